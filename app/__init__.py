@@ -1,0 +1,1 @@
+"""CNN Classroom's Panel UI."""

@@ -1,0 +1,1 @@
+"""Shared lesson components; see docs/ARCHITECTURE.md."""

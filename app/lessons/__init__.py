@@ -1,0 +1,1 @@
+"""One module per lesson; see docs/ARCHITECTURE.md."""
