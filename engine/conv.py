@@ -1,0 +1,175 @@
+"""Batched 2-D convolution kernels and the dispatch that picks one per layer.
+
+Every algorithm is a pair of functions with the same contract::
+
+    forward(x, w, b, stride, padding) -> (y, cache)
+        x (N, C, H, W), w (F, C, KH, KW), b (F,)  ->  y (N, F, OH, OW)
+    backward(grad_y, cache) -> (dx, dw, db)
+        grad_y (N, F, OH, OW) -> dx like x, dw like w, db like b
+
+"Convolution" here is cross-correlation (no kernel flip), as in every CNN library, with
+``padding`` zeros on each side and the same ``stride`` along both axes. Results keep the dtype
+of ``x`` and ``w`` (the layers make them agree), so float32 stays float32.
+
+``ALGORITHMS`` maps a name to its pair. ``im2col`` lives here; ``engine.conv_fft`` registers
+``"fft"`` when it is imported (see ``register``). ``choose_algorithm`` is what
+``Conv2D(algorithm="auto")`` asks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+ForwardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, int], tuple[np.ndarray, Any]]
+BackwardFn = Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+ALGORITHMS: dict[str, tuple[ForwardFn, BackwardFn]] = {}
+
+
+def register(name: str, forward: ForwardFn, backward: BackwardFn) -> None:
+    """Make an algorithm available to ``get_algorithm`` and ``Conv2D(algorithm=name)``."""
+    ALGORITHMS[name] = (forward, backward)
+
+
+def output_shape(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: int, padding: int
+) -> tuple[int, int, int, int]:
+    """(N, F, OH, OW) of a convolution, or ValueError naming the sizes that do not fit."""
+    n, c, h, w = x_shape
+    f, wc, kh, kw = w_shape
+    if c != wc:
+        raise ValueError(f"input has {c} channels but the kernels expect {wc}")
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    if padding < 0:
+        raise ValueError(f"padding cannot be negative, got {padding}")
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (w + 2 * padding - kw) // stride + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(
+            f"a {kh}×{kw} kernel does not fit in a {h}×{w} input with padding {padding}"
+        )
+    return n, f, oh, ow
+
+
+def _pad(x: np.ndarray, padding: int) -> np.ndarray:
+    if padding == 0:
+        return x
+    p = padding
+    return np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+
+
+def im2col_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
+) -> tuple[np.ndarray, Any]:
+    """Convolution as one matrix product per image over the unrolled patches ("im2col").
+
+    The patch matrix has shape (N, C·KH·KW, OH·OW): filling it takes one strided slice copy per
+    kernel offset (KH·KW copies, each of a whole batch), never a loop over pixels or images.
+    """
+    n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
+    _, c, kh, kw = w.shape
+    xp = _pad(x, padding)
+    s = stride
+    cols = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = xp[:, :, i : i + s * oh : s, j : j + s * ow : s]
+    cols = cols.reshape(n, c * kh * kw, oh * ow)
+    w2 = w.reshape(f, c * kh * kw)
+    y = np.matmul(w2, cols)
+    y += b.reshape(1, f, 1)
+    return y.reshape(n, f, oh, ow), (x.shape, w, stride, padding, cols)
+
+
+def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of ``im2col_forward``: dW and dcols are matrix products, dx is scattered back
+    with one strided add per kernel offset."""
+    x_shape, w, stride, padding, cols = cache
+    n, c, h, wd = x_shape
+    f, _, kh, kw = w.shape
+    oh, ow = grad_y.shape[2:]
+    g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
+    db = g.sum(axis=(0, 2))
+    # (F, N·P) @ (N·P, K): one large product is much faster than N small ones.
+    dw = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(w.shape)
+    dcols = np.matmul(w.reshape(f, c * kh * kw).T, g).reshape(n, c, kh, kw, oh, ow)
+    s = stride
+    dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i : i + s * oh : s, j : j + s * ow : s] += dcols[:, :, i, j]
+    dx = dxp[:, :, padding : padding + h, padding : padding + wd] if padding else dxp
+    return dx, dw, db
+
+
+register("im2col", im2col_forward, im2col_backward)
+
+
+def _load_optional_algorithms() -> None:
+    """Import ``engine.conv_fft`` if it exists; importing it registers ``"fft"``."""
+    # find_spec first so that a real error inside conv_fft is not mistaken for "not there".
+    if importlib.util.find_spec("engine.conv_fft") is not None:
+        importlib.import_module("engine.conv_fft")
+
+
+def get_algorithm(name: str) -> tuple[ForwardFn, BackwardFn]:
+    """The (forward, backward) pair registered under ``name``; ValueError lists the choices."""
+    if name not in ALGORITHMS:
+        _load_optional_algorithms()
+    if name not in ALGORITHMS:
+        choices = ", ".join(sorted(["auto", *ALGORITHMS]))
+        raise ValueError(f"unknown convolution algorithm {name!r}; choose one of: {choices}")
+    return ALGORITHMS[name]
+
+
+def choose_algorithm(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: int,
+    padding: int,
+    platform: str | None = None,
+) -> str:
+    """Name of the fastest registered algorithm for this layer shape on this platform.
+
+    ``platform`` defaults to ``sys.platform`` ("emscripten" inside Pyodide). Natively numpy's
+    matmul runs on BLAS, so im2col wins. Pyodide's numpy has no BLAS: there an FFT (when
+    ``engine.conv_fft`` provides it) is several times faster for stride-1 multi-channel
+    kernels of 5×5 and up (docs: shared notes "numpy-cnn-speed-in-pyodide").
+    """
+    platform = sys.platform if platform is None else platform
+    _, channels, kh, kw = w_shape
+    if platform == "emscripten" and stride == 1 and channels > 1 and min(kh, kw) >= 5:
+        _load_optional_algorithms()
+        if "fft" in ALGORITHMS:
+            return "fft"
+    return "im2col"
+
+
+def forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    stride: int = 1,
+    padding: int = 0,
+    algorithm: str = "auto",
+) -> tuple[np.ndarray, tuple[str, Any]]:
+    """Run the named (or chosen) algorithm; the cache remembers which one for ``backward``."""
+    if algorithm == "auto":
+        algorithm = choose_algorithm(x.shape, w.shape, stride, padding)
+    fwd, _ = get_algorithm(algorithm)
+    y, cache = fwd(x, w, b, stride, padding)
+    return y, (algorithm, cache)
+
+
+def backward(grad_y: np.ndarray, cache: tuple[str, Any]) -> tuple[np.ndarray, ...]:
+    """Gradients (dx, dw, db) from the algorithm that ran the forward pass."""
+    algorithm, inner = cache
+    _, bwd = get_algorithm(algorithm)
+    return bwd(grad_y, inner)
