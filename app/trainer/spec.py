@@ -1,0 +1,242 @@
+"""The student's layer list: parsing, validation and the live shape / parameter table.
+
+A network is written one layer per line, e.g.::
+
+    conv filters=8 kernel=3 padding=1
+    relu
+    maxpool size=2
+    dense units=10
+
+Everything here works on plain dicts so that the same spec travels to the Web Worker as JSON.
+An impossible network is never an exception the page sees: ``analyse`` returns a row per layer
+and a student-facing message for the first layer that cannot work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+INPUT_SHAPE = (1, 28, 28)
+NUM_CLASSES = 10
+
+# Limits that keep a network trainable in a browser tab; beyond them the student gets a message.
+MAX_LAYERS = 12
+MAX_FILTERS = 128
+MAX_KERNEL = 11
+MAX_PADDING = 10
+MAX_UNITS = 2048
+MAX_PARAMS = 3_000_000
+
+#: Keys each layer kind accepts, with defaults (``None`` = required; pool stride 0 = its size).
+_KEYS: dict[str, dict[str, int | None]] = {
+    "conv": {"filters": None, "kernel": None, "stride": 1, "padding": 0},
+    "relu": {},
+    "maxpool": {"size": 2, "stride": 0},
+    "avgpool": {"size": 2, "stride": 0},
+    "dense": {"units": None},
+}
+_POSITIONAL = {"conv": ("filters", "kernel"), "maxpool": ("size",), "avgpool": ("size",)}
+_POSITIONAL["dense"] = ("units",)
+_ALIASES = {"pad": "padding", "k": "kernel", "f": "filters", "s": "stride", "n": "units"}
+_ALIASES.update({"pool": "maxpool", "max": "maxpool", "avg": "avgpool", "linear": "dense"})
+
+
+class SpecError(ValueError):
+    """A layer line that cannot be understood; the message is shown to the student."""
+
+
+@dataclass
+class Row:
+    """One line of the live table."""
+
+    index: int
+    layer: str
+    output: str
+    params: int
+
+
+@dataclass
+class Analysis:
+    """A checked layer list: the table rows, the total and what (if anything) is wrong."""
+
+    rows: list[Row] = field(default_factory=list)
+    total_params: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def describe(layer: dict) -> str:
+    """Short human name of a layer, e.g. ``conv 8×3×3 s1 p0`` or ``maxpool 2``."""
+    kind = layer["kind"]
+    if kind == "conv":
+        k = layer["kernel"]
+        return f"conv {layer['filters']}×{k}×{k}, stride {layer['stride']}, pad {layer['padding']}"
+    if kind in ("maxpool", "avgpool"):
+        stride = layer.get("stride") or layer["size"]
+        suffix = "" if stride == layer["size"] else f", stride {stride}"
+        return f"{kind} {layer['size']}×{layer['size']}{suffix}"
+    if kind == "dense":
+        return f"dense {layer['units']}"
+    return kind
+
+
+def format_spec(layers: list[dict]) -> str:
+    """The text a student edits, one layer per line (inverse of :func:`parse_spec`)."""
+    lines = []
+    for layer in layers:
+        defaults = _KEYS[layer["kind"]]
+        parts = [layer["kind"]]
+        for key, default in defaults.items():
+            value = layer.get(key)
+            shown = key in _POSITIONAL.get(layer["kind"], ())
+            if value is not None and (shown or value != default):
+                parts.append(f"{key}={value}")
+        lines.append(" ".join(parts))
+    return "\n".join(lines)
+
+
+def _parse_int(text: str, key: str, lineno: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SpecError(f"Line {lineno}: {key} must be a whole number, not '{text}'.") from None
+    return value
+
+
+def parse_line(line: str, lineno: int) -> dict:
+    """One layer from a line such as ``conv filters=8 kernel=3`` or ``conv 8 3``."""
+    words = line.replace(",", " ").split()
+    kind = _ALIASES.get(words[0].lower(), words[0].lower())
+    if kind not in _KEYS:
+        known = ", ".join(_KEYS)
+        raise SpecError(f"Line {lineno}: unknown layer '{words[0]}'. Use one of: {known}.")
+    layer: dict = {"kind": kind, **_KEYS[kind]}
+    positional = list(_POSITIONAL.get(kind, ()))
+    for word in words[1:]:
+        match = re.fullmatch(r"([a-zA-Z_]+)\s*=\s*(\S+)", word)
+        if match:
+            key = _ALIASES.get(match[1].lower(), match[1].lower())
+            raw = match[2]
+        elif positional:
+            key, raw = positional[0], word
+        else:
+            raise SpecError(f"Line {lineno}: I don't understand '{word}' in '{line.strip()}'.")
+        if key not in _KEYS[kind]:
+            allowed = ", ".join(_KEYS[kind]) or "no settings"
+            raise SpecError(f"Line {lineno}: a {kind} layer has {allowed}; '{key}' is not one.")
+        if key in positional:
+            positional.remove(key)
+        layer[key] = _parse_int(raw, key, lineno)
+    missing = [key for key, value in layer.items() if value is None and _KEYS[kind][key] is None]
+    if missing:
+        raise SpecError(f"Line {lineno}: a {kind} layer needs {' and '.join(missing)}.")
+    return layer
+
+
+def parse_spec(text: str) -> list[dict]:
+    """All layers of the text; blank lines and ``#`` comments are ignored."""
+    layers = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            layers.append(parse_line(line, lineno))
+    if not layers:
+        raise SpecError("The network is empty: add at least a 'dense units=10' layer.")
+    if len(layers) > MAX_LAYERS:
+        raise SpecError(f"{len(layers)} layers is more than this trainer allows ({MAX_LAYERS}).")
+    return layers
+
+
+def _check_range(value: int, name: str, low: int, high: int, where: str) -> None:
+    if not low <= value <= high:
+        raise SpecError(f"{where}: {name} {value} is outside {low}…{high}.")
+
+
+def _spatial_out(n: int, kernel: int, stride: int, padding: int) -> int:
+    return (n + 2 * padding - kernel) // stride + 1
+
+
+def _layer_output(layer: dict, shape: tuple[int, ...], where: str) -> tuple[tuple[int, ...], int]:
+    """Output shape and parameter count of ``layer`` for an input of ``shape``."""
+    kind = layer["kind"]
+    if kind == "relu":
+        return shape, 0
+    if kind == "dense":
+        _check_range(layer["units"], "units", 1, MAX_UNITS, where)
+        fan_in = 1
+        for dim in shape:
+            fan_in *= dim
+        return (layer["units"],), fan_in * layer["units"] + layer["units"]
+    if len(shape) != 3:
+        raise SpecError(
+            f"{where}: a {kind} layer needs an image (channels × height × width), but it comes "
+            f"after a dense layer that outputs a flat vector. Put dense layers last."
+        )
+    channels, height, width = shape
+    if kind == "conv":
+        _check_range(layer["filters"], "filters", 1, MAX_FILTERS, where)
+        _check_range(layer["kernel"], "kernel", 1, MAX_KERNEL, where)
+        _check_range(layer["stride"], "stride", 1, MAX_KERNEL, where)
+        _check_range(layer["padding"], "padding", 0, MAX_PADDING, where)
+        kernel, stride, padding = layer["kernel"], layer["stride"], layer["padding"]
+        out_channels = layer["filters"]
+        params = out_channels * channels * kernel * kernel + out_channels
+    else:
+        kernel = layer["size"]
+        _check_range(kernel, "size", 1, MAX_KERNEL, where)
+        _check_range(layer["stride"], "stride", 0, MAX_KERNEL, where)
+        stride = layer["stride"] or kernel
+        padding, out_channels, params = 0, channels, 0
+    if height + 2 * padding < kernel:
+        raise SpecError(
+            f"{where}: its input is only {height}×{width} pixels"
+            f"{f' (+{padding} padding)' if padding else ''}, smaller than its {kernel}×{kernel} "
+            "window. Use a smaller kernel, add padding, or remove an earlier pooling layer."
+        )
+    out_h = _spatial_out(height, kernel, stride, padding)
+    out_w = _spatial_out(width, kernel, stride, padding)
+    return (out_channels, out_h, out_w), params
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    return " × ".join(str(d) for d in shape)
+
+
+def analyse(layers: list[dict]) -> Analysis:
+    """Walk the layers from the 1×28×28 input and build the table, stopping at the first problem."""
+    result = Analysis(rows=[Row(0, "input image", format_shape(INPUT_SHAPE), 0)])
+    shape: tuple[int, ...] = INPUT_SHAPE
+    try:
+        for i, layer in enumerate(layers, start=1):
+            where = f"Layer {i} ({layer['kind']})"
+            shape, params = _layer_output(layer, shape, where)
+            result.rows.append(Row(i, describe(layer), format_shape(shape), params))
+            result.total_params += params
+        if layers[-1]["kind"] != "dense" or shape != (NUM_CLASSES,):
+            raise SpecError(
+                f"The last layer must be 'dense units={NUM_CLASSES}': one score per digit 0–9 "
+                f"(now the network ends with {format_shape(shape)})."
+            )
+        if result.total_params > MAX_PARAMS:
+            raise SpecError(
+                f"{result.total_params:,} parameters is too many to train in a browser tab "
+                f"(limit {MAX_PARAMS:,}); use fewer filters or units, or pool earlier."
+            )
+    except SpecError as exc:
+        result.error = str(exc)
+    return result
+
+
+def check_text(text: str) -> tuple[list[dict], Analysis]:
+    """Parse and analyse the editor's text; parse errors come back as ``Analysis.error``."""
+    try:
+        layers = parse_spec(text)
+    except SpecError as exc:
+        return [], Analysis(
+            rows=[Row(0, "input image", format_shape(INPUT_SHAPE), 0)], error=str(exc)
+        )
+    return layers, analyse(layers)

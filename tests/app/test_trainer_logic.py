@@ -1,0 +1,166 @@
+"""The trainer's pure logic: the layer-list editor, the settings form and digit preprocessing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.trainer import digit, hparams, spec
+
+CONVNETJS = """
+conv filters=8 kernel=5 padding=2
+relu
+maxpool size=2
+conv filters=16 kernel=5 padding=2
+relu
+maxpool size=3
+dense units=10
+"""
+
+
+def test_convnetjs_table_matches_hand_computed_shapes_and_params() -> None:
+    layers, analysis = spec.check_text(CONVNETJS)
+    assert analysis.ok, analysis.error
+    assert [row.output for row in analysis.rows] == [
+        "1 × 28 × 28",
+        "8 × 28 × 28",
+        "8 × 28 × 28",
+        "8 × 14 × 14",
+        "16 × 14 × 14",
+        "16 × 14 × 14",
+        "16 × 4 × 4",
+        "10",
+    ]
+    # 8·1·5·5+8, 16·8·5·5+16, 16·4·4·10+10
+    assert [row.params for row in analysis.rows if row.params] == [208, 3216, 2570]
+    assert analysis.total_params == 208 + 3216 + 2570
+
+
+def test_format_and_parse_round_trip() -> None:
+    layers, _ = spec.check_text(CONVNETJS)
+    assert spec.parse_spec(spec.format_spec(layers)) == layers
+
+
+def test_short_forms_and_aliases_parse() -> None:
+    layers = spec.parse_spec("conv 8 3 pad=1 # first layer\n\nrelu\npool 2\nlinear 10")
+    assert layers == [
+        {"kind": "conv", "filters": 8, "kernel": 3, "stride": 1, "padding": 1},
+        {"kind": "relu"},
+        {"kind": "maxpool", "size": 2, "stride": 0},
+        {"kind": "dense", "units": 10},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "empty"),
+        ("conv 8 x\ndense 10", "whole number"),
+        ("blur 3\ndense 10", "unknown layer 'blur'"),
+        ("conv 8 3 dilation=2\ndense 10", "'dilation' is not one"),
+        ("conv 8\ndense 10", "needs kernel"),
+        ("conv 8 5\nmaxpool 4\nconv 16 5\nmaxpool 3\ndense 10", "only 2×2 pixels"),
+        ("dense 64\nconv 8 3\ndense 10", "Put dense layers last"),
+        ("conv 8 3\nrelu", "last layer must be 'dense units=10'"),
+        ("conv 8 3\ndense 7", "last layer must be 'dense units=10'"),
+        ("conv 0 3\ndense 10", "filters 0 is outside"),
+        ("conv 8 3 stride=-1\ndense 10", "stride -1 is outside"),
+        ("dense 2048\ndense 2048\ndense 10", "too many to train"),
+    ],
+)
+def test_impossible_networks_are_explained_not_raised(text: str, expected: str) -> None:
+    _, analysis = spec.check_text(text)
+    assert not analysis.ok
+    assert expected in analysis.error
+    assert analysis.rows[0].layer == "input image"
+
+
+def test_rows_before_the_problem_are_kept() -> None:
+    _, analysis = spec.check_text("conv 8 5\nmaxpool 4\nconv 16 5\nmaxpool 3\ndense 10")
+    assert [row.output for row in analysis.rows][-1] == "16 × 2 × 2"
+
+
+def test_good_settings_parse() -> None:
+    params, errors = hparams.validate("adam", " 1e-3 ", "64", "2", "50,000".replace(",", ""))
+    assert errors == {}
+    assert params == hparams.HyperParams("adam", 0.001, 64, 2, 50_000)
+
+
+def test_decimal_comma_learning_rate() -> None:
+    params, _ = hparams.validate("sgd", "0,05", "32", "1", "1000")
+    assert params is not None and params.lr == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("field", "fields", "expected"),
+    [
+        ("lr", {"lr": "nan"}, "finite"),
+        ("lr", {"lr": "0"}, "greater than 0"),
+        ("lr", {"lr": "-0.1"}, "greater than 0"),
+        ("lr", {"lr": "1e6"}, "explode"),
+        ("lr", {"lr": "fast"}, "must be a number"),
+        ("lr", {"lr": ""}, "Enter a learning rate"),
+        ("batch_size", {"batch_size": "0"}, "between 1 and 1,024"),
+        ("batch_size", {"batch_size": "12.5"}, "whole number"),
+        ("batch_size", {"batch_size": "512", "train_size": "200"}, "larger than the training set"),
+        ("epochs", {"epochs": "-1"}, "between 1 and 50"),
+        ("epochs", {"epochs": "inf"}, "finite"),
+        ("train_size", {"train_size": "1e9"}, "between 100 and 50,000"),
+        ("optimizer", {"optimizer": "rmsprop"}, "Unknown optimizer"),
+    ],
+)
+def test_bad_settings_get_a_message_on_their_field(
+    field: str, fields: dict[str, str], expected: str
+) -> None:
+    form = {"optimizer": "adam", "lr": "0.001", "batch_size": "64", "epochs": "1"}
+    form |= {"train_size": "50000"} | fields
+    params, errors = hparams.validate(**form)
+    assert params is None
+    assert expected in errors[field]
+
+
+def _stroke_image() -> np.ndarray:
+    """A '7'-like drawing in the top-right corner of a large canvas."""
+    canvas = np.zeros((120, 90))
+    canvas[10:14, 50:85] = 1.0  # the bar
+    canvas[10:70, 78:85] = 1.0  # the stem
+    return canvas
+
+
+def test_drawing_is_scaled_to_a_20_pixel_box_keeping_aspect() -> None:
+    out = digit.preprocess(_stroke_image())
+    ys, xs = np.nonzero(out > digit.INK_THRESHOLD)
+    height, width = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    assert out.shape == (28, 28) and out.dtype == np.float32
+    assert height == 20  # the taller side fills the box
+    assert width == pytest.approx(20 * 35 / 60, abs=1.5)  # aspect kept
+
+
+def test_drawing_is_centred_by_mass_wherever_it_was_drawn() -> None:
+    image = _stroke_image()
+    moved = np.roll(image, (40, -45), axis=(0, 1))
+    for drawing in (image, moved):
+        out = digit.preprocess(drawing)
+        total = out.sum()
+        cy = out.sum(axis=1) @ np.arange(28) / total
+        cx = out.sum(axis=0) @ np.arange(28) / total
+        assert abs(cy - 13.5) < 1.0 and abs(cx - 13.5) < 1.0
+    np.testing.assert_allclose(digit.preprocess(image), digit.preprocess(moved), atol=1e-6)
+
+
+def test_canvas_values_0_to_255_are_accepted() -> None:
+    np.testing.assert_allclose(
+        digit.preprocess(_stroke_image() * 255), digit.preprocess(_stroke_image()), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("blank", [np.zeros((56, 56)), np.full((10, 10), 0.02)])
+def test_empty_canvas_gets_a_message(blank: np.ndarray) -> None:
+    with pytest.raises(digit.EmptyDrawing, match="draw a digit"):
+        digit.preprocess(blank)
+
+
+@pytest.mark.parametrize("bad", [np.zeros(5), [[1.0, float("nan")]]])
+def test_malformed_drawing_is_a_value_error(bad: object) -> None:
+    with pytest.raises(ValueError):
+        digit.preprocess(bad)
