@@ -1,0 +1,71 @@
+"""Pooling kernels on (N, C, H, W) batches: max, average and sum over k×k windows.
+
+``forward(x, size, stride, mode) -> (y, cache)`` and ``backward(grad_y, cache) -> dx``. Each
+loops over the size×size window offsets only (4 or 9 passes, each over the whole batch), never
+over pixels or images. Taking ``np.maximum`` of strided slices is about twice as fast as a
+reshape-and-max in Pyodide, and works for any stride.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+MODES = ("max", "avg", "sum")
+
+
+def output_hw(h: int, w: int, size: int, stride: int) -> tuple[int, int]:
+    """Output height and width; ValueError when the window does not fit."""
+    if size < 1:
+        raise ValueError(f"pooling size must be at least 1, got {size}")
+    if stride < 1:
+        raise ValueError(f"pooling stride must be at least 1, got {stride}")
+    if h < size or w < size:
+        raise ValueError(f"input is {h}×{w}, smaller than the {size}×{size} window")
+    return (h - size) // stride + 1, (w - size) // stride + 1
+
+
+def _window(a: np.ndarray, i: int, j: int, stride: int, oh: int, ow: int) -> np.ndarray:
+    """View of the elements at offset (i, j) of every window."""
+    return a[..., i : i + stride * oh : stride, j : j + stride * ow : stride]
+
+
+def forward(x: np.ndarray, size: int, stride: int, mode: str) -> tuple[np.ndarray, Any]:
+    """Pool the last two axes of ``x`` (N, C, H, W) -> (N, C, OH, OW)."""
+    if mode not in MODES:
+        raise ValueError(f"pooling mode must be one of {', '.join(MODES)}, got {mode!r}")
+    oh, ow = output_hw(x.shape[-2], x.shape[-1], size, stride)
+    y = _window(x, 0, 0, stride, oh, ow).copy()
+    combine = np.maximum if mode == "max" else np.add
+    for i in range(size):
+        for j in range(size):
+            if i or j:
+                combine(y, _window(x, i, j, stride, oh, ow), out=y)
+    if mode == "avg":
+        y *= 1.0 / (size * size)
+    return y, (x, y, size, stride, mode)
+
+
+def backward(grad_y: np.ndarray, cache: Any) -> np.ndarray:
+    """Max sends each window's gradient to its (first) largest input; avg spreads it evenly;
+    sum copies it to every input of the window."""
+    x, y, size, stride, mode = cache
+    oh, ow = y.shape[-2:]
+    dx = np.zeros_like(x)
+    if mode == "max":
+        # Ties go to the first maximum only, so the gradient is not counted twice.
+        unclaimed = np.ones(y.shape, dtype=bool)
+        for i in range(size):
+            for j in range(size):
+                hit = (_window(x, i, j, stride, oh, ow) == y) & unclaimed
+                unclaimed &= ~hit
+                window = _window(dx, i, j, stride, oh, ow)
+                window += grad_y * hit
+        return dx
+    g = grad_y * (1.0 / (size * size)) if mode == "avg" else grad_y
+    for i in range(size):
+        for j in range(size):
+            window = _window(dx, i, j, stride, oh, ow)
+            window += g
+    return dx
