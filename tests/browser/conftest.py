@@ -1,0 +1,377 @@
+"""Browser test harness: the built site in Debian's Chromium, driven by Playwright.
+
+How to write a lesson test (``tests/browser/test_<lesson>.py``)::
+
+    import pytest
+    from playwright.sync_api import expect
+
+    pytestmark = pytest.mark.browser   # (added automatically too; lets `-m "not browser"` skip)
+
+    def test_entropy_lesson(page, axe):
+        page.open_lesson("entropy")                  # boots Python, waits for body[data-ready=true]
+        before = page.locator("#entropy-bits").inner_text()   # locators pierce Bokeh shadow roots
+        page.get_by_role("slider", name="Triangles").press("ArrowRight")
+        after = page.changed_text("#entropy-bits", before)    # waits for the Python round trip
+        assert after != before
+        axe(page)                                     # 0 serious/critical axe-core violations
+
+A lesson page boot costs several seconds, so put the assertions about one page into one test (or
+use ``shared_page``, below) instead of one tiny test per assertion.
+
+Fixtures
+- ``site_dir`` (session): the built site folder. ``CNN_SITE_DIR=/path/to/site`` reuses an existing
+  build (CI builds once and sets it); otherwise ``python build.py`` runs once per session.
+- ``site_url`` (session): ``http://127.0.0.1:<port>/cnn-classroom/``, the site served under a
+  sub-path by a quiet threaded server (proves every URL is relative; nothing is served at ``/``).
+- ``browser`` (session): one Chromium for the whole session (``CHROMIUM_PATH`` or
+  ``/usr/bin/chromium``; never a Playwright browser download).
+- ``page`` (function): a fresh, guarded ``ClassroomPage`` in its own browser context (fresh
+  storage, service workers blocked so every request is visible to the guard).
+- ``new_page`` (function): a factory for more guarded pages, e.g. ``new_page(service_workers=
+  "allow")`` for the offline test, or two pages to compare.
+- ``shared_page`` (module): one guarded page kept alive for every test of a module; switch
+  lessons with ``shared_page.open_lesson(slug)`` (hash navigation, Python is not reloaded).
+- ``axe``: ``axe(page, exclude=[...])`` injects axe-core (pinned, installed by ``.ci/run`` into a
+  cache folder, not shipped in the site; ``AXE_CORE_JS`` overrides the path) and fails on any
+  serious or critical violation, listing rule, help and elements.
+
+Every guarded page fails its test on ANY console error, uncaught page error, or request to an
+origin other than the test server (such requests are aborted and recorded). A test that provokes
+errors on purpose calls ``page.allow_console_errors(regex)`` first. When a test fails, every page
+it used is screenshotted into ``test-artifacts/<test name>-<n>.png``.
+
+``ClassroomPage`` is a Playwright ``Page`` (every Page method works on it) plus:
+``open_lesson(slug)``, ``wait_ready(slug)``, ``changed_text(selector_or_locator, before)``,
+``deep_text()`` (visible text including open shadow roots, unlike ``document.body.innerText``),
+``problems`` and ``allow_console_errors(regex)``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from site_server import SiteServer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+AXE_VERSION = "4.14.1"  # keep equal to the version .ci/run installs
+DEFAULT_AXE_JS = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    / "cnn-classroom"
+    / f"axe-core-{AXE_VERSION}"
+    / "node_modules/axe-core/axe.min.js"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# A cold boot is ~8 s alone; two engineers' suites sharing 2 cores can triple that.
+BOOT_TIMEOUT_MS = int(os.environ.get("CNN_BOOT_TIMEOUT_MS", "90000"))
+ROUND_TRIP_TIMEOUT_MS = 10_000
+_POLL_MS = 25
+
+# Text of all visible nodes, descending into open shadow roots (Bokeh renders widgets there).
+_DEEP_TEXT_JS = """
+() => {
+  const parts = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      if (['SCRIPT', 'STYLE', 'TEMPLATE'].includes(node.tagName)) return;
+      if (!node.checkVisibility()) return;
+      if (node.shadowRoot) walk(node.shadowRoot);
+    }
+    for (const child of node.childNodes) walk(child);
+  };
+  walk(document.body);
+  return parts.join(' ').replace(/\\s+/g, ' ').trim();
+}
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark everything under tests/browser as ``browser`` so ``-m "not browser"`` skips it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    """Remember each phase's report so fixtures can tell whether the test failed."""
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+class ClassroomPage:
+    """A Playwright page on the site that records console errors, page errors and off-origin
+    requests, with helpers for the shell's contract (see the module docstring)."""
+
+    def __init__(self, page: Page, site_url: str) -> None:
+        self._page = page
+        self.site_url = site_url
+        self.problems: list[str] = []
+        self._allowed: list[re.Pattern[str]] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("websocket", lambda ws: self.problems.append(f"websocket opened: {ws.url}"))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._page, name)
+
+    @property
+    def raw(self) -> Page:
+        """The underlying Playwright page (for APIs that need a real ``Page``, e.g. ``expect``)."""
+        return self._page
+
+    def _on_console(self, message: object) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if any(pattern.search(text) for pattern in self._allowed):
+            return
+        location = message.location
+        where = f" ({location['url']}:{location['lineNumber']})" if location.get("url") else ""
+        self.problems.append(f"console error: {text}{where}")
+
+    def allow_console_errors(self, pattern: str) -> None:
+        """Accept console errors matching ``pattern`` (for tests that provoke failures)."""
+        self._allowed.append(re.compile(pattern))
+
+    def open_lesson(self, slug: str, *, timeout: float = BOOT_TIMEOUT_MS) -> ClassroomPage:
+        """Show lesson ``slug`` and wait until it is interactive (``body[data-ready=true]``).
+
+        The first call loads the page and boots Python; later calls on the same page change only
+        the hash, as a student clicking the lesson list does, so Python is not reloaded.
+        """
+        index = self.site_url + "index.html"
+        if self._page.url.split("#", 1)[0] in (index, self.site_url):
+            if self._page.evaluate("document.body.dataset.route") != slug:
+                self._page.evaluate("(slug) => { window.location.hash = slug; }", slug)
+        else:
+            self._page.goto(f"{index}#{slug}")
+        return self.wait_ready(slug, timeout=timeout)
+
+    def wait_ready(self, slug: str | None = None, *, timeout: float = BOOT_TIMEOUT_MS):
+        """Wait for ``body[data-ready=true]`` (and ``data-route=slug``); fail fast with the
+        boot error panel's text if boot fails instead."""
+        route = f'[data-route="{slug}"]' if slug else ""
+        ready = f'body{route}[data-ready="true"]'
+        failed = "#boot-error:not([hidden])"
+        self._page.wait_for_selector(f"{ready}, {failed}", state="attached", timeout=timeout)
+        if self._page.locator(failed).count():
+            text = self._page.locator(failed).inner_text()
+            raise AssertionError(f"boot failed, the page shows: {text}")
+        self.raise_problems()
+        return self
+
+    def changed_text(
+        self, target: str | Locator, before: str, *, timeout: float = ROUND_TRIP_TIMEOUT_MS
+    ) -> str:
+        """Wait until ``target``'s text differs from ``before`` (a Python round trip) and
+        return the new text."""
+        locator = self._page.locator(target) if isinstance(target, str) else target
+        waited_ms = 0.0
+        while waited_ms <= timeout:
+            text = locator.inner_text()
+            if text != before:
+                return text
+            self._page.wait_for_timeout(_POLL_MS)
+            waited_ms += _POLL_MS
+        raise AssertionError(f"{target!r} still reads {before!r} after {timeout} ms")
+
+    def deep_text(self) -> str:
+        """All visible text on the page, including inside open shadow roots."""
+        return self._page.evaluate(_DEEP_TEXT_JS)
+
+    def raise_problems(self) -> None:
+        """Fail now if the page logged errors or tried to leave the site's origin."""
+        if self.problems:
+            found, self.problems = self.problems, []
+            raise AssertionError("the page misbehaved:\n  " + "\n  ".join(found))
+
+
+class _Pages:
+    """Creates guarded pages and remembers them, so each test can be checked and screenshotted."""
+
+    def __init__(self, browser: Browser, site_url: str) -> None:
+        self.browser = browser
+        self.site_url = site_url
+        self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+
+    def new(self, *, service_workers: str = "block", **context_options: object) -> ClassroomPage:
+        context = self.browser.new_context(service_workers=service_workers, **context_options)
+        page = ClassroomPage(context.new_page(), self.site_url)
+        self._guard_origin(context, page, service_workers == "allow")
+        return page
+
+    def _guard_origin(
+        self, context: BrowserContext, page: ClassroomPage, context_uses_service_worker: bool
+    ) -> None:
+        def route(route: object) -> None:
+            url = route.request.url
+            if url.startswith(self.origin + "/"):
+                route.fallback()
+            else:
+                page.problems.append(f"off-origin request (aborted): {url}")
+                route.abort("blockedbyclient")
+
+        context.route("**/*", route)
+        if context_uses_service_worker:
+            # Requests a service worker answers bypass routing; the request log still sees them.
+            context.on("request", lambda request: self._log_off_origin(request.url, page))
+
+    def _log_off_origin(self, url: str, page: ClassroomPage) -> None:
+        if not url.startswith((self.origin + "/", "data:", "blob:")):
+            page.problems.append(f"off-origin request: {url}")
+
+
+def _build_site() -> Path:
+    preset = os.environ.get("CNN_SITE_DIR")
+    if preset:
+        site = Path(preset).resolve()
+        if not (site / "index.html").is_file():
+            raise pytest.UsageError(f"CNN_SITE_DIR={preset} has no index.html; build it first")
+        return site
+    build = REPO_ROOT / "build.py"
+    if not build.is_file():
+        raise pytest.UsageError("build.py is missing: cannot build the site for browser tests")
+    result = subprocess.run(
+        [sys.executable, str(build)], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise pytest.UsageError(f"python build.py failed:\n{result.stdout}\n{result.stderr}")
+    return REPO_ROOT / "site"
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    return _build_site()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path) -> Iterator[str]:
+    with SiteServer(site_dir) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(executable).is_file():
+        raise pytest.UsageError(
+            f"Chromium not found at {executable}: apt-get install chromium or set CHROMIUM_PATH"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def _pages(browser: Browser, site_url: str) -> _Pages:
+    return _Pages(browser, site_url)
+
+
+def _finish(request: pytest.FixtureRequest, pages: list[ClassroomPage]) -> None:
+    """Screenshot the pages of a failed test, then fail the test on any recorded problem."""
+    reports = request.node.stash.get(_REPORTS, {})
+    if any(report.failed for report in reports.values()):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        for number, page in enumerate(pages):
+            if not page.is_closed():
+                page.screenshot(path=ARTIFACTS / f"{name}-{number}.png", full_page=True)
+    for page in pages:
+        page.raise_problems()
+
+
+@pytest.fixture
+def new_page(
+    request: pytest.FixtureRequest, _pages: _Pages
+) -> Iterator[Callable[..., ClassroomPage]]:
+    created: list[ClassroomPage] = []
+
+    def factory(**options: object) -> ClassroomPage:
+        page = _pages.new(**options)
+        created.append(page)
+        return page
+
+    yield factory
+    try:
+        _finish(request, created)
+    finally:
+        for page in created:
+            page.context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., ClassroomPage]) -> ClassroomPage:
+    return new_page()
+
+
+@pytest.fixture(scope="module")
+def shared_page(_pages: _Pages) -> Iterator[ClassroomPage]:
+    page = _pages.new()
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(autouse=True)
+def _check_shared_page(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Give tests on ``shared_page`` the same failure checks and screenshots as ``page``."""
+    yield
+    if "shared_page" in request.fixturenames:
+        _finish(request, [request.getfixturevalue("shared_page")])
+
+
+def _axe_script() -> str:
+    path = Path(os.environ.get("AXE_CORE_JS", DEFAULT_AXE_JS))
+    if not path.is_file():
+        raise pytest.UsageError(
+            f"axe-core not found at {path}. Install it with: npm install --prefix "
+            f"{DEFAULT_AXE_JS.parents[2]} axe-core@{AXE_VERSION} (bash .ci/run does this)"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[..., list[dict]]:
+    """``axe(page, exclude=[css, ...])``: fail on serious/critical violations; returns them all."""
+    script = _axe_script()
+
+    def check(page: ClassroomPage | Page, *, exclude: list[str] | tuple[str, ...] = ()) -> list:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=script)
+        results = page.evaluate(
+            """async (exclude) => {
+                 const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
+                 return (await axe.run(context, {resultTypes: ['violations']})).violations;
+               }""",
+            list(exclude),
+        )
+        serious = [v for v in results if v["impact"] in ("serious", "critical")]
+        assert not serious, "axe-core found serious/critical violations:\n" + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:5])
+            for v in serious
+        )
+        return results
+
+    return check

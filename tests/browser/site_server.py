@@ -1,0 +1,108 @@
+"""Serve a built site folder on 127.0.0.1 under a sub-path, in a background thread.
+
+The site must work from any sub-path (GitHub Pages serves a project under ``/<repo>/``), so the
+tests and the boot benchmark serve it under ``/cnn-classroom/`` and nothing at ``/``: a URL that
+is not relative then fails loudly with a 404 instead of passing by luck.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+SUB_PATH = "/cnn-classroom/"
+
+# Python's mimetypes table depends on the machine; these are the types the browser insists on
+# (WebAssembly streaming compilation needs application/wasm, module scripts need a JS type).
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".npz": "application/octet-stream",
+    ".tar": "application/x-tar",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain",
+    ".py": "text/plain",
+}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    protocol_version = "HTTP/1.1"  # keep-alive: ~40 requests per boot, don't reconnect each time
+
+    def __init__(self, *args, sub_path: str, **kwargs) -> None:
+        self._sub_path = sub_path
+        super().__init__(*args, **kwargs)
+
+    def send_head(self) -> BinaryIO | None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == self._sub_path.rstrip("/"):
+            self.send_response(301)
+            self.send_header("Location", self._sub_path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if not path.startswith(self._sub_path):
+            self.send_error(404, f"Only {self._sub_path} is served here")
+            return None
+        self.path = "/" + self.path[len(self._sub_path) :]
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        # Revalidate every time: a rebuilt site must never be mixed with stale cached files.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: a boot makes dozens of requests and pytest output should stay readable."""
+
+
+class SiteServer:
+    """A static server for ``root`` at ``http://127.0.0.1:<free port><sub_path>``.
+
+    Use as a context manager, or call ``start()``/``stop()``. ``url`` ends with ``/``.
+    """
+
+    def __init__(self, root: Path, *, sub_path: str = SUB_PATH, port: int = 0) -> None:
+        if not (root / "index.html").is_file():
+            raise FileNotFoundError(f"{root} has no index.html: is it a built site?")
+        handler = functools.partial(_Handler, directory=str(root), sub_path=sub_path)
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        host, bound_port = self._httpd.server_address[:2]
+        self.origin = f"http://{host}:{bound_port}"
+        self.url = self.origin + sub_path
+
+    def start(self) -> SiteServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
