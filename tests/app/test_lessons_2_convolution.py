@@ -1,0 +1,72 @@
+"""Lesson logic of the convolution lesson (Lessons II), natively.
+
+Each test states a number the page shows the student and checks it against the lecture or
+against an independent computation, so a wrong engine call or window bookkeeping fails here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.lessons import convolution
+
+
+def test_lecture_feature_map_fills_in_window_by_window():
+    image, kernel = convolution.LECTURE_IMAGE, convolution.LECTURE_KERNEL
+    steps = [convolution.window_step(image, kernel, s).total for s in range(9)]
+    assert np.reshape(steps, (3, 3)).tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    partial = convolution.partial_feature_map(image, kernel, 4)
+    assert partial[0].tolist() == [4, 3, 4] and partial[1, :2].tolist() == [2, 4]
+    assert np.isnan(partial[1, 2]) and np.isnan(partial[2]).all()
+
+
+def test_window_step_lists_the_products_the_student_adds():
+    step = convolution.window_step(convolution.LECTURE_IMAGE, convolution.LECTURE_KERNEL, 5)
+    assert (step.row, step.col) == (1, 2)
+    assert step.window.tolist() == [[1, 1, 0], [1, 1, 1], [1, 1, 0]]
+    assert step.products.sum() == step.total == 3
+    expression = convolution.product_expression(step)
+    assert expression.startswith(r"1\cdot1 + 1\cdot0 + 0\cdot1") and expression.endswith("= 3")
+
+
+def test_kernel_table_matches_the_lecture():
+    kernels = convolution.KERNELS
+    assert len(kernels) == 7
+    assert kernels["Box blur"].sum() == pytest.approx(1)
+    assert kernels["Gaussian blur (approximation)"].sum() == pytest.approx(1)
+    assert kernels["Sharpen"].sum() == 1
+    assert all(kernels[name].sum() == 0 for name in kernels if name.startswith("Edge"))
+    assert set(convolution.KERNEL_LATEX) == set(kernels)
+
+
+def test_filters_on_real_images_keep_the_size_and_do_what_they_say():
+    digit = convolution.load_mnist_digits()[3]
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    same = convolution.filtered(digit, convolution.KERNELS["Identity"])
+    np.testing.assert_array_equal(same, digit)
+    blurred = convolution.filtered(digit, convolution.KERNELS["Box blur"])
+    assert blurred.shape == digit.shape and blurred.std() < digit.std()
+    photo = convolution.load_photo()
+    assert photo.shape == (128, 128)
+    flat = np.full((10, 10), 77.0)
+    edges = convolution.filtered(flat, convolution.KERNELS["Edge detection (diagonal)"])
+    assert np.all(edges[1:-1, 1:-1] == 0)  # no edge inside a flat region
+
+
+def test_parameter_counts_correct_the_slides():
+    assert convolution.dense_weights(28 * 28, 30) == 23_520  # the slide says 23,550
+    assert 256 * 256 == 65_536  # the slide says 56,000 pixels
+    assert convolution.dense_weights(256 * 256, 100) == 6_553_600
+    assert convolution.conv_weights(3, 1, 30) == 270
+
+
+def test_multi_channel_output_is_channel_sum_plus_bias():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=(3, 5, 5)).astype(float)
+    w = rng.integers(-1, 2, size=(3, 3, 3)).astype(float)
+    per_channel, out = convolution.multi_channel(x, w, 0.5)
+    assert per_channel.shape == (3, 3, 3)
+    manual = sum(np.sum(x[c, 1:4, 2:5] * w[c]) for c in range(3)) + 0.5
+    assert out[1, 2] == pytest.approx(manual)
+    np.testing.assert_allclose(out, per_channel.sum(axis=0) + 0.5)

@@ -1,0 +1,42 @@
+"""Lesson logic of the pooling lesson (Lessons II), natively.
+
+Each test states a number the page shows the student and checks it against the lecture or
+against an independent computation, so a wrong engine call or window bookkeeping fails here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.lessons import convolution, pooling
+
+
+def test_lecture_pooling_values_and_the_rounded_slide():
+    x = pooling.LECTURE_MAP
+    assert pooling.pool(x, 2, 2, "max").tolist() == [[20, 30], [112, 37]]
+    avg = pooling.pool(x, 2, 2, "avg")
+    assert avg.tolist() == [[13, 8], [79, 19.5]]
+    assert np.argwhere(avg != pooling.SLIDE_AVERAGE).tolist() == [[1, 1]]
+    assert pooling.pool(x, 2, 2, "sum")[1, 1] == 78
+
+
+@pytest.mark.parametrize("mode", ["max", "avg", "sum"])
+def test_pool_backward_routes_gradient_as_each_mode_promises(mode):
+    grad_out = np.array([[1.0, 2.0], [3.0, 4.0]])
+    grad_in = pooling.pool_backward(pooling.LECTURE_MAP, 2, 2, mode, grad_out)
+    if mode == "max":
+        assert grad_in[0, 1] == 1 and grad_in[0, 2] == 2 and grad_in[3, 0] == 3
+        assert grad_in[2, 2] == 4 and np.count_nonzero(grad_in) == 4
+    elif mode == "avg":
+        assert np.all(grad_in[:2, :2] == 0.25) and np.all(grad_in[2:, 2:] == 1.0)
+    else:
+        assert np.all(grad_in[2:, :2] == 3)
+    assert grad_in.sum() == pytest.approx(grad_out.sum() * (1 if mode != "sum" else 4))
+
+
+def test_pooling_a_real_feature_map_halves_it():
+    digit = convolution.load_mnist_digits()[7]
+    fmap = pooling.relu_feature_map(digit, np.array([[1, 0, -1]] * 3, dtype=float))
+    assert fmap.shape == (28, 28) and fmap.min() >= 0
+    assert pooling.pool(fmap, 2, 2, "max").shape == (14, 14)

@@ -1,0 +1,57 @@
+"""Lesson logic of the stride & padding lesson (Lessons II), natively.
+
+Each test states a number the page shows the student and checks it against the lecture or
+against an independent computation, so a wrong engine call or window bookkeeping fails here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.lessons import stride_padding
+
+
+def test_stride_example_gives_the_slide_corner_and_a_third_row_and_column():
+    out = stride_padding.stride_example()
+    assert out.shape == (3, 3)
+    np.testing.assert_array_equal(out[:2, :2], stride_padding.STRIDE_SLIDE_CORNER)
+    assert out[2, 2] == sum(10 * r + c + 1 for r in range(4, 7) for c in range(4, 7))
+
+
+def test_padding_example_keeps_six_by_six_and_flags_the_slide_slips():
+    out = stride_padding.padding_example()
+    assert out.shape == (6, 6)
+    assert out[0, 0] == -10 and out[1, 1] == 3
+    slips = stride_padding.padding_slips()
+    assert [(r, c) for r, c, _, _ in slips] == [(0, 1), (1, 0)]
+    assert {(r, c): right for r, c, _, right in slips} == {(0, 1): 2, (1, 0): -15}
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "unvisited"),
+    [
+        (7, 3, 2, 0, []),
+        (8, 3, 2, 0, [8]),
+        (6, 2, 3, 0, [3, 6]),
+        (7, 2, 3, 0, [3, 6, 7]),
+        (5, 1, 2, 0, [2, 4]),
+    ],
+)
+def test_unvisited_lines_are_exactly_those_no_window_reaches(n, k, s, p, unvisited):
+    assert stride_padding.unvisited_lines(n, k, s, p) == unvisited
+    counts = stride_padding.coverage(n, k, s, p)
+    assert counts.shape == (n + 2 * p, n + 2 * p)
+    assert (counts[p : p + n, p : p + n] == 0).any() == bool(unvisited)
+
+
+def test_coverage_counts_windows_with_padding():
+    counts = stride_padding.coverage(4, 3, 1, 1)
+    assert counts[0, 0] == 1 and counts[2, 2] == 9  # corner pad cell vs a centre pixel
+    assert counts.sum() == 16 * 9  # 16 windows of 9 cells each
+
+
+def test_same_padding_rejects_even_kernels_clearly():
+    assert stride_padding.same_padding(5) == 2
+    with pytest.raises(ValueError, match="odd"):
+        stride_padding.same_padding(4)
