@@ -1,0 +1,120 @@
+"""The FFT convolution must be a drop-in for im2col: same outputs, same gradients, same errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import conv
+from engine.conv_fft import fft_backward, fft_forward, fft_size
+
+# (N, C, H, W, F, KH, KW, padding): odd/even sizes, non-square inputs and kernels, a kernel as
+# large as the padded input, a 1×1 kernel, and the trainer's real layer shapes.
+SHAPES = [
+    (2, 3, 7, 9, 4, 3, 3, 1),
+    (3, 2, 6, 5, 3, 2, 4, 0),
+    (2, 1, 5, 5, 2, 5, 5, 0),
+    (1, 2, 4, 4, 3, 1, 1, 0),
+    (2, 3, 5, 6, 2, 5, 5, 2),
+    (4, 1, 28, 28, 8, 5, 5, 2),
+    (4, 8, 14, 14, 16, 5, 5, 2),
+    (4, 8, 12, 12, 16, 5, 5, 0),
+]
+
+
+def _case(shape: tuple[int, ...], dtype: type, seed: int = 0):
+    n, c, h, w, f, kh, kw, p = shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    k = rng.standard_normal((f, c, kh, kw)).astype(dtype)
+    b = rng.standard_normal(f).astype(dtype)
+    return x, k, b, p, rng
+
+
+def test_fft_size_is_the_smallest_length_with_factors_2_3_5() -> None:
+    def smooth(m: int) -> bool:
+        for q in (2, 3, 5):
+            while m % q == 0:
+                m //= q
+        return m == 1
+
+    for n in range(1, 100):
+        m = fft_size(n)
+        assert m >= n and smooth(m)
+        assert not any(smooth(k) for k in range(n, m))
+    assert fft_size(13) == 15 and fft_size(28) == 30
+
+
+def _assert_same_gradients(grad_y: np.ndarray, cache, cache_ref, tol: float) -> None:
+    got_all = fft_backward(grad_y, cache)
+    ref_all = conv.im2col_backward(grad_y, cache_ref)
+    for got, ref in zip(got_all, ref_all, strict=True):
+        assert got.dtype == grad_y.dtype and got.shape == ref.shape
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fft_agrees_with_im2col_forward_and_backward(shape, dtype) -> None:
+    x, k, b, p, rng = _case(shape, dtype)
+    y_ref, cache_ref = conv.im2col_forward(x, k, b, 1, p)
+    y, cache = fft_forward(x, k, b, 1, p)
+    tol = 1e-10 if dtype == np.float64 else 2e-4
+    assert y.dtype == dtype and y.shape == y_ref.shape
+    np.testing.assert_allclose(y, y_ref, rtol=tol, atol=tol * np.abs(y_ref).max())
+
+    grad_y = rng.standard_normal(y.shape).astype(dtype)
+    _assert_same_gradients(grad_y, cache, cache_ref, tol)
+
+
+def _numeric_grad(loss, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar ``loss()`` with respect to every entry of ``a``."""
+    grad = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        old = a[idx]
+        a[idx] = old + eps
+        up = loss()
+        a[idx] = old - eps
+        down = loss()
+        a[idx] = old
+        grad[idx] = (up - down) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("shape", SHAPES[:5])
+def test_fft_gradients_match_finite_differences(shape) -> None:
+    x, k, b, p, rng = _case(shape, np.float64, seed=1)
+    y, cache = fft_forward(x, k, b, 1, p)
+    grad_y = rng.standard_normal(y.shape)
+
+    def loss() -> float:
+        return float(np.sum(fft_forward(x, k, b, 1, p)[0] * grad_y))
+
+    dx, dw, db = fft_backward(grad_y, cache)
+    for analytic, param in ((dx, x), (dw, k), (db, b)):
+        np.testing.assert_allclose(analytic, _numeric_grad(loss, param), rtol=1e-6, atol=1e-7)
+
+
+def test_strided_layers_fall_back_to_im2col() -> None:
+    x, k, b, _, rng = _case((2, 3, 9, 8, 4, 3, 3, 1), np.float64)
+    y, cache = fft_forward(x, k, b, 2, 1)
+    y_ref, cache_ref = conv.im2col_forward(x, k, b, 2, 1)
+    np.testing.assert_allclose(y, y_ref, atol=1e-12)
+    _assert_same_gradients(rng.standard_normal(y.shape), cache, cache_ref, 1e-12)
+
+
+def test_bad_shapes_get_the_same_clear_errors_as_im2col() -> None:
+    x = np.zeros((1, 3, 5, 5))
+    with pytest.raises(ValueError, match="channels"):
+        fft_forward(x, np.zeros((2, 2, 3, 3)), np.zeros(2), 1, 0)
+    with pytest.raises(ValueError, match="does not fit"):
+        fft_forward(x, np.zeros((2, 3, 7, 7)), np.zeros(2), 1, 0)
+    with pytest.raises(ValueError, match="padding"):
+        fft_forward(x, np.zeros((2, 3, 3, 3)), np.zeros(2), 1, -1)
+
+
+def test_fft_is_registered_with_the_dispatch() -> None:
+    x, k, b, p, _ = _case(SHAPES[0], np.float64)
+    y, cache = conv.forward(x, k, b, 1, p, algorithm="fft")
+    np.testing.assert_allclose(y, conv.im2col_forward(x, k, b, 1, p)[0], atol=1e-10)
+    assert cache[0] == "fft"
