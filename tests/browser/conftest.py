@@ -57,8 +57,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from harness import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, SiteServer, chromium_executable
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
-from site_server import SiteServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -69,15 +69,6 @@ DEFAULT_AXE_JS = (
     / f"axe-core-{AXE_VERSION}"
     / "node_modules/axe-core/axe.min.js"
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-# A cold boot is ~8 s alone; two engineers' suites sharing 2 cores can triple that.
-BOOT_TIMEOUT_MS = int(os.environ.get("CNN_BOOT_TIMEOUT_MS", "90000"))
 ROUND_TRIP_TIMEOUT_MS = 10_000
 _POLL_MS = 25
 
@@ -273,11 +264,10 @@ def site_url(site_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not Path(executable).is_file():
-        raise pytest.UsageError(
-            f"Chromium not found at {executable}: apt-get install chromium or set CHROMIUM_PATH"
-        )
+    try:
+        executable = chromium_executable()
+    except FileNotFoundError as error:
+        raise pytest.UsageError(str(error)) from error
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser

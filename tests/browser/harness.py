@@ -1,4 +1,5 @@
-"""Serve a built site folder on 127.0.0.1 under a sub-path, in a background thread.
+"""Shared by the browser tests and the boot benchmark: how Chromium is launched, and a server
+for a built site folder on 127.0.0.1 under a sub-path, in a background thread.
 
 The site must work from any sub-path (GitHub Pages serves a project under ``/<repo>/``), so the
 tests and the boot benchmark serve it under ``/cnn-classroom/`` and nothing at ``/``: a URL that
@@ -9,12 +10,34 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
 SUB_PATH = "/cnn-classroom/"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# A cold boot is ~8 s alone; two test suites sharing 2 cores can triple that.
+BOOT_TIMEOUT_MS = int(os.environ.get("CNN_BOOT_TIMEOUT_MS", "90000"))
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium (or ``CHROMIUM_PATH``); never a test tool's own browser download."""
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(executable).is_file():
+        raise FileNotFoundError(
+            f"Chromium not found at {executable}: apt-get install chromium or set CHROMIUM_PATH"
+        )
+    return executable
+
 
 # Python's mimetypes table depends on the machine; these are the types the browser insists on
 # (WebAssembly streaming compilation needs application/wasm, module scripts need a JS type).
@@ -40,15 +63,42 @@ MIME_TYPES = {
 }
 
 
+class TransferStats:
+    """Requests answered, and files and bytes sent (bodies only; a 304 sends none)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.files = 0
+        self.bytes = 0
+
+    def add_request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def add(self, size: int) -> None:
+        with self._lock:
+            self.files += 1
+            self.bytes += size
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.files = 0
+            self.bytes = 0
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     protocol_version = "HTTP/1.1"  # keep-alive: ~40 requests per boot, don't reconnect each time
 
-    def __init__(self, *args, sub_path: str, **kwargs) -> None:
+    def __init__(self, *args, sub_path: str, stats: TransferStats, **kwargs) -> None:
         self._sub_path = sub_path
+        self._stats = stats
         super().__init__(*args, **kwargs)
 
     def send_head(self) -> BinaryIO | None:
+        self._stats.add_request()
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path == self._sub_path.rstrip("/"):
             self.send_response(301)
@@ -62,6 +112,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.path = "/" + self.path[len(self._sub_path) :]
         return super().send_head()
 
+    def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:
+        self._stats.add(os.fstat(source.fileno()).st_size)
+        super().copyfile(source, outputfile)
+
     def end_headers(self) -> None:
         # Revalidate every time: a rebuilt site must never be mixed with stale cached files.
         self.send_header("Cache-Control", "no-cache")
@@ -74,13 +128,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class SiteServer:
     """A static server for ``root`` at ``http://127.0.0.1:<free port><sub_path>``.
 
-    Use as a context manager, or call ``start()``/``stop()``. ``url`` ends with ``/``.
+    Use as a context manager, or call ``start()``/``stop()``. ``url`` ends with ``/``;
+    ``stats`` counts what was sent (the boot benchmark reports it).
     """
 
     def __init__(self, root: Path, *, sub_path: str = SUB_PATH, port: int = 0) -> None:
         if not (root / "index.html").is_file():
             raise FileNotFoundError(f"{root} has no index.html: is it a built site?")
-        handler = functools.partial(_Handler, directory=str(root), sub_path=sub_path)
+        self.stats = TransferStats()
+        handler = functools.partial(
+            _Handler, directory=str(root), sub_path=sub_path, stats=self.stats
+        )
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

@@ -1,0 +1,139 @@
+"""Boot benchmark: how long until a lesson is interactive, cold and warm, in Debian's Chromium.
+
+    python benchmarks/boot.py [--site site] [--lesson home] [--runs 3]
+
+Serves the built site under a sub-path (as the tests do) and, for each run, opens the lesson in a
+fresh browser profile (cold: empty HTTP cache, no service worker), then opens it again in the same
+profile (warm: the second visit of a student). Prints JSON: milliseconds since navigation start
+for each boot stage, the median over runs, and the requests the server answered and the
+files/bytes it sent (a 304 revalidation sends no body).
+
+Stage times come from ``performance.mark("cnn-boot:<stage>")`` calls in ``static/boot.js``
+(pyodide-ready, numpy, wheels, import-panel, ...); first paint is the browser's
+first-contentful-paint and "interactive" is when ``body[data-ready=true]`` first appears, both
+measured here independently of boot.js.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Playwright, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
+from harness import (  # noqa: E402 - shared with the browser tests
+    BOOT_TIMEOUT_MS,
+    CHROMIUM_ARGS,
+    SiteServer,
+    chromium_executable,
+)
+
+MARK_PREFIX = "cnn-boot:"
+
+# Runs before any page script: records when data-ready first turns true, without relying on
+# the code under test to report its own finish line.
+_WATCH_READY_JS = """
+new MutationObserver((_, observer) => {
+  if (document.body && document.body.dataset.ready === 'true') {
+    performance.mark('bench:interactive');
+    observer.disconnect();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-ready']});
+"""
+
+_COLLECT_JS = """
+(prefix) => {
+  const stages = {};
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  if (paint) stages['first-paint'] = paint.startTime;
+  for (const mark of performance.getEntriesByType('mark')) {
+    if (mark.name.startsWith(prefix)) stages[mark.name.slice(prefix.length)] = mark.startTime;
+  }
+  const ready = performance.getEntriesByName('bench:interactive')[0];
+  if (ready) stages['interactive'] = ready.startTime;
+  return stages;
+}
+"""
+
+
+def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, object]:
+    server.stats.reset()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS)
+    stages = {name: round(ms) for name, ms in page.evaluate(_COLLECT_JS, MARK_PREFIX).items()}
+    # Let the service worker finish caching the site before the profile is reused.
+    page.evaluate(
+        """async () => {
+             const registration = await navigator.serviceWorker?.getRegistration();
+             if (registration) await navigator.serviceWorker.ready;
+           }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.close()
+    return {
+        "stages_ms": dict(sorted(stages.items(), key=lambda item: item[1])),
+        "requests": server.stats.requests,
+        "files_sent": server.stats.files,
+        "bytes_sent": server.stats.bytes,
+    }
+
+
+def _run_once(playwright: Playwright, executable: str, url: str, server: SiteServer) -> dict:
+    with tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        context.add_init_script(_WATCH_READY_JS)
+        try:
+            return {"cold": _visit(context, url, server), "warm": _visit(context, url, server)}
+        finally:
+            context.close()
+
+
+def _median(runs: list[dict], visit: str) -> dict[str, object]:
+    stage_names = {name for run in runs for name in run[visit]["stages_ms"]}
+    stages = {
+        name: round(
+            statistics.median(
+                r[visit]["stages_ms"][name] for r in runs if name in r[visit]["stages_ms"]
+            )
+        )
+        for name in stage_names
+    }
+    return {
+        "stages_ms": dict(sorted(stages.items(), key=lambda item: item[1])),
+        "requests": round(statistics.median(r[visit]["requests"] for r in runs)),
+        "files_sent": round(statistics.median(r[visit]["files_sent"] for r in runs)),
+        "bytes_sent": round(statistics.median(r[visit]["bytes_sent"] for r in runs)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, default=REPO_ROOT / "site", help="built site folder")
+    parser.add_argument("--lesson", default="home", help="lesson slug to open")
+    parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs to run")
+    args = parser.parse_args()
+    executable = chromium_executable()
+
+    with SiteServer(args.site) as server, sync_playwright() as playwright:
+        url = f"{server.url}index.html#{args.lesson}"
+        runs = [_run_once(playwright, executable, url, server) for _ in range(args.runs)]
+    report = {
+        "lesson": args.lesson,
+        "runs": args.runs,
+        "median": {"cold": _median(runs, "cold"), "warm": _median(runs, "warm")},
+        "each_run": runs,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
