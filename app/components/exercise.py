@@ -1,0 +1,253 @@
+"""Checked exercises: a fresh randomized problem per attempt, tolerant answers, feedback that says
+what went wrong, a hint after a wrong try, the worked solution on request, and progress recorded
+when the answer is right.
+
+A lesson supplies ``generate(rng) -> Problem``: it draws the numbers from ``rng``, asks the
+engine for the right answer and builds ``check`` from it (usually with ``check_number``). The
+widget never knows the subject; it only shows the problem and routes the student's text to
+``check``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import panel as pn
+import param
+
+from app import progress
+from app.components.answers import AnswerError, parse_number
+from app.components.formula import Text, markdown_with_math
+from app.components.style import FEEDBACK
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """``kind`` is "correct", "wrong" (a readable answer that is not right) or "invalid"."""
+
+    kind: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.kind == "correct"
+
+
+@dataclass(frozen=True)
+class Problem:
+    prompt: str  # Markdown, may contain $...$ math
+    check: Callable[[str], Feedback]
+    hint: str
+    solution: str  # Markdown; ends with the answer
+    answer_label: str = "Your answer"
+    placeholder: str = "e.g. 0.57"
+
+
+def check_number(
+    expected: float,
+    *,
+    places: int = 3,
+    percent: bool = False,
+    mistakes: Sequence[tuple[float, str]] = (),
+) -> Callable[[str], Feedback]:
+    """A checker for one number, right when it matches ``expected`` to ``places`` decimals.
+
+    ``mistakes`` pairs a typical wrong value (computed by the caller, e.g. with ln instead of
+    log₂) with the sentence that explains that slip.
+    """
+    tolerance = 0.6 * 10.0**-places
+
+    def close(value: float, target: float) -> bool:
+        return abs(value - target) <= tolerance
+
+    def check(text: str) -> Feedback:
+        try:
+            value = parse_number(text, percent=percent)
+        except AnswerError as error:
+            return Feedback("invalid", str(error))
+        if close(value, expected):
+            return Feedback("correct", f"Correct! The answer is {expected:.{places}f}.")
+        for wrong, why in mistakes:
+            if close(value, wrong):
+                return Feedback("wrong", f"Not quite: {why}")
+        if percent and close(value / 100, expected):
+            return Feedback(
+                "wrong", "That looks like a percentage: add the % sign or divide by 100."
+            )
+        if math.copysign(1, value) != math.copysign(1, expected) and expected != 0:
+            return Feedback("wrong", f"Not quite: {value:g} has the wrong sign.")
+        direction = "too large" if value > expected else "too small"
+        return Feedback(
+            "wrong",
+            f"Not quite: {value:g} is {direction} (the check allows ±{tolerance:.1g}).",
+        )
+
+    return check
+
+
+def check_choice(expected: str, explanations: dict[str, str]) -> Callable[[str], Feedback]:
+    """A checker for a choice among fixed options; ``explanations`` says why each wrong one is."""
+
+    def check(text: str) -> Feedback:
+        choice = (text or "").strip()
+        if not choice:
+            return Feedback("invalid", "Pick one of the options first.")
+        if choice == expected:
+            return Feedback("correct", f"Correct! {explanations.get(expected, '')}".strip())
+        return Feedback("wrong", f"Not quite: {explanations.get(choice, 'that is not it.')}")
+
+    return check
+
+
+def _feedback_html(kind: str, message: str) -> str:
+    return (
+        f'<div class="feedback {kind}" role="status" aria-live="polite">'
+        f"{markdown_with_math(message) if message else ''}</div>"
+    )
+
+
+class Exercise(pn.viewable.Viewer):
+    """One exercise card. ``submit(text)`` is what the Check button calls (and what tests call)."""
+
+    lesson = param.String(doc="Slug of the lesson, used as the progress key.")
+    exercise_id = param.String(doc="Stable id of the exercise within its lesson.")
+    title = param.String()
+    generate = param.Callable(doc="generate(rng) -> Problem")
+    seed = param.Integer(default=None, allow_None=True, doc="Fixes the problems (tests).")
+    options = param.List(
+        default=None,
+        allow_None=True,
+        item_type=str,
+        doc="If given, the answer is picked from these instead of typed.",
+    )
+    problem = param.ClassSelector(class_=Problem)
+    wrong_tries = param.Integer(default=0, doc="Wrong answers to the current problem.")
+    solved = param.Boolean(default=False, doc="The current problem has been answered correctly.")
+    show_hint = param.Boolean(default=False)
+    show_solution = param.Boolean(default=False)
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self._rng = np.random.default_rng(self.seed)
+        self.problem = self.generate(self._rng)
+        self._feedback = pn.pane.HTML(
+            _feedback_html("", ""),
+            stylesheets=[FEEDBACK],
+            sizing_mode="stretch_width",
+            margin=(5, 10),
+        )
+        self._answer = self._answer_widget()
+        self._layout = self._build()
+        if self.exercise_id in progress.solved(self.lesson):
+            self._say("info", "You solved this exercise before ✓ — try a new problem any time.")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._layout
+
+    # -- behaviour -----------------------------------------------------------------------------
+
+    def submit(self, text: str) -> Feedback:
+        """Check an answer, show the feedback and record progress when it is right."""
+        feedback = self.problem.check(text)
+        if feedback.correct:
+            self.solved = True
+            progress.mark_solved(self.lesson, self.exercise_id)
+        elif feedback.kind == "wrong":
+            self.wrong_tries += 1
+        message = feedback.message
+        if feedback.kind == "wrong" and self.wrong_tries == 1:
+            message += " A hint is available now."
+        self._say(feedback.kind, message)
+        return feedback
+
+    def new_problem(self) -> None:
+        """Draw fresh numbers (different from the last ones when possible) and reset."""
+        previous = self.problem.prompt
+        for _ in range(5):
+            self.problem = self.generate(self._rng)
+            if self.problem.prompt != previous:
+                break
+        self.param.update(wrong_tries=0, solved=False, show_hint=False, show_solution=False)
+        self._answer.value = None if self.options else ""
+        self._say("", "")
+
+    def _say(self, kind: str, message: str) -> None:
+        self._feedback.object = _feedback_html(kind, message)
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def _answer_widget(self) -> pn.widgets.Widget:
+        label = f"{self.problem.answer_label} ({self.title})"
+        if self.options:
+            return pn.widgets.RadioButtonGroup(
+                label=label,
+                options=self.options,
+                value=None,
+                color="default",
+                variant="outline",
+            )
+        return pn.widgets.TextInput(
+            label=label,
+            placeholder=self.problem.placeholder,
+            sizing_mode="stretch_width",
+            max_width=320,
+        )
+
+    def _build(self) -> pn.viewable.Viewable:
+        check = pn.widgets.Button(label="Check", color="primary", width=90)
+        hint = pn.widgets.Button(label="Hint", width=80, visible=self.param.wrong_tries.rx() > 0)
+        solution = pn.widgets.Button(label="Show solution", width=130)
+        again = pn.widgets.Button(label="New problem", width=120)
+
+        check.on_click(lambda _: self.submit(self._answer.value or ""))
+        if isinstance(self._answer, pn.widgets.TextInput):
+            self._answer.param.watch(
+                lambda _: self.submit(self._answer.value or ""), "enter_pressed"
+            )
+        hint.on_click(lambda _: setattr(self, "show_hint", True))
+        solution.on_click(lambda _: setattr(self, "show_solution", True))
+        again.on_click(lambda _: self.new_problem())
+
+        prompt = Text(self.param.problem.rx().prompt)
+        hint_text = Text(
+            self.param.problem.rx().hint.rx.pipe(lambda h: f"**Hint.** {h}"),
+            visible=self.param.show_hint,
+        )
+        solution_text = Text(
+            self.param.problem.rx().solution.rx.pipe(lambda s: f"**Worked solution.** {s}"),
+            visible=self.param.show_solution,
+        )
+        return pn.Column(
+            pn.pane.HTML(f"<h3>{html.escape(self.title)}</h3>", margin=(0, 10)),
+            prompt,
+            self._answer,
+            pn.FlexBox(check, hint, solution, again, gap="4px"),
+            self._feedback,
+            hint_text,
+            solution_text,
+            css_classes=["exercise", f"exercise-{self.exercise_id}"],
+            styles={"border": "1px solid #d1d5db", "border-radius": "8px"},
+            sizing_mode="stretch_width",
+            margin=(8, 0),
+        )
+
+
+def exercise_group(lesson: str, exercises: Iterable[Exercise]) -> pn.Column:
+    """The lesson's exercise section; registers the ids so progress knows when it is done."""
+    items = list(exercises)
+    progress.register(lesson, [item.exercise_id for item in items])
+    notes = [
+        pn.pane.HTML(_feedback_html("invalid", message), stylesheets=[FEEDBACK])
+        for message in progress.warnings()
+    ]
+    return pn.Column(
+        pn.pane.HTML("<h2>Exercises</h2>", margin=(0, 10)),
+        *notes,
+        *items,
+        sizing_mode="stretch_width",
+        css_classes=["exercises"],
+    )

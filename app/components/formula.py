@@ -1,0 +1,74 @@
+"""Mathematics on the page, typeset by KaTeX (shipped with the site, never fetched from a CDN).
+
+``Formula`` shows one LaTeX expression. ``Text`` shows a short Markdown explanation that may contain
+``$...$`` (inline) and ``$$...$$`` (display) math: Panel's own Markdown pane would hand those to
+MathJax, which the site does not ship, so the Markdown is rendered to HTML here and the math is
+left for KaTeX's auto-render to typeset in the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+
+import panel as pn
+import param
+
+from app.components.style import TEXT
+
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"typographer": True}).enable(["table", "replacements"])
+
+
+def markdown_with_math(text: str) -> str:
+    """Markdown to HTML, with every ``$...$`` span passed through untouched (HTML-escaped).
+
+    The math is swapped for placeholders first so that Markdown cannot read ``a_i * b_i`` as
+    emphasis and break the formula.
+    """
+    spans: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"MATHSPAN{len(spans) - 1}END"
+
+    rendered = _markdown().render(_MATH.sub(stash, text))
+    return re.sub(r"MATHSPAN(\d+)END", lambda m: html.escape(spans[int(m.group(1))]), rendered)
+
+
+class Formula(pn.pane.LaTeX):
+    """One LaTeX expression, e.g. ``Formula(r"H(X) = -\\sum_x p(x)\\log_2 p(x)")``."""
+
+    display = param.Boolean(default=True, doc="Centered on its own line (True) or inline.")
+
+    _rename = {**pn.pane.LaTeX._rename, "display": None}
+
+    def __init__(self, object: str = "", **params) -> None:
+        params.setdefault("renderer", "katex")
+        params.setdefault("sizing_mode", "stretch_width")
+        params.setdefault("stylesheets", [TEXT])
+        super().__init__(object, **params)
+
+    def _transform_object(self, obj) -> dict:
+        latex = (obj or "").strip().strip("$")
+        return {"object": f"$${latex}$$" if self.display else f"${latex}$"}
+
+
+class Text(pn.pane.LaTeX):
+    """A Markdown paragraph (or a few) with inline ``$...$`` and display ``$$...$$`` math."""
+
+    def __init__(self, object: str = "", **params) -> None:
+        params.setdefault("renderer", "katex")
+        params.setdefault("sizing_mode", "stretch_width")
+        params.setdefault("stylesheets", [TEXT])
+        super().__init__(object, **params)
+
+    def _transform_object(self, obj) -> dict:
+        return {"object": markdown_with_math(obj or "")}

@@ -1,0 +1,24 @@
+"""A callout for the places where the lecture slides slipped: what the slide says, the correct
+value, and why — so a student comparing with the slides is not left confused."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from app.components.formula import markdown_with_math
+from app.components.style import CALLOUT
+
+
+def LectureSlip(slide: str, correct: str, because: str) -> pn.pane.LaTeX:
+    """``slide`` and ``correct`` are short Markdown (math allowed); ``because`` explains."""
+    body = markdown_with_math(
+        f"The slide says {slide}; the correct value is {correct}, because {because}"
+    )
+    return pn.pane.LaTeX(
+        '<div class="callout" role="note" aria-label="Correction to the lecture slides">'
+        f'<strong class="tag">Lecture slip</strong>{body}</div>',
+        renderer="katex",
+        stylesheets=[CALLOUT],
+        sizing_mode="stretch_width",
+        css_classes=["lecture-slip"],
+    )

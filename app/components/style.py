@@ -1,0 +1,41 @@
+"""CSS for the shared components.
+
+Bokeh renders every pane inside its own shadow root, so the site's global style.css cannot reach
+inside; components pass these rules through ``stylesheets=[...]`` instead.
+"""
+
+from __future__ import annotations
+
+CALLOUT = """
+.callout { border-left: 5px solid #b45309; background: #fffbeb; color: #1f2937;
+  padding: 0.6em 1em; border-radius: 6px; line-height: 1.5; }
+.callout strong.tag { color: #92400e; text-transform: uppercase; font-size: 0.8em;
+  letter-spacing: 0.05em; display: block; margin-bottom: 0.2em; }
+"""
+
+FEEDBACK = """
+.feedback { padding: 0.5em 0.8em; border-radius: 6px; line-height: 1.45; }
+.feedback:empty { display: none; }
+.feedback.correct { background: #ecfdf5; border: 1px solid #059669; color: #065f46; }
+.feedback.wrong { background: #fef2f2; border: 1px solid #dc2626; color: #7f1d1d; }
+.feedback.invalid { background: #fff7ed; border: 1px solid #ea580c; color: #7c2d12; }
+.feedback.info { background: #eff6ff; border: 1px solid #2563eb; color: #1e3a8a; }
+"""
+
+CODE = """
+:host { width: 100%; }
+pre { background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 0.8em;
+  overflow-x: auto; font-size: 0.85em; line-height: 1.45; margin: 0; }
+"""
+
+SR_ONLY = """
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+"""
+
+TEXT = """
+:host { font-size: 15px; line-height: 1.55; color: #1f2937; }
+p { margin: 0.4em 0; }
+table { border-collapse: collapse; margin: 0.4em 0; }
+th, td { border: 1px solid #d1d5db; padding: 0.25em 0.6em; text-align: right; }
+"""

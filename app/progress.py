@@ -1,0 +1,157 @@
+"""Which exercises a student has solved, kept across reloads.
+
+In the browser (Pyodide) progress lives in ``localStorage`` under ``STORAGE_KEY`` as
+``{"<slug>": {"solved": ["<exercise-id>", ...], "done": bool}}`` (docs/ARCHITECTURE.md); after
+every write the ``cnn-progress`` event tells the page's lesson list to redraw its check marks.
+Natively (tests, ``panel serve``) an in-memory store stands in for localStorage.
+
+Storage can be damaged (an old version, a hand edit, a browser extension). Progress is never
+thrown away silently: unreadable JSON is copied to ``BACKUP_KEY`` before anything is written,
+bad entries are skipped, and ``warnings()`` says what happened so the page can tell the student.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Protocol
+
+STORAGE_KEY = "cnn-classroom/progress/v1"
+BACKUP_KEY = "cnn-classroom/progress/v1/unreadable-backup"
+EVENT_NAME = "cnn-progress"
+
+
+class Storage(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+    def notify(self) -> None: ...
+
+
+class MemoryStorage:
+    """A dict standing in for localStorage outside the browser."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, str] = {}
+        self.notifications = 0
+
+    def get(self, key: str) -> str | None:
+        return self.items.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.items[key] = value
+
+    def notify(self) -> None:
+        self.notifications += 1
+
+
+class BrowserStorage:
+    """``window.localStorage`` through Pyodide's ``js`` module."""
+
+    def __init__(self) -> None:
+        import js  # only exists inside Pyodide
+
+        self._js = js
+
+    def get(self, key: str) -> str | None:
+        value = self._js.localStorage.getItem(key)
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        self._js.localStorage.setItem(key, value)
+
+    def notify(self) -> None:
+        self._js.window.dispatchEvent(self._js.Event.new(EVENT_NAME))
+
+
+_storage: Storage | None = None
+_required: dict[str, frozenset[str]] = {}
+_warnings: list[str] = []
+
+
+def storage() -> Storage:
+    """The active store: localStorage in Pyodide, memory elsewhere (created on first use)."""
+    global _storage
+    if _storage is None:
+        _storage = BrowserStorage() if sys.platform == "emscripten" else MemoryStorage()
+    return _storage
+
+
+def use_storage(store: Storage) -> None:
+    """Swap the store (tests use a fresh ``MemoryStorage`` each)."""
+    global _storage
+    _storage = store
+    _warnings.clear()
+
+
+def warnings() -> list[str]:
+    """Student-facing messages about damaged progress found while reading it."""
+    return list(_warnings)
+
+
+def _warn(message: str) -> None:
+    if message not in _warnings:
+        _warnings.append(message)
+
+
+def load() -> dict[str, dict]:
+    """All progress, cleaned: ``{slug: {"solved": [ids], "done": bool}}``."""
+    store = storage()
+    raw = store.get(STORAGE_KEY)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        if store.get(BACKUP_KEY) != raw:
+            store.set(BACKUP_KEY, raw)
+        _warn(
+            "Your saved progress could not be read, so this page starts afresh. "
+            f"The old data was kept in localStorage under “{BACKUP_KEY}”."
+        )
+        return {}
+    clean: dict[str, dict] = {}
+    for slug, entry in data.items():
+        solved = entry.get("solved") if isinstance(entry, dict) else None
+        if not isinstance(solved, list):
+            _warn(f"Saved progress for “{slug}” was damaged and has been skipped.")
+            continue
+        ids = [item for item in solved if isinstance(item, str)]
+        if len(ids) != len(solved):
+            _warn(f"Some saved exercises for “{slug}” were damaged and have been skipped.")
+        clean[slug] = {"solved": list(dict.fromkeys(ids)), "done": entry.get("done") is True}
+    return clean
+
+
+def _save(data: dict[str, dict]) -> None:
+    # Callers load() first, and load() has already backed up unreadable storage.
+    store = storage()
+    store.set(STORAGE_KEY, json.dumps(data, separators=(",", ":")))
+    store.notify()
+
+
+def register(slug: str, exercise_ids: Iterable[str]) -> None:
+    """Declare a lesson's exercises; the lesson is done once all of them are solved."""
+    _required[slug] = frozenset(exercise_ids)
+
+
+def solved(slug: str) -> set[str]:
+    return set(load().get(slug, {}).get("solved", []))
+
+
+def is_done(slug: str) -> bool:
+    return bool(load().get(slug, {}).get("done"))
+
+
+def mark_solved(slug: str, exercise_id: str) -> bool:
+    """Record a solved exercise, write it to storage and notify the page; returns lesson done."""
+    data = load()
+    entry = data.setdefault(slug, {"solved": [], "done": False})
+    if exercise_id not in entry["solved"]:
+        entry["solved"].append(exercise_id)
+    required = _required.get(slug, frozenset())
+    entry["done"] = entry["done"] or (bool(required) and required <= set(entry["solved"]))
+    _save(data)
+    return entry["done"]
