@@ -44,8 +44,9 @@ class MatrixView(pn.viewable.Viewer):
         self._mapper = LinearColorMapper(palette=Blues256[::-1][32:], **self._color_range())
         self._figure = self._make_figure()
         self._caption = pn.pane.HTML(self._caption_html(), stylesheets=[SR_ONLY], margin=0)
+        # A fixed width (the figure's) lets several grids sit side by side in a row.
         self._layout = pn.Column(
-            self._caption, pn.pane.Bokeh(self._figure), sizing_mode="stretch_width"
+            self._caption, pn.pane.Bokeh(self._figure), width=self._figure.width + 10
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -96,6 +97,13 @@ class MatrixView(pn.viewable.Viewer):
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         return {"low": lo, "high": hi if hi > lo else lo + 1}
 
+    def _size(self) -> dict[str, int]:
+        rows, cols = self._grid().shape
+        return {
+            "width": max(160, cols * self.cell_size + 60),
+            "height": max(120, rows * self.cell_size + 50),
+        }
+
     def _make_figure(self):
         rows, cols = self._grid().shape
         row_names, col_names = self._labels()
@@ -103,8 +111,7 @@ class MatrixView(pn.viewable.Viewer):
             title=self.title or None,
             x_range=col_names,
             y_range=list(reversed(row_names)),
-            width=max(160, cols * self.cell_size + 60),
-            height=max(120, rows * self.cell_size + 50),
+            **self._size(),
             toolbar_location=None,
             tools="",
             x_axis_location="above",
@@ -154,6 +161,8 @@ class MatrixView(pn.viewable.Viewer):
         row_names, col_names = self._labels()
         self._figure.x_range.factors = col_names
         self._figure.y_range.factors = list(reversed(row_names))
+        self._figure.update(**self._size())
+        self._layout.width = self._figure.width + 10
         self._cells.data = self._cell_data()
         self._window.data = self._window_data()
         self._mapper.update(**self._color_range())
