@@ -34,10 +34,11 @@ _KEYS: dict[str, dict[str, int | None]] = {
     "relu": {},
     "maxpool": {"size": 2, "stride": 0},
     "avgpool": {"size": 2, "stride": 0},
+    "sumpool": {"size": 2, "stride": 0},
     "dense": {"units": None},
 }
-_POSITIONAL = {"conv": ("filters", "kernel"), "maxpool": ("size",), "avgpool": ("size",)}
-_POSITIONAL["dense"] = ("units",)
+_POSITIONAL = {"conv": ("filters", "kernel"), "dense": ("units",)}
+_POSITIONAL |= {pool: ("size",) for pool in ("maxpool", "avgpool", "sumpool")}
 _ALIASES = {"pad": "padding", "k": "kernel", "f": "filters", "s": "stride", "n": "units"}
 _ALIASES.update({"pool": "maxpool", "max": "maxpool", "avg": "avgpool", "linear": "dense"})
 
@@ -75,7 +76,7 @@ def describe(layer: dict) -> str:
     if kind == "conv":
         k = layer["kernel"]
         return f"conv {layer['filters']}×{k}×{k}, stride {layer['stride']}, pad {layer['padding']}"
-    if kind in ("maxpool", "avgpool"):
+    if kind.endswith("pool"):
         stride = layer.get("stride") or layer["size"]
         suffix = "" if stride == layer["size"] else f", stride {stride}"
         return f"{kind} {layer['size']}×{layer['size']}{suffix}"
@@ -160,7 +161,7 @@ def _spatial_out(n: int, kernel: int, stride: int, padding: int) -> int:
     return (n + 2 * padding - kernel) // stride + 1
 
 
-def _layer_output(layer: dict, shape: tuple[int, ...], where: str) -> tuple[tuple[int, ...], int]:
+def layer_output(layer: dict, shape: tuple[int, ...], where: str) -> tuple[tuple[int, ...], int]:
     """Output shape and parameter count of ``layer`` for an input of ``shape``."""
     kind = layer["kind"]
     if kind == "relu":
@@ -213,7 +214,7 @@ def analyse(layers: list[dict]) -> Analysis:
     try:
         for i, layer in enumerate(layers, start=1):
             where = f"Layer {i} ({layer['kind']})"
-            shape, params = _layer_output(layer, shape, where)
+            shape, params = layer_output(layer, shape, where)
             result.rows.append(Row(i, describe(layer), format_shape(shape), params))
             result.total_params += params
         if layers[-1]["kind"] != "dense" or shape != (NUM_CLASSES,):
@@ -240,3 +241,56 @@ def check_text(text: str) -> tuple[list[dict], Analysis]:
             rows=[Row(0, "input image", format_shape(INPUT_SHAPE), 0)], error=str(exc)
         )
     return layers, analyse(layers)
+
+
+def to_engine(layers: list[dict]) -> list[dict]:
+    """The engine's layer specs (``Sequential.from_spec``) for a checked layer list.
+
+    The editor hides ``flatten``: it is inserted before the first dense layer that follows an image.
+    """
+    specs: list[dict] = []
+    spatial = True
+    for layer in layers:
+        kind = layer["kind"]
+        if kind == "conv":
+            specs.append({"type": "conv", **{k: layer[k] for k in _KEYS["conv"]}})
+        elif kind.endswith("pool"):
+            specs.append(
+                {
+                    "type": "pool",
+                    "mode": kind[:3],
+                    "size": layer["size"],
+                    "stride": layer["stride"] or layer["size"],
+                }
+            )
+        elif kind == "dense":
+            if spatial:
+                specs.append({"type": "flatten"})
+                spatial = False
+            specs.append({"type": "dense", "units": layer["units"]})
+        else:
+            specs.append({"type": kind})
+    return specs
+
+
+def from_engine(specs: list[dict]) -> list[dict]:
+    """The editor's layer list for engine specs (inverse of :func:`to_engine`)."""
+    layers: list[dict] = []
+    for item in specs:
+        kind = item["type"]
+        if kind == "conv":
+            kernel = item["kernel"]
+            kernel = kernel[0] if isinstance(kernel, list | tuple) else kernel
+            layer = {"kind": "conv", "filters": item["filters"], "kernel": kernel}
+            layers.append({**layer, "stride": item["stride"], "padding": item["padding"]})
+        elif kind == "pool":
+            size = item["size"]
+            stride = 0 if item.get("stride", size) == size else item["stride"]
+            layers.append({"kind": f"{item['mode']}pool", "size": size, "stride": stride})
+        elif kind == "dense":
+            layers.append({"kind": "dense", "units": item["units"]})
+        elif kind == "relu":
+            layers.append({"kind": "relu"})
+        elif kind != "flatten":
+            raise SpecError(f"This trainer cannot show a '{kind}' layer.")
+    return layers

@@ -1,0 +1,198 @@
+// The trainer's Web Worker: its own Pyodide + numpy + the engine, so training never blocks the page.
+//
+// Protocol (all messages are plain objects with a "type"):
+//   page -> worker: train {spec, hparams, seed?, checkpoint_every?, track_test?}, pause, resume,
+//                   stop, predict {image: 784 floats}, features {index}, export,
+//                   load {bytes, source}, forget (delete the model kept in the browser)
+//   worker -> page: boot {stage, loaded?, total?}, ready {restoring}, started, progress,
+//                   checkpoint, bench, finished, loaded, prediction, features, exported, memory,
+//                   error {message, request?}
+// Python's Driver (app/trainer/driver.py) does the work; this file boots it, feeds it messages,
+// runs its slices with a return to the event loop between them (that is what lets "pause" and
+// "stop" in), and keeps the last trained model in IndexedDB so a reload restores it.
+"use strict";
+
+const BASE = new URL("./", self.location.href);
+const SLICE_SECONDS = 0.1;
+const DB_NAME = "cnn-classroom-trainer";
+const STORE = "models";
+const MODEL_KEY = "current";
+
+importScripts(new URL("pyodide/pyodide.js", BASE).href);
+
+let pyodide = null;
+let driver = null;
+let looping = false;
+const pending = [];
+
+function send(message, transfer = []) {
+  self.postMessage(message, transfer);
+}
+
+// ---------------------------------------------------------------- IndexedDB (the kept model)
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function dbRequest(mode, action) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const request = action(db.transaction(STORE, mode).objectStore(STORE));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+const keepModel = (bytes) => dbRequest("readwrite", (s) => s.put(bytes, MODEL_KEY));
+const keptModel = () => dbRequest("readonly", (s) => s.get(MODEL_KEY));
+const forgetModel = () => dbRequest("readwrite", (s) => s.delete(MODEL_KEY));
+
+// ---------------------------------------------------------------- boot
+async function fetchWithProgress(url, stage) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname} could not be loaded (HTTP ${response.status})`);
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  let lastPost = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (performance.now() - lastPost > 100) {
+      lastPost = performance.now();
+      send({ type: "boot", stage, loaded, total });
+    }
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  send({ type: "boot", stage, loaded, total: total || loaded });
+  return bytes;
+}
+
+async function wheelUrl() {
+  const response = await fetch(new URL("build-info.json", BASE));
+  if (!response.ok) throw new Error("build-info.json is missing: the site was not built fully");
+  const info = await response.json();
+  const name = (info.wheels || []).find((w) => /^cnn_classroom-.*\.whl$/.test(w.split("/").pop()));
+  if (!name) throw new Error("build-info.json does not list the cnn_classroom wheel");
+  return new URL(name.includes("/") ? name : `wheels/${name}`, BASE).href;
+}
+
+async function boot() {
+  send({ type: "boot", stage: "Starting Python in the background" });
+  // The data download runs while Pyodide and numpy load.
+  const data = fetchWithProgress(new URL("data/mnist.npz", BASE), "Downloading MNIST");
+  pyodide = await loadPyodide({ indexURL: new URL("pyodide/", BASE).href });
+  send({ type: "boot", stage: "Loading numpy and the engine" });
+  await pyodide.loadPackage(["numpy", await wheelUrl()], { messageCallback: () => {} });
+  const bytes = await data;
+  send({ type: "boot", stage: "Unpacking MNIST" });
+  pyodide.globals.set("mnist_bytes", bytes);
+  driver = pyodide.runPython(`
+from app.trainer.driver import Driver
+from engine.data import load_mnist
+Driver(load_mnist(mnist_bytes.to_py()))
+`);
+  pyodide.globals.delete("mnist_bytes");
+  const kept = await keptModel().catch(() => undefined);
+  send({ type: "ready", restoring: Boolean(kept) });
+  if (kept) dispatch({ type: "load", bytes: kept, source: "kept" });
+  while (pending.length) dispatch(pending.shift());
+}
+
+// ---------------------------------------------------------------- messages
+function toJs(pyMessages) {
+  const messages = pyMessages.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  pyMessages.destroy();
+  return messages;
+}
+
+function heapBytes() {
+  return pyodide._module.HEAP8.length;
+}
+
+function afterPython(message) {
+  if (message.type === "finished") {
+    const exported = toJs(driver.handle(pyodide.toPy({ type: "export" })));
+    keepModel(exported[0].bytes).catch((e) =>
+      send({ type: "error", message: `Your model could not be kept in this browser: ${e}` }),
+    );
+    send({ type: "memory", heap: heapBytes() });
+  }
+}
+
+function post(messages) {
+  for (const message of messages) {
+    const transfer = message.bytes instanceof Uint8Array ? [message.bytes.buffer] : [];
+    afterPython(message);
+    send(message, transfer);
+  }
+}
+
+function dispatch(message) {
+  if (message.type === "forget") {
+    forgetModel().then(() => send({ type: "forgotten" }));
+    return;
+  }
+  if (message.type === "memory") {
+    send({ type: "memory", heap: heapBytes() });
+    return;
+  }
+  const pyMessage = pyodide.toPy(message);
+  const replies = toJs(driver.handle(pyMessage));
+  pyMessage.destroy();
+  for (const reply of replies) {
+    if (reply.type === "error" && reply.request === "load" && message.source === "kept") {
+      reply.message = `Your saved model could not be restored: ${reply.message}`;
+      forgetModel().catch(() => {});
+    }
+  }
+  post(replies);
+  runLoop();
+}
+
+async function runLoop() {
+  if (looping) return;
+  looping = true;
+  try {
+    while (driver.busy) {
+      post(toJs(driver.run_slice(SLICE_SECONDS)));
+      // Back to the event loop: queued pause/stop messages are handled here.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } catch (error) {
+    send({ type: "error", message: `Training failed: ${error.message || error}` });
+  } finally {
+    looping = false;
+  }
+}
+
+self.onmessage = (event) => {
+  if (!driver) {
+    pending.push(event.data);
+    return;
+  }
+  try {
+    dispatch(event.data);
+  } catch (error) {
+    send({ type: "error", message: String(error.message || error) });
+  }
+};
+
+boot().catch((error) => send({ type: "boot-failed", message: String(error.message || error) }));
