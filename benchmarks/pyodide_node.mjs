@@ -25,15 +25,23 @@ for (const dir of [repo, "/tmp"]) {
 }
 const scriptPath = path.resolve(script);
 py.globals.set("_argv", py.toPy([scriptPath, ...args]));
+// SystemExit is caught in Python: Pyodide would otherwise treat it as a fatal error.
+let status;
 try {
-  await py.runPythonAsync(`
+  status = py.runPython(`
 import runpy, sys
 sys.argv = list(_argv)
 sys.path.insert(0, ${JSON.stringify(repo)})
-runpy.run_path(sys.argv[0], run_name="__main__")
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    _status = 0
+except SystemExit as exc:
+    _status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+_status
 `);
 } catch (e) {
   // A Python exception: its traceback is the useful part, not Pyodide's JS stack.
   console.error(e.message);
-  process.exit(1);
+  status = 1;
 }
+process.exit(status);
