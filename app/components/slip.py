@@ -9,10 +9,11 @@ from app.components.formula import markdown_with_math
 from app.components.style import CALLOUT
 
 
-def LectureSlip(slide: str, correct: str, because: str) -> pn.pane.LaTeX:
-    """``slide`` and ``correct`` are short Markdown (math allowed); ``because`` explains."""
+def LectureSlip(slide: str, correct: str, because: str, *, what: str = "value") -> pn.pane.LaTeX:
+    """``slide`` and ``correct`` are short Markdown (math allowed); ``because`` explains;
+    ``what`` names the thing corrected ("value", "formula", ...)."""
     body = markdown_with_math(
-        f"The slide says {slide}; the correct value is {correct}, because {because}"
+        f"The slide says {slide}; the correct {what} is {correct}, because {because}"
     )
     return pn.pane.LaTeX(
         '<div class="callout" role="note" aria-label="Correction to the lecture slides">'
