@@ -8,10 +8,11 @@ profile (warm: the second visit of a student). Prints JSON: milliseconds since n
 for each boot stage, the median over runs, and the requests the server answered and the
 files/bytes it sent (a 304 revalidation sends no body).
 
-Stage times come from ``performance.mark("cnn-boot:<stage>")`` calls in ``static/boot.js``
-(pyodide-ready, numpy, wheels, import-panel, ...); first paint is the browser's
-first-contentful-paint and "interactive" is when ``body[data-ready=true]`` first appears, both
-measured here independently of boot.js.
+Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
+pyodide (Pyodide ready), numpy, wheels (unpacked), panel (``import app.shell`` and Panel),
+interactive (first lesson rendered). Two are measured here independently of boot.js:
+first-paint (the browser's first-contentful-paint) and data-ready (when ``body[data-ready=true]``
+first appears: the tests' definition of interactive).
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ from harness import (  # noqa: E402 - shared with the browser tests
     chromium_executable,
 )
 
-MARK_PREFIX = "cnn-boot:"
+MARK_PREFIX = "cnn:"
 
 # Runs before any page script: records when data-ready first turns true, without relying on
 # the code under test to report its own finish line.
 _WATCH_READY_JS = """
 new MutationObserver((_, observer) => {
   if (document.body && document.body.dataset.ready === 'true') {
-    performance.mark('bench:interactive');
+    performance.mark('bench:data-ready');
     observer.disconnect();
   }
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-ready']});
@@ -55,8 +56,8 @@ _COLLECT_JS = """
   for (const mark of performance.getEntriesByType('mark')) {
     if (mark.name.startsWith(prefix)) stages[mark.name.slice(prefix.length)] = mark.startTime;
   }
-  const ready = performance.getEntriesByName('bench:interactive')[0];
-  if (ready) stages['interactive'] = ready.startTime;
+  const ready = performance.getEntriesByName('bench:data-ready')[0];
+  if (ready) stages['data-ready'] = ready.startTime;
   return stages;
 }
 """

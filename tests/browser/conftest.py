@@ -20,7 +20,8 @@ use ``shared_page``, below) instead of one tiny test per assertion.
 
 Fixtures
 - ``site_dir`` (session): the built site folder. ``CNN_SITE_DIR=/path/to/site`` reuses an existing
-  build (CI builds once and sets it); otherwise ``python build.py`` runs once per session.
+  build (CI builds once and sets it); otherwise ``python build.py --out <temp dir>`` runs once per
+  session (downloads are cached, so that takes seconds, not minutes).
 - ``site_url`` (session): ``http://127.0.0.1:<port>/cnn-classroom/``, the site served under a
   sub-path by a quiet threaded server (proves every URL is relative; nothing is served at ``/``).
 - ``browser`` (session): one Chromium for the whole session (``CHROMIUM_PATH`` or
@@ -233,27 +234,25 @@ class _Pages:
             page.problems.append(f"off-origin request: {url}")
 
 
-def _build_site() -> Path:
+def _build_site(scratch: Path) -> Path:
     preset = os.environ.get("CNN_SITE_DIR")
     if preset:
         site = Path(preset).resolve()
         if not (site / "index.html").is_file():
             raise pytest.UsageError(f"CNN_SITE_DIR={preset} has no index.html; build it first")
         return site
-    build = REPO_ROOT / "build.py"
-    if not build.is_file():
-        raise pytest.UsageError("build.py is missing: cannot build the site for browser tests")
-    result = subprocess.run(
-        [sys.executable, str(build)], cwd=REPO_ROOT, capture_output=True, text=True
-    )
+    # A private output folder: never swap out a site/ that someone is serving meanwhile.
+    site = scratch / "site"
+    command = [sys.executable, str(REPO_ROOT / "build.py"), "--out", str(site)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise pytest.UsageError(f"python build.py failed:\n{result.stdout}\n{result.stderr}")
-    return REPO_ROOT / "site"
+    return site
 
 
 @pytest.fixture(scope="session")
-def site_dir() -> Path:
-    return _build_site()
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_site(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="session")
