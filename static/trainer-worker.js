@@ -89,9 +89,8 @@ async function wheelUrl() {
   const response = await fetch(new URL("build-info.json", BASE));
   if (!response.ok) throw new Error("build-info.json is missing: the site was not built fully");
   const info = await response.json();
-  const name = (info.wheels || []).find((w) => /^cnn_classroom-.*\.whl$/.test(w.split("/").pop()));
-  if (!name) throw new Error("build-info.json does not list the cnn_classroom wheel");
-  return new URL(name.includes("/") ? name : `wheels/${name}`, BASE).href;
+  if (!info.app_wheel) throw new Error("build-info.json does not name the cnn_classroom wheel");
+  return new URL(info.app_wheel, BASE).href;
 }
 
 async function boot() {

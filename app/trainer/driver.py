@@ -20,7 +20,7 @@ import numpy as np
 
 from app.trainer import hparams as hp_mod
 from app.trainer import spec as spec_mod
-from engine import functional, optim, train
+from engine import functional, optim, recipes, train
 from engine.data import Mnist, normalize
 from engine.layers import Conv2D
 from engine.losses import SoftmaxCrossEntropy
@@ -53,7 +53,12 @@ def make_optimizer(params: hp_mod.HyperParams) -> optim.Optimizer:
 
 
 def train_events(
-    model: Sequential, x: np.ndarray, y: np.ndarray, params: hp_mod.HyperParams, seed: int = 0
+    model: Sequential,
+    x: np.ndarray,
+    y: np.ndarray,
+    params: hp_mod.HyperParams,
+    seed: int = 0,
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> Iterator[dict]:
     """The engine's training generator, without its built-in validation.
 
@@ -69,7 +74,18 @@ def train_events(
         epochs=params.epochs,
         batch_size=params.batch_size,
         rng=seed,
+        lr_schedule=lr_schedule,
     )
+
+
+def schedule_function(
+    params: hp_mod.HyperParams, train_size: int, schedule: dict | None
+) -> Callable[[int], float]:
+    """step → learning rate for one of ``engine.recipes``' schedules (ValueError if unknown)."""
+    recipe = {"lr": params.lr, "lr_schedule": schedule or {"kind": "constant"}}
+    steps = params.epochs * -(-train_size // params.batch_size)
+    recipes.learning_rate(recipe, 0.0)  # rejects an unknown schedule before training starts
+    return lambda step: recipes.learning_rate(recipe, step / steps)
 
 
 def predict_proba(model: Sequential, images: np.ndarray) -> np.ndarray:
@@ -161,11 +177,13 @@ class Driver:
         params, errors = hp_mod.validate(**{k: str(v) for k, v in message["hparams"].items()})
         if params is None:
             raise ValueError(" ".join(errors.values()))
+        rate = schedule_function(params, params.train_size, message.get("lr_schedule"))
+        seed = int(message.get("seed", 0))
         self._reset_run()
         # Drop the old model and generators before building the new one, so five runs in a row
         # hold one model's arrays, not five.
         self.model = None
-        model = build_model(layers, seed=int(message.get("seed", 0)))
+        model = build_model(layers, seed=seed)
         self.layers = layers
         self.model = model
         self._track_test = bool(message.get("track_test", False))
@@ -176,7 +194,7 @@ class Driver:
             params.batch_size, min(10_000, self.total_images // 5)
         )
         self._next_checkpoint = self._checkpoint_every
-        self._events = train_events(model, x, y, params, seed=int(message.get("seed", 0)))
+        self._events = train_events(model, x, y, params, seed, rate)
         self.state = "training"
         return [{"type": "started", "total": self.total_images, "params": params.to_dict()}]
 

@@ -281,8 +281,11 @@ def from_engine(specs: list[dict]) -> list[dict]:
         if kind == "conv":
             kernel = item["kernel"]
             kernel = kernel[0] if isinstance(kernel, list | tuple) else kernel
+            padding = item.get("padding", 0)
+            if isinstance(padding, str):  # the engine also accepts "valid" and "same"
+                padding = (kernel - 1) // 2 if padding == "same" else 0
             layer = {"kind": "conv", "filters": item["filters"], "kernel": kernel}
-            layers.append({**layer, "stride": item["stride"], "padding": item["padding"]})
+            layers.append({**layer, "stride": item.get("stride", 1), "padding": padding})
         elif kind == "pool":
             size = item["size"]
             stride = 0 if item.get("stride", size) == size else item["stride"]

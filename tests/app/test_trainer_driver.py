@@ -210,3 +210,13 @@ def test_successive_runs_do_not_keep_old_models(data: Mnist) -> None:
         run_to_end(driver)
     gc.collect()
     assert [ref() is None for ref in old] == [True, True, False]
+
+
+def test_a_linear_schedule_lowers_the_rate_to_its_final_fraction() -> None:
+    from app.trainer.hparams import HyperParams
+
+    params = HyperParams("adam", 0.01, batch_size=10, epochs=2, train_size=100)
+    rate = drv.schedule_function(params, 100, {"kind": "linear", "final": 0.1})
+    assert rate(0) == pytest.approx(0.01) and rate(20) == pytest.approx(0.001)
+    with pytest.raises(ValueError, match="schedule"):
+        drv.schedule_function(params, 100, {"kind": "cosine"})
