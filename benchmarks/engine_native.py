@@ -1,0 +1,146 @@
+"""Native training-step throughput of the NumPy engine, beside PyTorch CPU when it is installed.
+
+Forward + loss + backward (no optimizer step) on batches of 64 float32 images 1×28×28, for the
+issue's two reference nets. Prints JSON: images/s (median of repeats) per net and framework,
+and the engine's time relative to PyTorch's.
+
+    python benchmarks/engine_native.py [--repeats 7] [--steps 20] [--algorithm auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.losses import SoftmaxCrossEntropy  # noqa: E402
+from engine.model import Sequential  # noqa: E402
+
+BATCH = 64
+INPUT_SHAPE = (1, 28, 28)
+NETS = {
+    "tiny": [
+        {"type": "conv", "filters": 8, "kernel": 3, "padding": 0},
+        {"type": "relu"},
+        {"type": "pool", "mode": "max", "size": 2},
+        {"type": "flatten"},
+        {"type": "dense", "units": 10},
+    ],
+    "convnetjs": [
+        {"type": "conv", "filters": 8, "kernel": 5, "padding": 2},
+        {"type": "relu"},
+        {"type": "pool", "mode": "max", "size": 2},
+        {"type": "conv", "filters": 16, "kernel": 5, "padding": 2},
+        {"type": "relu"},
+        {"type": "pool", "mode": "max", "size": 3},
+        {"type": "flatten"},
+        {"type": "dense", "units": 10},
+    ],
+}
+
+
+def images_per_second(step: Callable[[], None], steps: int, repeats: int) -> float:
+    """Median over ``repeats`` of BATCH·steps / seconds, after two warm-up steps."""
+    step()
+    step()
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        rates.append(BATCH * steps / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def engine_step(specs: list[dict], algorithm: str) -> Callable[[], None]:
+    model = Sequential.from_spec(specs, INPUT_SHAPE, rng=0, dtype=np.float32, algorithm=algorithm)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH, *INPUT_SHAPE)).astype(np.float32)
+    y = rng.integers(0, 10, BATCH)
+    loss = SoftmaxCrossEntropy()
+
+    def step() -> None:
+        loss.forward(model.forward(x), y)
+        model.backward(loss.backward())
+
+    return step
+
+
+def torch_step(specs: list[dict]) -> Callable[[], None]:
+    import torch
+
+    layers: list = []
+    channels, size = INPUT_SHAPE[0], INPUT_SHAPE[1]
+    for spec in specs:
+        kind = spec["type"]
+        if kind == "conv":
+            k, p = spec["kernel"], spec.get("padding", 0)
+            layers.append(torch.nn.Conv2d(channels, spec["filters"], k, padding=p))
+            channels, size = spec["filters"], size + 2 * p - k + 1
+        elif kind == "relu":
+            layers.append(torch.nn.ReLU())
+        elif kind == "pool":
+            layers.append(torch.nn.MaxPool2d(spec["size"]))
+            size = (size - spec["size"]) // spec["size"] + 1
+        elif kind == "flatten":
+            layers.append(torch.nn.Flatten())
+        else:
+            layers.append(torch.nn.Linear(channels * size * size, spec["units"]))
+    model = torch.nn.Sequential(*layers)
+    x = torch.randn(BATCH, *INPUT_SHAPE)
+    y = torch.randint(0, 10, (BATCH,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step() -> None:
+        model.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--algorithm", default="auto", help="conv algorithm for the engine")
+    args = parser.parse_args()
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    report: dict = {
+        "batch": BATCH,
+        "dtype": "float32",
+        "measure": "forward + loss + backward, images/s, median of repeats",
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "torch": None
+        if torch is None
+        else f"{torch.__version__} ({torch.get_num_threads()} threads)",
+        "algorithm": args.algorithm,
+        "nets": {},
+    }
+    for name, specs in NETS.items():
+        row = {
+            "engine": round(
+                images_per_second(engine_step(specs, args.algorithm), args.steps, args.repeats)
+            )
+        }
+        if torch is not None:
+            row["torch"] = round(images_per_second(torch_step(specs), args.steps, args.repeats))
+            row["engine_time_vs_torch"] = round(row["torch"] / row["engine"], 2)
+        report["nets"][name] = row
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
