@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import panel as pn
+import param
 
+from app.components.code import ShowCode
+from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.formula import Formula, Text
+from app.components.image import GrayImage, ImageUpload, decoded_to_array
+from app.components.slip import LectureSlip
+from app.lessons._conv_common import grid, lesson_step, matrix_text, notice, parse_matrix, row, show
 from engine import functional as F
 
 #: The lecture's 5×5 binary image and 3×3 kernel (slides "Introduction XXVIII").
@@ -104,12 +112,13 @@ def filtered(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def product_expression(step: WindowStep) -> str:
-    """The sum of products as one line of LaTeX, e.g. ``1\\cdot1 + 1\\cdot0 + … = 4``."""
-    terms = [
-        rf"{_num(a)}\cdot{_num(b)}"
-        for a, b in zip(step.window.ravel(), step.kernel.ravel(), strict=True)
+    """The sum of products in LaTeX, one kernel row per line so it fits a phone screen."""
+    lines = [
+        " + ".join(rf"{_num(a)}\cdot{_num(b)}" for a, b in zip(wrow, krow, strict=True))
+        for wrow, krow in zip(step.window, step.kernel, strict=True)
     ]
-    return " + ".join(terms) + rf" = {_num(step.total)}"
+    body = r" \\ &+ ".join(lines)
+    return rf"\begin{{aligned}} &{body} \\ &= {_num(step.total)} \end{{aligned}}"
 
 
 def _num(value: float) -> str:
@@ -139,3 +148,459 @@ def multi_channel(x: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, n
     per_channel = np.stack([F.correlate2d(x[c], w[c]) for c in range(x.shape[0])])
     out = F.conv2d(x[None], w[None], np.array([b], dtype=float))[0, 0]
     return per_channel, out
+
+
+# --- exercises ---------------------------------------------------------------------------------
+def feature_cell_problem(rng: np.random.Generator) -> Problem:
+    """One output cell of a random binary image correlated with a small integer kernel."""
+    image = rng.integers(0, 2, size=(4, 4)).astype(float)
+    kernel = rng.integers(-1, 3, size=(3, 3)).astype(float)
+    r, c = (int(v) for v in rng.integers(0, 2, size=2))
+    out = F.correlate2d(image, kernel)
+    answer = float(out[r, c])
+    step = window_step(image, kernel, r * 2 + c)
+    flipped = float(np.sum(step.window * np.rot90(kernel, 2)))
+    return Problem(
+        prompt=(
+            f"Image $I = {_bmatrix(image)}$ and kernel $K = {_bmatrix(kernel)}$. "
+            f"What is the feature-map entry in row {r + 1}, column {c + 1} (counting from 1)?"
+        ),
+        check=check_number(
+            answer,
+            places=0,
+            mistakes=[(flipped, "that is the value with the kernel flipped; CNNs do not flip.")],
+        ),
+        hint=(
+            f"Lay the kernel over the 3×3 block of $I$ whose top-left cell is row {r + 1}, "
+            f"column {c + 1}; multiply cell by cell and add the nine products."
+        ),
+        solution=f"$${product_expression(step)}$$",
+        placeholder="e.g. 3",
+    )
+
+
+def true_convolution_problem(rng: np.random.Generator) -> Problem:
+    """A single true-convolution value, where forgetting the flip gives a different number."""
+    while True:
+        window = rng.integers(0, 4, size=(3, 3)).astype(float)
+        kernel = rng.integers(-2, 3, size=(3, 3)).astype(float)
+        true = float(F.convolve2d(window, kernel)[0, 0])
+        cross = float(F.correlate2d(window, kernel)[0, 0])
+        if true != cross:
+            break
+    flipped = np.rot90(kernel, 2)
+    return Problem(
+        prompt=(
+            f"Window $W = {_bmatrix(window)}$, kernel $K = {_bmatrix(kernel)}$. "
+            "Compute the **true convolution** $(W * K)$ at the centre: one number."
+        ),
+        check=check_number(
+            true,
+            places=0,
+            mistakes=[(cross, "that is the cross-correlation; rotate the kernel by 180° first.")],
+        ),
+        hint="True convolution flips the kernel by 180° (upside down and left-right), then "
+        "multiplies cell by cell and adds.",
+        solution=(
+            f"The flipped kernel is ${_bmatrix(flipped)}$; the sum of products with $W$ is "
+            f"**{true:g}** (cross-correlation would give {cross:g})."
+        ),
+        placeholder="e.g. -4",
+    )
+
+
+def conv_parameters_problem(rng: np.random.Generator) -> Problem:
+    """Parameters of a conv layer with C input channels, F filters, k×k kernels and biases."""
+    k = int(rng.choice([3, 5, 7]))
+    channels = int(rng.choice([1, 3, 8, 16]))
+    filters = int(rng.choice([4, 8, 16, 32]))
+    side = int(rng.choice([28, 64, 256]))
+    weights = conv_weights(k, channels, filters)
+    return Problem(
+        prompt=(
+            f"A conv layer reads a {side}×{side} image with {channels} channel(s) and has "
+            f"{filters} filters of size {k}×{k}, each with one bias. How many trainable "
+            "parameters does it have?"
+        ),
+        check=check_number(
+            weights + filters,
+            places=0,
+            mistakes=[
+                (weights, "you counted the weights; each filter also has a bias."),
+                (k * k * filters + filters, "each filter spans all the input channels."),
+                (
+                    side * side * filters,
+                    "a conv layer's size does not depend on the image size.",
+                ),
+            ],
+        ),
+        hint="One filter has k·k·C weights and 1 bias; the image size does not matter.",
+        solution=(
+            f"$F\\,(k^2 C + 1) = {filters}\\cdot({k}^2\\cdot{channels} + 1) = {weights + filters}$."
+        ),
+        placeholder="e.g. 80",
+    )
+
+
+def _bmatrix(values: np.ndarray) -> str:
+    rows = r" \\ ".join(" & ".join(_num(v) for v in row) for row in np.asarray(values))
+    return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
+
+# --- the page ----------------------------------------------------------------------------------
+#: Kernels for the flip demo: two that a 180° turn changes, and the lecture's, which it does not.
+FLIP_KERNELS: dict[str, np.ndarray] = {
+    "Sobel (vertical edges)": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=float),
+    "Top-left pixel (a shift)": np.array([[1, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=float),
+    "The lecture's kernel": LECTURE_KERNEL,
+}
+
+
+def view() -> pn.viewable.Viewable:
+    """The interactive part of the convolution lesson."""
+    return pn.Column(
+        _sliding_window(),
+        _kernel_gallery(),
+        _flip(),
+        _channels(),
+        _why_convolution(),
+        exercise_group(
+            "convolution",
+            [
+                Exercise(
+                    lesson="convolution",
+                    exercise_id="feature-cell",
+                    title="One cell of a feature map",
+                    generate=feature_cell_problem,
+                ),
+                Exercise(
+                    lesson="convolution",
+                    exercise_id="true-convolution",
+                    title="True convolution flips the kernel",
+                    generate=true_convolution_problem,
+                ),
+                Exercise(
+                    lesson="convolution",
+                    exercise_id="conv-parameters",
+                    title="Count a conv layer's parameters",
+                    generate=conv_parameters_problem,
+                ),
+            ],
+        ),
+        sizing_mode="stretch_width",
+    )
+
+
+def _sliding_window() -> pn.Column:
+    state = {"image": LECTURE_IMAGE, "kernel": LECTURE_KERNEL}
+    image_text = pn.widgets.TextAreaInput(
+        name="Input image (5×5, one row per line)",
+        value=matrix_text(LECTURE_IMAGE),
+        rows=5,
+        width=200,
+    )
+    kernel_text = pn.widgets.TextAreaInput(
+        name="Kernel (3×3, one row per line)",
+        value=matrix_text(LECTURE_KERNEL),
+        rows=3,
+        width=200,
+    )
+    message = notice()
+    player = pn.widgets.Player(
+        name="Window position",
+        start=0,
+        end=8,
+        value=0,
+        interval=1000,
+        loop_policy="once",
+        show_loop_controls=False,
+        width=260,
+    )
+    cells = {f"row {r + 1}, column {c + 1}": 3 * r + c for r in range(3) for c in range(3)}
+    cell = pn.widgets.Select(name="Jump to output cell", options=cells, value=0, width=200)
+    first = window_step(LECTURE_IMAGE, LECTURE_KERNEL, 0)
+    input_view = grid(LECTURE_IMAGE, "Input image", highlight=(0, 0, 3, 3))
+    kernel_view = grid(LECTURE_KERNEL, "Kernel")
+    products_view = grid(first.products, "Window × kernel")
+    fmap_view = grid(
+        partial_feature_map(LECTURE_IMAGE, LECTURE_KERNEL, 0),
+        "Feature map",
+        highlight=(0, 0, 1, 1),
+    )
+    total = Formula(product_expression(first))
+
+    def refresh(*_: object) -> None:
+        current = window_step(state["image"], state["kernel"], player.value)
+        input_view.highlight = (current.row, current.col, 3, 3)
+        kernel_view.values = state["kernel"]
+        products_view.values = current.products
+        total.object = product_expression(current)
+        fmap_view.param.update(
+            values=partial_feature_map(state["image"], state["kernel"], player.value),
+            highlight=(current.row, current.col, 1, 1),
+        )
+        cell.value = player.value
+
+    def edit(*_: object) -> None:
+        try:
+            image = parse_matrix(image_text.value, (5, 5), "input image")
+            kernel = parse_matrix(kernel_text.value, (3, 3), "kernel")
+        except ValueError as error:
+            show(message, f"{error} The grids keep your last valid numbers.")
+            return
+        show(message, "")
+        state.update(image=image, kernel=kernel)
+        input_view.values = image
+        refresh()
+
+    image_text.param.watch(edit, "value")
+    kernel_text.param.watch(edit, "value")
+    player.param.watch(refresh, "value")
+    cell.param.watch(lambda event: setattr(player, "value", event.new), "value")
+    return lesson_step(
+        "1 · Slide the kernel over the image",
+        "A **kernel** (or filter) is a small grid of weights. Place it on the top-left corner of "
+        "the image, multiply each pixel by the weight lying on it, and add the nine products: "
+        "that sum is one number of the **feature map**. Then move one pixel to the right and do it "
+        "again; at the end of a row, go back left and one row down. Press play, step with the "
+        "arrows, or jump to an output cell. You can also type your own numbers into the grids.\n\n"
+        r"$$y_{ij} = \sum_{m=0}^{2}\sum_{n=0}^{2} I_{i+m,\,j+n}\,K_{m,n}$$"
+        "\n\nWith the lecture's image and kernel the map comes out as "
+        r"$\begin{bmatrix}4&3&4\\2&4&3\\2&3&4\end{bmatrix}$: the kernel's X shape scores highest "
+        "where the image has diagonal lines of ones.",
+        row(image_text, kernel_text, pn.Column(player, cell)),
+        message,
+        row(input_view, kernel_view, products_view, fmap_view),
+        total,
+        ShowCode(F.correlate2d),
+    )
+
+
+def _kernel_gallery() -> pn.Column:
+    digits = load_mnist_digits()
+    photo = load_photo()
+    state = {"upload": None}
+    source = pn.widgets.RadioButtonGroup(
+        name="Picture",
+        options=["MNIST digit", "Photograph", "Your image"],
+        value="MNIST digit",
+        button_type="default",
+        button_style="outline",
+    )
+    digit = pn.widgets.Select(name="Which digit", options=list(range(10)), value=3, width=120)
+    kernel_name = pn.widgets.Select(
+        name="Kernel", options=list(KERNELS), value="Sharpen", width=300
+    )
+    upload = ImageUpload(visible=False)
+    message = notice()
+    original = GrayImage(digits[3], title="Original")
+    result = GrayImage(filtered(digits[3], KERNELS["Sharpen"]), title="Filtered")
+    kernel_formula = Formula(
+        rf"K = {KERNEL_LATEX['Sharpen']}", sizing_mode="fixed", width=200, align="center"
+    )
+
+    def picture() -> np.ndarray:
+        if source.value == "Photograph":
+            return photo
+        if source.value == "Your image":
+            return digits[digit.value] if state["upload"] is None else state["upload"]
+        return digits[digit.value]
+
+    def refresh(*_: object) -> None:
+        digit.visible = source.value == "MNIST digit"
+        upload.visible = source.value == "Your image"
+        if source.value == "Your image" and state["upload"] is None:
+            show(
+                message,
+                "No picture uploaded yet: choose a PNG or JPEG file. Until then you see the digit.",
+                "info",
+            )
+        elif source.value != "Your image":
+            show(message, "")
+        image = picture()
+        original.values = image
+        result.param.update(
+            values=filtered(image, KERNELS[kernel_name.value]), title=f"After “{kernel_name.value}”"
+        )
+        kernel_formula.object = rf"K = {KERNEL_LATEX[kernel_name.value]}"
+
+    def uploaded(event: param.parameterized.Event) -> None:
+        try:
+            state["upload"] = decoded_to_array(event.new)
+        except ValueError as error:
+            show(message, f"{error} The last picture stays on screen.")
+            return
+        height, width = state["upload"].shape
+        show(
+            message,
+            f"Showing “{event.new.get('name', 'your image')}” in gray, {width}×{height} pixels.",
+            "info",
+        )
+        refresh()
+
+    for widget in (source, digit, kernel_name):
+        widget.param.watch(refresh, "value")
+    upload.param.watch(uploaded, "decoded")
+    return lesson_step(
+        "2 · The lecture's kernels on real pictures",
+        "The numbers in a kernel decide what it looks for. The **identity** kernel copies the "
+        "image. **Edge detectors** add up to 0, so on a flat patch they give 0 (mid gray here) "
+        "and respond only where brightness changes. **Sharpen** is the identity plus an edge "
+        "detector: edges get stronger. The **blurs** average neighbours (their weights add up to "
+        "1), which smooths away detail. Pick a picture and a kernel and compare. The output "
+        "keeps the picture's size because we pad it with one ring of zeros (the next lesson "
+        "explains padding); the gray scale stretches from the smallest to the largest value.",
+        row(source, digit, kernel_name),
+        upload,
+        message,
+        row(original, kernel_formula, result),
+        pn.pane.HTML(
+            "<small>MNIST digits: Yann LeCun, Corinna Cortes and Christopher J. C. Burges, "
+            "CC BY-SA 3.0. Photograph: astronaut Eileen Collins, NASA, public domain (from "
+            "scikit-image). Your own picture never leaves your browser.</small>",
+        ),
+    )
+
+
+def _flip() -> pn.Column:
+    choice = pn.widgets.Select(
+        name="Kernel", options=list(FLIP_KERNELS), value="Sobel (vertical edges)", width=260
+    )
+    kernel = FLIP_KERNELS[choice.value]
+    kernel_view = grid(kernel, "Kernel K", cell_size=36)
+    flipped_view = grid(np.rot90(kernel, 2), "K turned by 180°", cell_size=36)
+    cross_view = grid(F.correlate2d(LECTURE_IMAGE, kernel), "Cross-correlation")
+    true_view = grid(F.convolve2d(LECTURE_IMAGE, kernel), "True convolution")
+    verdict = notice("", "info")
+
+    def refresh(*_: object) -> None:
+        k = FLIP_KERNELS[choice.value]
+        cross, true = F.correlate2d(LECTURE_IMAGE, k), F.convolve2d(LECTURE_IMAGE, k)
+        kernel_view.values = k
+        flipped_view.values = np.rot90(k, 2)
+        cross_view.values = cross
+        true_view.values = true
+        show(
+            verdict,
+            "The two maps are identical: this kernel looks the same after a 180° turn."
+            if np.array_equal(cross, true)
+            else "The two maps differ: the turned kernel is a different kernel.",
+            "info",
+        )
+
+    choice.param.watch(refresh, "value")
+    refresh()
+    return lesson_step(
+        "3 · Cross-correlation or convolution?",
+        "What CNNs compute is, strictly speaking, **cross-correlation**: the kernel is laid on "
+        "the image as it is. Mathematicians' **convolution** first turns the kernel by 180° "
+        "(upside down and left to right):\n\n"
+        r"$$(I \otimes K)_{ij} = \sum_{m,n} I_{i+m,\,j+n}\,K_{m,n}$$"
+        r"$$(I * K)_{ij} = \sum_{m,n} I_{i-m,\,j-n}\,K_{m,n}$$"
+        "\n\nSo a true convolution equals a cross-correlation with the turned kernel. The "
+        "lecture's wording (\"the same as cross-correlation with a flipped kernel i.e. for a "
+        'kernel where $K(-m,-n) = K(m,n)$") mixes two facts: the two operations give the '
+        "*same result* only when the kernel is symmetric under that turn, like the lecture's X "
+        "kernel. A network learns its kernels, so it does not matter which one it uses — it "
+        "simply learns the turned weights. Shown on the lecture's 5×5 image:",
+        choice,
+        row(kernel_view, flipped_view, cross_view, true_view),
+        verdict,
+        ShowCode(F.convolve2d),
+    )
+
+
+def _channel_example(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A small random 3-channel 4×4 input and 3×2×2 kernel with easy integers."""
+    return (
+        rng.integers(0, 4, size=(3, 4, 4)).astype(float),
+        rng.integers(-1, 2, size=(3, 2, 2)).astype(float),
+    )
+
+
+def _channels() -> pn.Column:
+    rng = np.random.default_rng(7)
+    state = dict(zip(("x", "w"), _channel_example(rng), strict=True))
+    bias = pn.widgets.FloatSlider(name="Bias b", start=-3, end=3, step=0.5, value=1, width=220)
+    again = pn.widgets.Button(name="New random example", width=180)
+    names = ("red", "green", "blue")
+    inputs = [grid(state["x"][c], f"Input, {names[c]} channel", cell_size=32) for c in range(3)]
+    kernels = [grid(state["w"][c], f"Kernel, {names[c]} slice", cell_size=32) for c in range(3)]
+    maps = [grid(np.zeros((3, 3)), f"{names[c].capitalize()} map", cell_size=32) for c in range(3)]
+    output = grid(np.zeros((3, 3)), "Output = sum of maps + b", cell_size=40)
+
+    def refresh(*_: object) -> None:
+        per_channel, out = multi_channel(state["x"], state["w"], bias.value)
+        for c in range(3):
+            inputs[c].values = state["x"][c]
+            kernels[c].values = state["w"][c]
+            maps[c].values = per_channel[c]
+        output.values = out
+
+    def new_example(_: object) -> None:
+        state["x"], state["w"] = _channel_example(rng)
+        refresh()
+
+    bias.param.watch(refresh, "value")
+    again.on_click(new_example)
+    refresh()
+    return lesson_step(
+        "4 · Colour pictures: several channels",
+        "A colour image has three channels (red, green, blue), so one filter is a stack of "
+        r"three kernel slices, $C\times k\times k$ weights. Each slice is correlated with its own "
+        "channel, the three maps are **added**, and the filter's single bias is added once. One "
+        "filter therefore still makes *one* feature map; a layer with $D$ filters makes $D$ "
+        "maps.\n\n"
+        r"$$y_{ij} = \sum_{c=1}^{C}\sum_{m,n} K_{m,n,c}\, I_{i+m,\,j+n,\,c} + b$$"
+        "\n\nThe output grid below comes from the engine's batched `conv2d` — check that each "
+        "cell is the three maps' sum plus b.",
+        row(bias, again),
+        row(*inputs),
+        row(*kernels),
+        row(*maps, output),
+        ShowCode(F.conv2d),
+    )
+
+
+def _why_convolution() -> pn.Column:
+    side = pn.widgets.IntInput(name="Image side (pixels)", value=28, start=3, end=4096, width=160)
+    hidden = pn.widgets.IntInput(
+        name="Hidden neurons (dense)", value=30, start=1, end=10_000, width=160
+    )
+    k = pn.widgets.IntInput(name="Kernel size k", value=3, start=1, end=15, width=120)
+    filters = pn.widgets.IntInput(name="Filters (conv)", value=30, start=1, end=1024, width=120)
+
+    def counts(side: int, hidden: int, k: int, filters: int) -> str:
+        if None in (side, hidden, k, filters):
+            return "Fill in every box with a whole number to see the counts."
+        dense = dense_weights(side * side, hidden)
+        conv = conv_weights(k, 1, filters)
+        return (
+            f"A dense layer connects all {side}×{side} = **{side * side:,}** pixels to each of "
+            f"{hidden} neurons: ${side * side:,} \\cdot {hidden} =$ **{dense:,} weights**.\n\n"
+            f"A conv layer with {filters} filters of {k}×{k} needs only "
+            f"${k}^2 \\cdot {filters} =$ **{conv:,} weights**, whatever the image size — "
+            f"{dense / conv:,.0f} times fewer."
+        )
+
+    return lesson_step(
+        "5 · Why convolution? Count the weights",
+        "A dense layer gives every hidden neuron its own weight for every pixel. A conv layer "
+        "reuses one small kernel at every position (**weight sharing**) and looks only at a "
+        "small neighbourhood (the **local receptive field**), so its size does not grow with "
+        "the image.",
+        row(side, hidden, k, filters),
+        Text(pn.bind(counts, side, hidden, k, filters)),
+        LectureSlip(
+            "$784 \\cdot 30 = 23{,}550$",
+            "$23{,}520$",
+            "$784 \\cdot 30 = 23{,}520$ (set 28 and 30 above).",
+        ),
+        LectureSlip(
+            "a 256×256 image has “56,000 pixels” and a first layer of “560k parameters”",
+            "$256^2 = 65{,}536$ pixels",
+            "256·256 = 65,536. Its “~78k” for MNIST matches 100 hidden neurons "
+            "(784·100 = 78,400); with the same 100 neurons a 256×256 image needs "
+            "65,536·100 = **6,553,600** weights, ten times more than the slide’s 560k.",
+        ),
+    )

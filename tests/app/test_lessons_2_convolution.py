@@ -27,7 +27,8 @@ def test_window_step_lists_the_products_the_student_adds():
     assert step.window.tolist() == [[1, 1, 0], [1, 1, 1], [1, 1, 0]]
     assert step.products.sum() == step.total == 3
     expression = convolution.product_expression(step)
-    assert expression.startswith(r"1\cdot1 + 1\cdot0 + 0\cdot1") and expression.endswith("= 3")
+    assert r"&1\cdot1 + 1\cdot0 + 0\cdot1 \\ &+ 1\cdot0" in expression
+    assert expression.endswith(r"&= 3 \end{aligned}")
 
 
 def test_kernel_table_matches_the_lecture():
