@@ -14,12 +14,13 @@ from bokeh.plotting import figure
 PALETTE = ("#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777")
 
 
-def _base(title: str, height: int, **kwargs):
+def _base(title: str, height: int, width: int | None = None, **kwargs):
+    # Without a width the chart stretches to its container; with one it can share a row.
+    size = {"width": width} if width else {"sizing_mode": "stretch_width", "min_width": 260}
     fig = figure(
         title=title,
         height=height,
-        sizing_mode="stretch_width",
-        min_width=260,
+        **size,
         toolbar_location=None,
         tools="",
         **kwargs,
@@ -37,12 +38,13 @@ def bar_chart(
     y_range: tuple[float, float] | None = None,
     fmt: str = "{:.3f}",
     height: int = 260,
+    width: int | None = None,
 ) -> tuple[object, ColumnDataSource]:
     """Vertical bars with their value printed above each bar (``fmt`` formats it)."""
     cats = list(categories)
     source = ColumnDataSource(bar_data(cats, values, fmt))
     extra = {"y_range": y_range} if y_range is not None else {}
-    fig = _base(title, height, x_range=cats, **extra)
+    fig = _base(title, height, width, x_range=cats, **extra)
     fig.vbar(x="x", top="top", width=0.7, source=source, fill_color="color", line_color=None)
     fig.add_layout(
         LabelSet(
