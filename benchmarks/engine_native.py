@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -18,7 +19,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread unless told otherwise: Pyodide has one thread, and on a shared 2-core machine
+# OpenBLAS's spinning threads made the same step up to 10× slower under load. Must be set
+# before numpy is imported.
+THREADS = int(os.environ.setdefault("OPENBLAS_NUM_THREADS", "1"))
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -117,15 +123,16 @@ def main() -> None:
         import torch
     except ImportError:
         torch = None
+    else:
+        torch.set_num_threads(THREADS)
     report: dict = {
         "batch": BATCH,
         "dtype": "float32",
         "measure": "forward + loss + backward, images/s, median of repeats",
         "numpy": np.__version__,
         "python": platform.python_version(),
-        "torch": None
-        if torch is None
-        else f"{torch.__version__} ({torch.get_num_threads()} threads)",
+        "threads": THREADS,
+        "torch": None if torch is None else torch.__version__,
         "algorithm": args.algorithm,
         "nets": {},
     }

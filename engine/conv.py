@@ -97,8 +97,9 @@ def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndar
     oh, ow = grad_y.shape[2:]
     g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
     db = g.sum(axis=(0, 2))
-    # (F, N·P) @ (N·P, K): one large product is much faster than N small ones.
-    dw = np.tensordot(g, cols, axes=([0, 2], [0, 2])).reshape(w.shape)
+    # N products (F, P) @ (P, K) summed: BLAS reads the transposed patches in place, whereas
+    # tensordot/einsum first copy them into one (N·P, K) matrix (1.5-5× slower measured).
+    dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = np.matmul(w.reshape(f, c * kh * kw).T, g).reshape(n, c, kh, kw, oh, ow)
     s = stride
     dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
@@ -139,13 +140,15 @@ def choose_algorithm(
     """Name of the fastest registered algorithm for this layer shape on this platform.
 
     ``platform`` defaults to ``sys.platform`` ("emscripten" inside Pyodide). Natively numpy's
-    matmul runs on BLAS, so im2col wins. Pyodide's numpy has no BLAS: there an FFT (when
-    ``engine.conv_fft`` provides it) is several times faster for stride-1 multi-channel
-    kernels of 5×5 and up (docs: shared notes "numpy-cnn-speed-in-pyodide").
+    matmul runs on BLAS, so im2col wins. Pyodide's numpy has no BLAS, and there the FFT
+    (stride 1 only) wins once a kernel has C·KH·KW ≥ 25 weights per filter: measured in
+    Pyodide over C ∈ {1, 4, 8, 16}, 3×3/5×5/7×7, 7–28 px, 8–32 filters, im2col was faster only
+    for single-channel 3×3 (and tied for single-channel 5×5 on tiny maps); FFT was 1.5–15×
+    faster for 5×5 layers with 4+ channels (``benchmarks/pyodide_kernels.py``).
     """
     platform = sys.platform if platform is None else platform
     _, channels, kh, kw = w_shape
-    if platform == "emscripten" and stride == 1 and channels > 1 and min(kh, kw) >= 5:
+    if platform == "emscripten" and stride == 1 and kh * kw >= 9 and channels * kh * kw >= 25:
         _load_optional_algorithms()
         if "fft" in ALGORITHMS:
             return "fft"
