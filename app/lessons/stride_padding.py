@@ -434,7 +434,7 @@ def _padding_example() -> pn.Column:
 
 def _found_at(values: np.ndarray, value: float) -> str:
     """Where a value occurs in the map, read down the columns (the slide seems to have)."""
-    hits = np.argwhere(values.T == value)
+    hits = np.argwhere(value == values.T)
     if not len(hits):
         return ""
     c, r = hits[0]
