@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import conv
+from engine import conv, gradcheck
 from engine.conv_fft import fft_backward, fft_forward, fft_size
+from engine.layers import Conv2D
 
 # (N, C, H, W, F, KH, KW, padding): odd/even sizes, non-square inputs and kernels, a kernel as
 # large as the padded input, a 1×1 kernel, and the trainer's real layer shapes.
@@ -67,32 +68,23 @@ def test_fft_agrees_with_im2col_forward_and_backward(shape, dtype) -> None:
     _assert_same_gradients(grad_y, cache, cache_ref, tol)
 
 
-def _numeric_grad(loss, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar ``loss()`` with respect to every entry of ``a``."""
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        old = a[idx]
-        a[idx] = old + eps
-        up = loss()
-        a[idx] = old - eps
-        down = loss()
-        a[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
-
-
-@pytest.mark.parametrize("shape", SHAPES[:5])
-def test_fft_gradients_match_finite_differences(shape) -> None:
-    x, k, b, p, rng = _case(shape, np.float64, seed=1)
-    y, cache = fft_forward(x, k, b, 1, p)
-    grad_y = rng.standard_normal(y.shape)
-
-    def loss() -> float:
-        return float(np.sum(fft_forward(x, k, b, 1, p)[0] * grad_y))
-
-    dx, dw, db = fft_backward(grad_y, cache)
-    for analytic, param in ((dx, x), (dw, k), (db, b)):
-        np.testing.assert_allclose(analytic, _numeric_grad(loss, param), rtol=1e-6, atol=1e-7)
+@pytest.mark.parametrize("seed", range(12))
+def test_fft_layer_passes_the_same_finite_difference_check_as_im2col(seed) -> None:
+    """Random shapes, paddings and strides (stride > 1 exercises the fallback), float64, with
+    ``engine.gradcheck`` and the tolerance the layer tests use for im2col."""
+    rng = np.random.default_rng(seed)
+    c, f = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    k = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
+    stride = 1 if seed < 9 else 2
+    padding = int(rng.integers(0, 3))
+    h = int(rng.integers(max(k[0] - 2 * padding, 1), 10))
+    w = int(rng.integers(max(k[1] - 2 * padding, 1), 10))
+    layer = Conv2D(c, f, k, stride=stride, padding=padding, rng=seed, algorithm="fft")
+    layer.params["b"][...] = rng.standard_normal(f)
+    x = rng.standard_normal((int(rng.integers(1, 4)), c, h, w))
+    result = gradcheck.check_layer(layer, x)
+    assert set(result.errors) == {"x", "W", "b"}
+    assert result.max_relative_error < 1e-6, (k, stride, padding, x.shape, result.errors)
 
 
 def test_strided_layers_fall_back_to_im2col() -> None:
@@ -118,3 +110,22 @@ def test_fft_is_registered_with_the_dispatch() -> None:
     y, cache = conv.forward(x, k, b, 1, p, algorithm="fft")
     np.testing.assert_allclose(y, conv.im2col_forward(x, k, b, 1, p)[0], atol=1e-10)
     assert cache[0] == "fft"
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "stride", "expected"),
+    [
+        ((64, 1, 28, 28), (8, 1, 3, 3), 1, "im2col"),  # "tiny": single-channel 3×3
+        ((64, 1, 28, 28), (8, 1, 5, 5), 1, "fft"),  # convnetjs / c5c5 layer 1
+        ((64, 8, 14, 14), (16, 8, 5, 5), 1, "fft"),  # convnetjs layer 2
+        ((64, 4, 12, 12), (16, 4, 3, 3), 1, "fft"),
+        ((64, 32, 12, 12), (16, 32, 1, 1), 1, "im2col"),  # 1×1: a plain matrix product
+        ((64, 8, 14, 14), (16, 8, 5, 5), 2, "im2col"),  # no strided FFT
+    ],
+)
+def test_pyodide_picks_the_kernel_measured_fastest_for_the_layer(
+    x_shape, w_shape, stride, expected
+) -> None:
+    assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="emscripten") == expected
+    # Natively numpy's matmul runs on BLAS and im2col wins every layer.
+    assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="linux") == "im2col"
