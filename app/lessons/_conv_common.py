@@ -106,3 +106,15 @@ def _labels(values: np.ndarray) -> dict[str, list[str]]:
         "row_labels": [str(r) for r in range(1, rows + 1)],
         "col_labels": [str(c) for c in range(1, cols + 1)],
     }
+
+
+def num(value: float) -> str:
+    """A number as a student would write it: integers without ``.0``, others to 4 digits."""
+    value = float(value)
+    return str(int(value)) if value == int(value) else f"{value:.4g}"
+
+
+def bmatrix(values: np.ndarray) -> str:
+    """A matrix in LaTeX (``bmatrix``) for prompts and solutions."""
+    rows = r" \\ ".join(" & ".join(num(v) for v in row) for row in np.asarray(values))
+    return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"

@@ -18,7 +18,17 @@ from app.components.exercise import Exercise, Problem, check_number, exercise_gr
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import grid, lesson_step, matrix_text, notice, parse_matrix, row, show
+from app.lessons._conv_common import (
+    bmatrix,
+    grid,
+    lesson_step,
+    matrix_text,
+    notice,
+    num,
+    parse_matrix,
+    row,
+    show,
+)
 from engine import functional as F
 
 #: The lecture's 5×5 binary image and 3×3 kernel (slides "Introduction XXVIII").
@@ -114,19 +124,11 @@ def filtered(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 def product_expression(step: WindowStep) -> str:
     """The sum of products in LaTeX, one kernel row per line so it fits a phone screen."""
     lines = [
-        " + ".join(rf"{_num(a)}\cdot{_num(b)}" for a, b in zip(wrow, krow, strict=True))
+        " + ".join(rf"{num(a)}\cdot{num(b)}" for a, b in zip(wrow, krow, strict=True))
         for wrow, krow in zip(step.window, step.kernel, strict=True)
     ]
     body = r" \\ &+ ".join(lines)
-    return rf"\begin{{aligned}} &{body} \\ &= {_num(step.total)} \end{{aligned}}"
-
-
-def _num(value: float) -> str:
-    """A number as a student would write it: integers without ``.0``, others to 3 digits."""
-    value = float(value)
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.3g}"
+    return rf"\begin{{aligned}} &{body} \\ &= {num(step.total)} \end{{aligned}}"
 
 
 def dense_weights(pixels: int, hidden: int) -> int:
@@ -162,7 +164,7 @@ def feature_cell_problem(rng: np.random.Generator) -> Problem:
     flipped = float(np.sum(step.window * np.rot90(kernel, 2)))
     return Problem(
         prompt=(
-            f"Image $I = {_bmatrix(image)}$ and kernel $K = {_bmatrix(kernel)}$. "
+            f"Image $I = {bmatrix(image)}$ and kernel $K = {bmatrix(kernel)}$. "
             f"What is the feature-map entry in row {r + 1}, column {c + 1} (counting from 1)?"
         ),
         check=check_number(
@@ -191,7 +193,7 @@ def true_convolution_problem(rng: np.random.Generator) -> Problem:
     flipped = np.rot90(kernel, 2)
     return Problem(
         prompt=(
-            f"Window $W = {_bmatrix(window)}$, kernel $K = {_bmatrix(kernel)}$. "
+            f"Window $W = {bmatrix(window)}$, kernel $K = {bmatrix(kernel)}$. "
             "Compute the **true convolution** $(W * K)$ at the centre: one number."
         ),
         check=check_number(
@@ -202,7 +204,7 @@ def true_convolution_problem(rng: np.random.Generator) -> Problem:
         hint="True convolution flips the kernel by 180° (upside down and left-right), then "
         "multiplies cell by cell and adds.",
         solution=(
-            f"The flipped kernel is ${_bmatrix(flipped)}$; the sum of products with $W$ is "
+            f"The flipped kernel is ${bmatrix(flipped)}$; the sum of products with $W$ is "
             f"**{true:g}** (cross-correlation would give {cross:g})."
         ),
         placeholder="e.g. -4",
@@ -240,11 +242,6 @@ def conv_parameters_problem(rng: np.random.Generator) -> Problem:
         ),
         placeholder="e.g. 80",
     )
-
-
-def _bmatrix(values: np.ndarray) -> str:
-    rows = r" \\ ".join(" & ".join(_num(v) for v in row) for row in np.asarray(values))
-    return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
 
 
 # --- the page ----------------------------------------------------------------------------------
