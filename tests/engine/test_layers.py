@@ -173,3 +173,11 @@ def test_conv_dispatch_rejects_unknown_algorithm_and_chooses_im2col_natively():
     with pytest.raises(ValueError, match="im2col"):
         conv.get_algorithm("nope")
     assert conv.choose_algorithm((64, 8, 14, 14), (16, 8, 5, 5), 1, 2, platform="linux") == "im2col"
+
+
+@pytest.mark.parametrize("no_blas", [False, True])
+def test_im2col_gradients_on_both_platform_paths(monkeypatch, no_blas):
+    """Pyodide (no BLAS) computes dW another way; check that path natively too."""
+    monkeypatch.setattr(conv, "_NO_BLAS", no_blas)
+    layer, x = random_conv_case(99)
+    assert gradcheck.check_layer(layer, x).max_relative_error < TOLERANCE
