@@ -20,7 +20,7 @@ import panel as pn
 import param
 
 from app import progress
-from app.components.answers import AnswerError, parse_number
+from app.components.answers import AnswerError, parse_number, parse_vector
 from app.components.formula import Text, markdown_with_math
 from app.components.style import FEEDBACK
 
@@ -85,6 +85,38 @@ def check_number(
             "wrong",
             f"Not quite: {value:g} is {direction} (the check allows ±{tolerance:.1g}).",
         )
+
+    return check
+
+
+def check_vector(
+    expected: Sequence[float],
+    *,
+    places: int = 3,
+    mistakes: Sequence[tuple[Sequence[float], str]] = (),
+) -> Callable[[str], Feedback]:
+    """A checker for a list of numbers (``1, 0, 0`` or ``[1 0 0]``), entry by entry."""
+    target = np.asarray(expected, dtype=float)
+    tolerance = 0.6 * 10.0**-places
+
+    def check(text: str) -> Feedback:
+        try:
+            values = np.asarray(parse_vector(text), dtype=float)
+        except AnswerError as error:
+            return Feedback("invalid", str(error))
+        if values.shape != target.shape:
+            return Feedback(
+                "wrong", f"You typed {values.size} numbers; the answer has {target.size}."
+            )
+        off = np.flatnonzero(np.abs(values - target) > tolerance)
+        if off.size == 0:
+            shown = ", ".join(f"{v:g}" for v in target)
+            return Feedback("correct", f"Correct! The answer is [{shown}].")
+        for wrong, why in mistakes:
+            if np.all(np.abs(values - np.asarray(wrong, dtype=float)) <= tolerance):
+                return Feedback("wrong", f"Not quite: {why}")
+        positions = ", ".join(str(i + 1) for i in off[:4])
+        return Feedback("wrong", f"Not quite: entry {positions} is not right.")
 
     return check
 
@@ -172,7 +204,7 @@ class Exercise(pn.viewable.Viewer):
             if self.problem.prompt != previous:
                 break
         self.param.update(wrong_tries=0, solved=False, show_hint=False, show_solution=False)
-        self._answer.value = None if self.options else ""
+        self._answer.value = ""
         self._say("", "")
 
     def _say(self, kind: str, message: str) -> None:
@@ -183,12 +215,10 @@ class Exercise(pn.viewable.Viewer):
     def _answer_widget(self) -> pn.widgets.Widget:
         label = f"{self.problem.answer_label} ({self.title})"
         if self.options:
-            return pn.widgets.RadioButtonGroup(
-                label=label,
-                options=self.options,
-                value=None,
-                color="default",
-                variant="outline",
+            # A Select with an empty first entry: button groups in Panel always have one
+            # option chosen, which would submit an answer the student never picked.
+            return pn.widgets.Select(
+                label=label, options={"Choose…": "", **{o: o for o in self.options}}, value=""
             )
         return pn.widgets.TextInput(
             label=label,

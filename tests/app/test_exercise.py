@@ -85,3 +85,14 @@ def test_same_seed_gives_same_problems():
 def test_an_exercise_solved_earlier_says_so_after_a_reload():
     progress.mark_solved("demo", "quarter")
     assert "solved this exercise before" in make()._feedback.object
+
+
+def test_check_vector_points_at_the_wrong_entry():
+    from app.components.exercise import check_vector
+
+    check = check_vector([0, 0, 1, 0], mistakes=[([0, 1, 0, 0], "that is the next class.")])
+    assert check("[0 0 1 0]").correct and check("0, 0, 1, 0").correct
+    assert check("0, 1, 0, 0").message == "Not quite: that is the next class."
+    assert check("1, 1, 1, 0").message == "Not quite: entry 1, 2 is not right."
+    assert check("0, 0, 1").message == "You typed 3 numbers; the answer has 4."
+    assert check("").kind == "invalid"
