@@ -16,6 +16,7 @@ README's "Training recipe" section (time to 97/98/99% test accuracy).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 INPUT_SHAPE = (1, 28, 28)
@@ -120,3 +121,14 @@ def learning_rate(preset: dict[str, Any], progress: float) -> float:
         p = min(max(float(progress), 0.0), 1.0)
         return float(preset["lr"]) * (1.0 - (1.0 - float(schedule["final"])) * p)
     raise ValueError(f"unknown learning-rate schedule {kind!r}; use 'constant' or 'linear'")
+
+
+def lr_schedule(settings: dict[str, Any]) -> Callable[[int], float]:
+    """``engine.train``'s ``lr_schedule(step)`` for a preset or the student's edited copy of it.
+
+    The run's length comes from ``epochs``, ``train_size`` and ``batch_size``, so a schedule
+    always ends where that run ends.
+    """
+    batches = -(-int(settings["train_size"]) // int(settings["batch_size"]))
+    total = max(int(settings["epochs"]) * batches - 1, 1)
+    return lambda step: learning_rate(settings, step / total)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.model import Sequential
-from engine.recipes import DEFAULT_PRESET, INPUT_SHAPE, PRESETS, learning_rate
+from engine.recipes import DEFAULT_PRESET, INPUT_SHAPE, PRESETS, learning_rate, lr_schedule
 
 
 def test_the_issue_presets_exist_and_the_default_is_one_of_them() -> None:
@@ -64,3 +64,12 @@ def test_learning_rate_schedules() -> None:
     assert learning_rate(linear, 2.0) == pytest.approx(0.001)  # never below the final rate
     with pytest.raises(ValueError, match="schedule"):
         learning_rate({"lr": 0.01, "lr_schedule": {"kind": "cosine?"}}, 0.5)
+
+
+def test_step_schedule_spans_the_whole_run() -> None:
+    settings = {"lr": 0.01, "lr_schedule": {"kind": "linear", "final": 0.0}}
+    settings |= {"epochs": 2, "train_size": 100, "batch_size": 32}  # 4 batches per epoch
+    schedule = lr_schedule(settings)
+    assert schedule(0) == pytest.approx(0.01)
+    assert schedule(7) == pytest.approx(0.0)  # the last of 2 × 4 steps
+    assert schedule(3) > schedule(4) > 0
