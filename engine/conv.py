@@ -26,13 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from engine import fastpath
+
 ForwardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, int], tuple[np.ndarray, Any]]
 BackwardFn = Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 ALGORITHMS: dict[str, tuple[ForwardFn, BackwardFn]] = {}
-
-# Pyodide's numpy has no BLAS, which changes which formulation of a product is fastest.
-_NO_BLAS = sys.platform == "emscripten"
 
 
 def register(name: str, forward: ForwardFn, backward: BackwardFn) -> None:
@@ -100,7 +99,7 @@ def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndar
     oh, ow = grad_y.shape[2:]
     g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
     db = g.sum(axis=(0, 2))
-    if _NO_BLAS:
+    if fastpath.IN_PYODIDE:
         # Pyodide: matmul with a long reduction over transposed patches falls off numpy's
         # fast path; einsum's own loops were 1.3-2× faster there (measured, batch 64).
         dw = np.einsum("nfp,nkp->fk", g, cols).reshape(w.shape)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import conv, pool
+from engine import conv, fastpath, pool
 
 Shape = tuple[int, ...]
 
@@ -166,12 +166,11 @@ class ReLU(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self._mask = x > 0
-        # where() rather than x * mask: multiplying by booleans was 3-5× slower in Pyodide.
-        return np.where(self._mask, x, 0)
+        return fastpath.keep_where(x, self._mask)
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         self._need_forward(self._mask)
-        return np.where(self._mask, grad_y, 0)
+        return fastpath.keep_where(grad_y, self._mask)
 
     def spec(self) -> dict[str, Any]:
         return {"type": "relu"}

@@ -4,7 +4,7 @@ parameter shapes, and the errors of misuse."""
 import numpy as np
 import pytest
 
-from engine import conv, gradcheck
+from engine import conv, fastpath, gradcheck
 from engine.layers import (
     AvgPool2D,
     Conv2D,
@@ -175,9 +175,14 @@ def test_conv_dispatch_rejects_unknown_algorithm_and_chooses_im2col_natively():
     assert conv.choose_algorithm((64, 8, 14, 14), (16, 8, 5, 5), 1, 2, platform="linux") == "im2col"
 
 
-@pytest.mark.parametrize("no_blas", [False, True])
-def test_im2col_gradients_on_both_platform_paths(monkeypatch, no_blas):
-    """Pyodide (no BLAS) computes dW another way; check that path natively too."""
-    monkeypatch.setattr(conv, "_NO_BLAS", no_blas)
+@pytest.mark.parametrize("in_pyodide", [False, True])
+def test_gradients_on_both_platform_paths(monkeypatch, in_pyodide):
+    """Inside Pyodide conv dW, ReLU and max-pool take other formulas; check those natively too."""
+    monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
     layer, x = random_conv_case(99)
     assert gradcheck.check_layer(layer, x).max_relative_error < TOLERANCE
+    x = (
+        np.random.default_rng(5).permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6) / 5.0 - 7.1
+    )  # no 0: ReLU kink
+    for other in (ReLU(), MaxPool2D(2), MaxPool2D(3, stride=2)):
+        assert gradcheck.check_layer(other, x).max_relative_error < TOLERANCE
