@@ -30,28 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.losses import SoftmaxCrossEntropy  # noqa: E402
 from engine.model import Sequential  # noqa: E402
+from engine.recipes import PRESETS  # noqa: E402
 
 BATCH = 64
 INPUT_SHAPE = (1, 28, 28)
-NETS = {
-    "tiny": [
-        {"type": "conv", "filters": 8, "kernel": 3, "padding": 0},
-        {"type": "relu"},
-        {"type": "pool", "mode": "max", "size": 2},
-        {"type": "flatten"},
-        {"type": "dense", "units": 10},
-    ],
-    "convnetjs": [
-        {"type": "conv", "filters": 8, "kernel": 5, "padding": 2},
-        {"type": "relu"},
-        {"type": "pool", "mode": "max", "size": 2},
-        {"type": "conv", "filters": 16, "kernel": 5, "padding": 2},
-        {"type": "relu"},
-        {"type": "pool", "mode": "max", "size": 3},
-        {"type": "flatten"},
-        {"type": "dense", "units": 10},
-    ],
-}
+# The two reference nets; the trainer's presets define exactly these layers.
+NETS = {name: PRESETS[name]["layers"] for name in ("tiny", "convnetjs")}
 
 
 def images_per_second(step: Callable[[], None], steps: int, repeats: int) -> float:

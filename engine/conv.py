@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from engine import fastpath
+from engine.shapes import output_size
 
 ForwardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, int], tuple[np.ndarray, Any]]
 BackwardFn = Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -47,17 +48,9 @@ def output_shape(
     f, wc, kh, kw = w_shape
     if c != wc:
         raise ValueError(f"input has {c} channels but the kernels expect {wc}")
-    if stride < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if padding < 0:
-        raise ValueError(f"padding cannot be negative, got {padding}")
-    oh = (h + 2 * padding - kh) // stride + 1
-    ow = (w + 2 * padding - kw) // stride + 1
-    if oh < 1 or ow < 1:
-        raise ValueError(
-            f"a {kh}×{kw} kernel does not fit in a {h}×{w} input with padding {padding}"
-        )
-    return n, f, oh, ow
+    if h + 2 * padding < kh or w + 2 * padding < kw:
+        raise ValueError(f"input is {h}×{w} (padding {padding}), smaller than the {kh}×{kw} kernel")
+    return n, f, output_size(h, kh, stride, padding), output_size(w, kw, stride, padding)
 
 
 def _pad(x: np.ndarray, padding: int) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine import conv, pool
+from engine.shapes import output_size
 
 # Probabilities are clipped to at least this before a log, so log never returns -inf.
 PROB_FLOOR = 1e-12
@@ -179,23 +180,6 @@ def integer_encode(
             raise ValueError(f"values not in the class order: {', '.join(map(repr, missing))}")
     index = {c: i for i, c in enumerate(classes)}
     return np.array([index[v] for v in values], dtype=np.int64), classes
-
-
-def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """⌊(n + 2p − k)/s⌋ + 1, the length of a convolution or pooling output along one axis."""
-    if stride < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if padding < 0:
-        raise ValueError(f"padding cannot be negative, got {padding}")
-    if kernel < 1:
-        raise ValueError(f"kernel size must be at least 1, got {kernel}")
-    size = (n + 2 * padding - kernel) // stride + 1
-    if size < 1:
-        raise ValueError(
-            f"a kernel of {kernel} does not fit in {n} pixels with padding {padding}: "
-            f"({n} + 2·{padding} − {kernel})/{stride} + 1 < 1"
-        )
-    return size
 
 
 def _as_image(a: Any, name: str) -> np.ndarray:

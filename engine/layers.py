@@ -111,14 +111,8 @@ class Conv2D(Layer):
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3:
             raise ValueError(f"needs a (channels, height, width) input, got {input_shape}")
-        c, h, w = input_shape
-        if c != self.in_channels:
-            raise ValueError(f"input has {c} channels, but the layer expects {self.in_channels}")
-        kh, kw = self.kernel_size
-        p, s = self.padding, self.stride
-        if h + 2 * p < kh or w + 2 * p < kw:
-            raise ValueError(f"input is {h}×{w} (padding {p}), smaller than the {kh}×{kw} kernel")
-        return self.out_channels, (h + 2 * p - kh) // s + 1, (w + 2 * p - kw) // s + 1
+        w_shape = self.params["W"].shape
+        return conv.output_shape((1, *input_shape), w_shape, self.stride, self.padding)[1:]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (N, C, H, W) -> (N, F, OH, OW)."""

@@ -13,19 +13,16 @@ from typing import Any
 import numpy as np
 
 from engine import fastpath
+from engine.shapes import output_size
 
 MODES = ("max", "avg", "sum")
 
 
 def output_hw(h: int, w: int, size: int, stride: int) -> tuple[int, int]:
     """Output height and width; ValueError when the window does not fit."""
-    if size < 1:
-        raise ValueError(f"pooling size must be at least 1, got {size}")
-    if stride < 1:
-        raise ValueError(f"pooling stride must be at least 1, got {stride}")
     if h < size or w < size:
         raise ValueError(f"input is {h}×{w}, smaller than the {size}×{size} window")
-    return (h - size) // stride + 1, (w - size) // stride + 1
+    return output_size(h, size, stride), output_size(w, size, stride)
 
 
 def _window(a: np.ndarray, i: int, j: int, stride: int, oh: int, ow: int) -> np.ndarray:
