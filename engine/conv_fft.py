@@ -6,10 +6,11 @@ multiply per frequency, and the channels are mixed by a small matrix product per
 (N, C) @ (C, F) for each of the Fh·(Fw/2+1) frequencies. For multi-channel 5×5 layers that is
 ~25× fewer multiply-adds, and the transforms run in numpy's compiled pocketfft.
 
-Zero-padding the (already padded) input to an FFT grid of at least its own size makes the
+Zero-padding the input to an FFT grid larger than the image by at least ``padding`` makes the
 circular correlation equal the linear one on every output pixel we keep, in the forward pass and
-in both gradients. The grid is rounded up to a size whose prime factors are 2, 3 and 5: pocketfft
-is slow on prime lengths such as 13.
+in both gradients (the convolution's own zero padding comes from shifting the kernel, see
+``_kernel_spectrum``). The grid is rounded up to a size whose prime factors are 2, 3 and 5:
+pocketfft is slow on prime lengths such as 13.
 
 Only stride 1 has an FFT form here; a strided layer runs im2col instead (the dispatch in
 ``engine.conv`` never picks "fft" for it, and a direct call falls back the same way).
@@ -69,7 +70,7 @@ def _mix(a: np.ndarray, b: np.ndarray, fh: int, fw: int) -> np.ndarray:
     return grid
 
 
-def _image(grid: np.ndarray, fw: int, rows: slice, cols: slice) -> np.ndarray:
+def _image(grid: np.ndarray, fw: int, rows: slice | np.ndarray, cols: slice | np.ndarray):
     """Inverse 2-D transform of an (A, B, fh, fr) grid, keeping ``rows`` × ``cols``.
 
     The rows are cropped between the two inverse transforms, so the last one runs on the kept
@@ -77,6 +78,23 @@ def _image(grid: np.ndarray, fw: int, rows: slice, cols: slice) -> np.ndarray:
     """
     grid = np.fft.ifft(grid, axis=-2)[:, :, rows]
     return np.fft.irfft(grid, n=fw, axis=-1)[:, :, :, cols]
+
+
+def _kernel_spectrum(w: np.ndarray, padding: int, fh: int, fw: int) -> np.ndarray:
+    """Spectrum of the kernels placed on the grid shifted by −padding (wrapping around).
+
+    Shifting the kernel instead of zero-padding the input gives the same correlation: row
+    i + a − p of the unpadded input is row i + a of the padded one, and the rows that wrap
+    around are zeros as long as the grid has ``padding`` spare rows after the image. So the
+    input is never copied into a padded array and the grid can be smaller (14×14 with padding
+    2 fits a 16×16 grid instead of 18×18).
+    """
+    f, c, kh, kw = w.shape
+    grid = np.zeros((f, c, fh, fw), dtype=w.dtype)
+    grid[:, :, :kh, :kw] = w
+    if padding:
+        grid = np.roll(grid, (-padding, -padding), axis=(2, 3))
+    return _spectrum(grid, fh, fw)
 
 
 def fft_forward(
@@ -87,13 +105,12 @@ def fft_forward(
         y, cache = im2col_forward(x, w, b, stride, padding)
         return y, ("im2col", cache)
     n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
-    _, c, h, wd = x.shape
+    h, wd = x.shape[2:]
     kh, kw = w.shape[2:]
-    p = padding
-    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
-    fh, fw = fft_size(h + 2 * p), fft_size(wd + 2 * p)
-    xs = _spectrum(xp, fh, fw)  # (K, N, C)
-    ws = np.conj(_spectrum(w, fh, fw)).transpose(0, 2, 1)  # (K, C, F)
+    # Room for the image plus `padding` zero rows/columns, for the output and for the kernel.
+    fh, fw = fft_size(max(h + padding, oh, kh)), fft_size(max(wd + padding, ow, kw))
+    xs = _spectrum(x, fh, fw)  # (K, N, C)
+    ws = np.conj(_kernel_spectrum(w, padding, fh, fw)).transpose(0, 2, 1)  # (K, C, F)
     y = _image(_mix(xs, ws, fh, fw), fw, slice(0, oh), slice(0, ow))
     y = np.ascontiguousarray(y, dtype=x.dtype)
     y += b.reshape(1, f, 1, 1)
@@ -103,23 +120,27 @@ def fft_forward(
 def fft_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of ``fft_forward``.
 
-    dx is the full convolution of grad_y with w (product with W, not its conjugate); dw is the
-    correlation of x with grad_y, summed over the batch inside the per-frequency product so only
-    F·C inverse transforms are needed.
+    dx is the convolution of grad_y with the shifted kernels (product with W, not its
+    conjugate), which lands directly on the unpadded input's rows. dw is the correlation of
+    x with grad_y at offsets −p … k−1−p, summed over the batch inside the per-frequency product
+    so only F·C inverse transforms are needed.
     """
     kind, inner = cache
     if kind == "im2col":
         return im2col_backward(grad_y, inner)
     x_shape, w_shape, p, fh, fw, xs, ws = inner
-    _, _, h, wd = x_shape
+    h, wd = x_shape[2:]
     kh, kw = w_shape[2:]
     dtype = np.result_type(grad_y.dtype, ws.real.dtype)
     gs = _spectrum(grad_y, fh, fw)  # (K, N, F)
     db = grad_y.sum(axis=(0, 2, 3)).astype(dtype, copy=False)
     w_spec = np.conj(ws).transpose(0, 2, 1)  # (K, F, C): W itself, dx is a convolution
-    dx = _image(_mix(gs, w_spec, fh, fw), fw, slice(p, p + h), slice(p, p + wd))
-    dw_grid = _mix(np.conj(gs).transpose(0, 2, 1), xs, fh, fw)  # (F, C, fh, fr)
-    dw = _image(dw_grid, fw, slice(0, kh), slice(0, kw))
+    dx = _image(_mix(gs, w_spec, fh, fw), fw, slice(0, h), slice(0, wd))
+    # Σ_n conj(G)·X = conj(Σ_n G·conj(X)): conjugating the input side copies C channels
+    # rather than F, and the conjugate of the small (F, C) result is cheap.
+    dw_grid = np.conj(_mix(gs.transpose(0, 2, 1), np.conj(xs), fh, fw))  # (F, C, fh, fr)
+    rows, cols = (np.arange(kh) - p) % fh, (np.arange(kw) - p) % fw
+    dw = _image(dw_grid, fw, rows, cols)
     return (
         np.ascontiguousarray(dx, dtype=dtype),
         np.ascontiguousarray(dw, dtype=dtype),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from itertools import product
+
 import numpy as np
 import pytest
 
@@ -68,6 +71,20 @@ def test_fft_agrees_with_im2col_forward_and_backward(shape, dtype) -> None:
     _assert_same_gradients(grad_y, cache, cache_ref, tol)
 
 
+def test_fft_matches_im2col_on_every_small_shape_padding_and_kernel() -> None:
+    """Padding larger than the kernel, kernels as large as the padded input, 1-pixel images:
+    the corners where a too-small FFT grid would wrap the result around."""
+    rng = np.random.default_rng(1)
+    for h, w, kh, kw, p in product((1, 2, 3, 5, 8), (1, 4, 7), (1, 2, 3, 5), (1, 3, 4), range(6)):
+        if h + 2 * p < kh or w + 2 * p < kw:
+            continue
+        x, k, b = rng.standard_normal((2, 2, h, w)), rng.standard_normal((3, 2, kh, kw)), np.ones(3)
+        y_ref, cache_ref = conv.im2col_forward(x, k, b, 1, p)
+        y, cache = fft_forward(x, k, b, 1, p)
+        np.testing.assert_allclose(y, y_ref, atol=1e-10, err_msg=str((h, w, kh, kw, p)))
+        _assert_same_gradients(rng.standard_normal(y.shape), cache, cache_ref, 1e-10)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_fft_layer_passes_the_same_finite_difference_check_as_im2col(seed) -> None:
     """Random shapes, paddings and strides (stride > 1 exercises the fallback), float64, with
@@ -95,14 +112,17 @@ def test_strided_layers_fall_back_to_im2col() -> None:
     _assert_same_gradients(rng.standard_normal(y.shape), cache, cache_ref, 1e-12)
 
 
-def test_bad_shapes_get_the_same_clear_errors_as_im2col() -> None:
-    x = np.zeros((1, 3, 5, 5))
-    with pytest.raises(ValueError, match="channels"):
-        fft_forward(x, np.zeros((2, 2, 3, 3)), np.zeros(2), 1, 0)
-    with pytest.raises(ValueError, match="does not fit"):
-        fft_forward(x, np.zeros((2, 3, 7, 7)), np.zeros(2), 1, 0)
-    with pytest.raises(ValueError, match="padding"):
-        fft_forward(x, np.zeros((2, 3, 3, 3)), np.zeros(2), 1, -1)
+@pytest.mark.parametrize(
+    ("w_shape", "padding"),
+    [((2, 2, 3, 3), 0), ((2, 3, 7, 7), 0), ((2, 3, 3, 3), -1)],
+    ids=["channel mismatch", "kernel larger than input", "negative padding"],
+)
+def test_bad_shapes_get_the_same_clear_errors_as_im2col(w_shape, padding) -> None:
+    x, w, b = np.zeros((1, 3, 5, 5)), np.zeros(w_shape), np.zeros(w_shape[0])
+    with pytest.raises(ValueError) as expected:
+        conv.im2col_forward(x, w, b, 1, padding)
+    with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+        fft_forward(x, w, b, 1, padding)
 
 
 def test_fft_is_registered_with_the_dispatch() -> None:
