@@ -72,6 +72,8 @@ DEFAULT_AXE_JS = (
 )
 ROUND_TRIP_TIMEOUT_MS = 10_000
 _POLL_MS = 25
+# The shell's error panels (static/index.html): boot failed, or this lesson's view failed.
+_ERROR_PANELS = "#boot-error:not([hidden]), #lesson-error:not([hidden])"
 
 # Text of all visible nodes, descending into open shadow roots (Bokeh renders widgets there).
 _DEEP_TEXT_JS = """
@@ -162,14 +164,13 @@ class ClassroomPage:
 
     def wait_ready(self, slug: str | None = None, *, timeout: float = BOOT_TIMEOUT_MS):
         """Wait for ``body[data-ready=true]`` (and ``data-route=slug``); fail fast with the
-        boot error panel's text if boot fails instead."""
+        error panel's text if the boot or the lesson fails instead."""
         route = f'[data-route="{slug}"]' if slug else ""
         ready = f'body{route}[data-ready="true"]'
-        failed = "#boot-error:not([hidden])"
-        self._page.wait_for_selector(f"{ready}, {failed}", state="attached", timeout=timeout)
-        if self._page.locator(failed).count():
-            text = self._page.locator(failed).inner_text()
-            raise AssertionError(f"boot failed, the page shows: {text}")
+        self._page.wait_for_selector(f"{ready}, {_ERROR_PANELS}", state="attached", timeout=timeout)
+        shown = self._page.locator(_ERROR_PANELS)
+        if shown.count():
+            raise AssertionError(f"the page shows an error: {shown.first.inner_text()}")
         self.raise_problems()
         return self
 

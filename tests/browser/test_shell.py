@@ -1,0 +1,154 @@
+"""The page shell in Chromium: first paint, routing, Python round trip, offline, boot errors,
+keyboard and accessibility. Each test boots Python once, so assertions are grouped per page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Route, expect
+
+from app.catalog import LESSONS, PIPELINE, lesson
+
+pytestmark = pytest.mark.browser
+
+LESSON_DIR = Path(__file__).resolve().parents[2] / "app" / "lessons"
+
+
+def _has_module(slug: str) -> bool:
+    return (LESSON_DIR / f"{lesson(slug).module}.py").is_file()
+
+
+def _map_link(page, step: str, slug: str):
+    """The course map's link for a pipeline step (the lesson list has links to the same lessons)."""
+    return page.get_by_role("main").locator(f'a[href$="#{slug}"]', has_text=step).first
+
+
+def _nav(page):
+    return page.get_by_role("navigation", name=re.compile("lesson", re.I))
+
+
+def test_first_paint_shows_the_course_before_python(page) -> None:
+    held: list[Route] = []
+    # Hold back Python itself so the page stays in its pre-Python state while we look at it.
+    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+    page.goto(page.site_url + "index.html#convolution")
+
+    convolution = lesson("convolution")
+    expect(page.get_by_role("banner")).to_be_visible()
+    nav = _nav(page)
+    for info in LESSONS:
+        # Nav labels are numbered ("5. Convolution"); anchoring at the end keeps "Entropy"
+        # from also matching "Cross-entropy loss".
+        expect(
+            nav.get_by_role("link", name=re.compile(re.escape(info.title) + "$"))
+        ).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=convolution.title)).to_be_visible()
+    expect(page.get_by_text(convolution.intro)).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    assert page.evaluate("document.body.dataset.ready") is None
+
+    page.wait_for_timeout(200)  # let the wasm request reach the route
+    assert held, "the boot never asked for pyodide.asm.wasm"
+    page.unroute("**/pyodide.asm.wasm")
+    for route in held:
+        route.fallback()
+    page.wait_ready("convolution")
+    expect(page.get_by_role("progressbar")).to_be_hidden()
+
+
+def test_every_route_reaches_ready_without_reloading_python(page, axe) -> None:
+    page.open_lesson("home")
+    page.evaluate("window.__bootMarker = 'set once'")
+
+    # The course map links every pipeline step to its lesson.
+    for step, slug in PIPELINE:
+        expect(_map_link(page, step, slug)).to_be_visible()
+    axe(page)
+
+    for info in LESSONS[1:]:
+        page.open_lesson(info.slug)
+        expect(page.get_by_role("heading", level=1, name=info.title)).to_be_visible()
+        if not _has_module(info.slug):
+            expect(page.get_by_text("not yet available", exact=False)).to_be_visible()
+            for goal in info.goals:
+                expect(page.get_by_text(goal)).to_be_visible()
+        axe(page)
+
+    assert page.evaluate("window.__bootMarker") == "set once", "Python was reloaded"
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+    # Back and forward walk the lesson history like any web page.
+    page.go_back()
+    page.wait_ready(LESSONS[-2].slug)
+    page.go_forward()
+    page.wait_ready(LESSONS[-1].slug)
+
+    # An unknown lesson falls back to the course map.
+    page.evaluate("window.location.hash = 'no-such-lesson'")
+    page.wait_ready("home")
+    assert page.evaluate("window.__bootMarker") == "set once"
+
+
+def test_course_map_link_opens_its_lesson(page) -> None:
+    page.open_lesson("home")
+    step, slug = PIPELINE[-1]
+    _map_link(page, step, slug).click()
+    page.wait_ready(slug)
+    expect(page.get_by_role("heading", level=1, name=lesson(slug).title)).to_be_visible()
+
+
+def test_keyboard_reaches_the_lesson_list_with_a_visible_focus(page) -> None:
+    page.open_lesson("home")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        in_nav = page.evaluate(
+            "() => !!document.activeElement.closest('nav')"
+            " && document.activeElement.matches('a, button')"
+        )
+        if in_nav:
+            break
+    else:
+        raise AssertionError("15 Tab presses never reached a link in the lesson list")
+    focus_style = page.evaluate(
+        """() => {
+             const style = getComputedStyle(document.activeElement);
+             return {outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+                     shadow: style.boxShadow};
+           }"""
+    )
+    visible_outline = focus_style["outline"] != "none" and focus_style["width"] > 0
+    assert visible_outline or focus_style["shadow"] != "none", f"no focus indicator: {focus_style}"
+    page.keyboard.press("Enter")
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    page.wait_ready(target.rsplit("#", 1)[-1] or "home")
+
+
+def test_boot_failure_shows_an_error_panel_and_retry_recovers(page) -> None:
+    page.allow_console_errors(r"numpy|ERR_FAILED|Failed to load resource|[Bb]oot")
+    page.route("**/numpy-*.whl", lambda route: route.abort("failed"))
+    page.goto(page.site_url + "index.html#entropy")
+
+    panel = page.get_by_role("alert")
+    expect(panel).to_be_visible(timeout=60_000)
+    expect(panel).to_contain_text(re.compile("numpy|load", re.I))
+    assert page.evaluate("document.body.dataset.ready") is None
+    # The static lesson text stays readable behind the error.
+    expect(page.get_by_role("heading", level=1, name=lesson("entropy").title)).to_be_visible()
+
+    page.unroute("**/numpy-*.whl")
+    panel.get_by_role("button", name=re.compile("retry", re.I)).click()
+    page.wait_ready("entropy")
+
+
+def test_second_visit_works_offline(new_page) -> None:
+    page = new_page(service_workers="allow")
+    page.open_lesson("home")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_ready("home")
+    assert page.evaluate("!!navigator.serviceWorker.controller"), "page not served by the worker"
+    page.open_lesson(LESSONS[1].slug)
