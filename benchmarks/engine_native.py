@@ -38,17 +38,23 @@ INPUT_SHAPE = (1, 28, 28)
 NETS = {name: PRESETS[name]["layers"] for name in ("tiny", "convnetjs")}
 
 
-def images_per_second(step: Callable[[], None], steps: int, repeats: int) -> float:
-    """Median over ``repeats`` of BATCH·steps / seconds, after two warm-up steps."""
-    step()
-    step()
-    rates = []
+def images_per_second(
+    steps_by_name: dict[str, Callable[[], None]], steps: int, repeats: int
+) -> dict:
+    """Median over ``repeats`` of BATCH·steps / seconds for each contender, after two warm-up
+    steps. The contenders take turns within every repeat, so a burst of load from other
+    processes on the machine slows all of them alike instead of one."""
+    for step in steps_by_name.values():
+        step()
+        step()
+    rates: dict[str, list[float]] = {name: [] for name in steps_by_name}
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        rates.append(BATCH * steps / (time.perf_counter() - start))
-    return statistics.median(rates)
+        for name, step in steps_by_name.items():
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            rates[name].append(BATCH * steps / (time.perf_counter() - start))
+    return {name: round(statistics.median(r)) for name, r in rates.items()}
 
 
 def engine_step(specs: list[dict], algorithm: str) -> Callable[[], None]:
@@ -112,7 +118,7 @@ def main() -> None:
     report: dict = {
         "batch": BATCH,
         "dtype": "float32",
-        "measure": "forward + loss + backward, images/s, median of repeats",
+        "measure": "forward + loss + backward, images/s, median of interleaved repeats",
         "numpy": np.__version__,
         "python": platform.python_version(),
         "threads": THREADS,
@@ -121,13 +127,11 @@ def main() -> None:
         "nets": {},
     }
     for name, specs in NETS.items():
-        row = {
-            "engine": round(
-                images_per_second(engine_step(specs, args.algorithm), args.steps, args.repeats)
-            )
-        }
+        contenders = {"engine": engine_step(specs, args.algorithm)}
         if torch is not None:
-            row["torch"] = round(images_per_second(torch_step(specs), args.steps, args.repeats))
+            contenders["torch"] = torch_step(specs)
+        row = images_per_second(contenders, args.steps, args.repeats)
+        if torch is not None:
             row["engine_time_vs_torch"] = round(row["torch"] / row["engine"], 2)
         report["nets"][name] = row
     print(json.dumps(report, indent=2))
