@@ -1,0 +1,154 @@
+"""Python side of the page shell: mounts one Panel root and swaps lesson views inside it.
+
+``static/boot.js`` owns the route (the URL hash), the static lesson header and the status
+attributes on ``<body>``; it calls :func:`prepare_pyodide` once, :func:`mount` once, then
+:func:`show` on every route change. Python is never reloaded between lessons; each lesson's
+view is rendered into ``<div id="lesson-app">`` as its own Bokeh document.
+
+Lessons are imported lazily, on first visit, so a lesson that fails to import or to build its
+view breaks only its own route: :func:`show` reports the failure instead of raising.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+from app import catalog
+
+if TYPE_CHECKING:
+    from bokeh.document import Document
+    from panel.viewable import Viewable
+
+Status = Literal["ok", "static", "unavailable", "error"]
+
+
+class ShowResult(TypedDict):
+    status: Status
+    message: str
+
+
+_target = "lesson-app"
+#: The lesson on the page and the Bokeh document it is rendered in.
+_mounted: tuple[Viewable, Document] | None = None
+
+
+def prepare_pyodide(panel_cdn_root: str) -> None:
+    """Configure Panel for this site, then import it (the slowest step of the boot).
+
+    ``panel_cdn_root`` is the absolute URL of the site's ``static/panel/`` folder: Panel builds its
+    CSS links from ``PANEL_CDN_ROOT`` at import time and would otherwise point at its CDN.
+    """
+    import pyodide.ffi
+
+    os.environ["PANEL_CDN_ROOT"] = panel_cdn_root
+    # Panel 1.9 expects Pyodide >= 0.28, where JS null converts to ``jsnull``; in 0.27 it
+    # converts to None, so a sentinel that nothing equals keeps Panel's null checks correct.
+    if not hasattr(pyodide.ffi, "jsnull"):
+        pyodide.ffi.jsnull = object()
+    import panel  # noqa: F401
+
+    use_pure_sanitizer()
+    # Registers the KaTeX model up front, as pn.extension("katex") would, so LaTeX panes render.
+    import panel.models.katex  # noqa: F401
+
+
+def use_pure_sanitizer() -> None:
+    """Let Panel sanitize HTML with :mod:`app.html_sanitizer` where ``nh3`` is not installed."""
+    try:
+        import nh3  # noqa: F401
+    except ImportError:
+        from panel.util import HTML_SANITIZER
+
+        from app import html_sanitizer
+
+        # LazyHTMLSanitizer imports nh3 on first use unless its function is already set.
+        HTML_SANITIZER._sanitize = html_sanitizer.clean
+
+
+async def mount(target: str) -> None:
+    """Prepare Panel's browser document state; lessons are then rendered into ``target``."""
+    from panel.io.pyodide import init_doc
+
+    global _target
+    init_doc()
+    _target = target
+
+
+async def _render(target: str, view: Viewable) -> Document:
+    """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
+
+    Panel's ``write`` does the same but does not return the document, which :func:`unmount`
+    needs. A fresh document per lesson (rather than patching one long-lived root) matters:
+    BokehJS learns the types of custom components (``JSComponent`` data models) only from a
+    document's definitions, and a lesson imported later defines new ones.
+    """
+    import js
+    from panel.io.pyodide import _link_docs, _model_json
+
+    pydoc, model_json = _model_json(view, target)
+    views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(model_json))
+    _link_docs(pydoc, list(views.roots)[0].model.document)
+    pydoc.unhold()
+    return pydoc
+
+
+def unmount() -> None:
+    """Remove the current lesson's views from the page and release its models."""
+    global _mounted
+    if _mounted is None:
+        return
+    view, pydoc = _mounted
+    _mounted = None
+    for root in list(pydoc.roots):
+        view._cleanup(root)
+    pydoc.clear()  # linked to the browser's document: BokehJS removes the views
+
+
+def _module_name(info: catalog.LessonInfo) -> str:
+    return f"app.lessons.{info.module}"
+
+
+def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
+    """Import the lesson for ``slug`` and build its view; never raises."""
+    info = catalog.lesson(slug)
+    name = _module_name(info)
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            return _failure(info, exc), None
+        status: Status = "static" if info.slug == catalog.DEFAULT_SLUG else "unavailable"
+        return {"status": status, "message": ""}, None
+    except Exception as exc:
+        return _failure(info, exc), None
+    try:
+        view = module.view()
+    except Exception as exc:
+        return _failure(info, exc), None
+    return {"status": "ok", "message": ""}, view
+
+
+def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
+    # The full traceback goes to the console for developers; the student sees one line.
+    traceback.print_exception(exc, file=sys.stdout)
+    sys.stdout.flush()
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return {"status": "error", "message": f"{type(exc).__name__}: {first_line}".rstrip(": ")}
+
+
+async def show(slug: str) -> ShowResult:
+    """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map)."""
+    global _mounted
+    result, view = load_view(slug)
+    unmount()
+    if view is None:
+        return result
+    try:
+        _mounted = (view, await _render(_target, view))
+    except Exception as exc:  # building the Bokeh models of the view can fail too
+        return _failure(catalog.lesson(slug), exc)
+    return result

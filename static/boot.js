@@ -1,0 +1,280 @@
+// CNN Classroom page shell: hash routing over the static lesson pages, boot of Python
+// (Pyodide + NumPy + Panel) with visible progress, and the nav's completion marks.
+// The build inlines #boot-config (wheel list, slugs, versions); every URL here is relative.
+(() => {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("boot-config").textContent);
+  const body = document.body;
+  const PROGRESS_KEY = "cnn-classroom/progress/v1";
+  // [stage id, label shown to the student, share of the boot time it usually takes (percent)]
+  const STAGES = [
+    ["pyodide", "Starting Python", 30],
+    ["numpy", "Loading NumPy", 10],
+    ["wheels", "Installing Panel and the lessons", 10],
+    ["panel", "Importing Panel", 40],
+    ["lesson", "Opening the lesson", 10],
+  ];
+  const timings = {};
+  window.cnnBoot = { timings, ready: false, error: null };
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+  // ------------------------------------------------------------------ routing (no Python needed)
+
+  function currentSlug() {
+    const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
+    return config.slugs.includes(hash) ? hash : config.defaultSlug;
+  }
+
+  function showStatic(slug) {
+    body.dataset.route = slug;
+    for (const section of $$(".lesson-head")) section.hidden = section.dataset.slug !== slug;
+    for (const link of $$("#lesson-nav a")) {
+      if (link.dataset.slug === slug) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    const title = $(`#title-${slug}`);
+    document.title = slug === config.defaultSlug ? "CNN Classroom" : `${title.textContent} · CNN Classroom`;
+    $("#lesson-unavailable").hidden = true;
+    $("#lesson-error").hidden = true;
+  }
+
+  function onRouteChange() {
+    const slug = currentSlug();
+    body.removeAttribute("data-ready");
+    showStatic(slug);
+    closeNav();
+    // Move focus to the new lesson's title so keyboard and screen-reader users land on it.
+    const title = $(`#title-${slug}`);
+    title.setAttribute("tabindex", "-1");
+    title.focus({ preventScroll: true });
+    window.scrollTo({ top: 0 });
+    if (shell) renderRoute();
+  }
+
+  // ------------------------------------------------------------------ nav: mobile toggle, progress
+
+  const toggle = $(".nav-toggle");
+  function closeNav() {
+    body.classList.remove("nav-open");
+    toggle.setAttribute("aria-expanded", "false");
+  }
+  toggle.addEventListener("click", () => {
+    const open = !body.classList.contains("nav-open");
+    body.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) $("#lesson-nav a").focus();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && body.classList.contains("nav-open")) {
+      closeNav();
+      toggle.focus();
+    }
+  });
+
+  function readProgress() {
+    try {
+      const value = JSON.parse(localStorage.getItem(PROGRESS_KEY) || "{}");
+      return value && typeof value === "object" ? value : {};
+    } catch {
+      return {}; // corrupt or blocked storage must not break the page
+    }
+  }
+
+  function showProgress() {
+    const progress = readProgress();
+    let done = 0;
+    const lessons = config.slugs.filter((slug) => slug !== config.defaultSlug);
+    for (const link of $$("#lesson-nav a")) {
+      const complete = Boolean(progress[link.dataset.slug] && progress[link.dataset.slug].done);
+      $(".nav-done", link).hidden = !complete;
+      link.classList.toggle("is-done", complete);
+      if (complete && lessons.includes(link.dataset.slug)) done += 1;
+    }
+    $(".nav-progress").textContent = `${done} of ${lessons.length} lessons completed`;
+  }
+  window.addEventListener("cnn-progress", showProgress);
+  window.addEventListener("storage", (event) => {
+    if (event.key === PROGRESS_KEY) showProgress();
+  });
+
+  // The skip link must not change the hash: the hash is the route.
+  $(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("#main").focus();
+  });
+
+  // ------------------------------------------------------------------ boot progress and errors
+
+  const bootStatus = $("#boot-status");
+  const stepsList = $(".boot-steps");
+  for (const [id, label] of STAGES) {
+    const item = document.createElement("li");
+    item.dataset.stage = id;
+    item.textContent = label;
+    stepsList.append(item);
+  }
+  const t0 = performance.now();
+
+  function stage(id) {
+    const index = STAGES.findIndex(([key]) => key === id);
+    const percent = STAGES.slice(0, index).reduce((sum, [, , share]) => sum + share, 0);
+    $(".boot-stage").textContent = `${STAGES[index][1]}…`;
+    $(".boot-percent").textContent = `${percent}%`;
+    $(".boot-bar").value = percent;
+    for (const item of $$("li", stepsList)) {
+      const position = STAGES.findIndex(([key]) => key === item.dataset.stage);
+      item.className = position < index ? "done" : position === index ? "active" : "";
+    }
+  }
+
+  function mark(id) {
+    timings[id] = Math.round(performance.now() - t0);
+    performance.mark(`cnn:${id}`);
+  }
+
+  function describe(error) {
+    const text = error && error.message ? error.message : String(error);
+    // A Python traceback is long; its last line says what went wrong.
+    const lines = text.trim().split("\n");
+    return lines[lines.length - 1] || "Unknown error";
+  }
+
+  function failBoot(error) {
+    console.warn("CNN Classroom: boot failed", error);
+    window.cnnBoot.error = describe(error);
+    bootStatus.hidden = true;
+    const panel = $("#boot-error");
+    $(".error-message", panel).textContent = describe(error);
+    panel.hidden = false;
+  }
+  $(".retry-boot").addEventListener("click", () => location.reload());
+
+  // ------------------------------------------------------------------ loading
+
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = false; // keep execution order: BokehJS before its extensions and Panel
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`Could not load ${src}`));
+      document.head.append(script);
+    });
+  }
+
+  async function fetchBytes(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status})`);
+    return response.arrayBuffer();
+  }
+
+  let shell = null; // app.shell (a PyProxy) once Python is up
+
+  async function boot() {
+    stage("pyodide");
+    // Start every download now so the network works while Pyodide compiles and initialises.
+    const pyodideScript = loadScript("pyodide/pyodide.js");
+    const frontend = config.scripts.map(loadScript); // BokehJS, Panel, KaTeX
+    const wheels = config.wheels.map(fetchBytes);
+    for (const pending of [...frontend, ...wheels]) pending.catch(() => {}); // awaited below
+
+    await pyodideScript;
+    const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", document.baseURI).href });
+    mark("pyodide");
+
+    stage("numpy");
+    const failures = [];
+    await pyodide.loadPackage(config.pyodidePackages, {
+      messageCallback: () => {},
+      errorCallback: (message) => failures.push(message),
+    });
+    const missing = config.pyodidePackages.filter((name) => !(name in pyodide.loadedPackages));
+    if (missing.length) throw new Error(`Could not load ${missing.join(", ")}: ${failures.join("; ")}`);
+    mark("numpy");
+
+    stage("wheels");
+    // Unpacking the (pure-Python) wheels ourselves is much faster than micropip's resolver.
+    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+    for (const pending of wheels) {
+      pyodide.unpackArchive(await pending, "wheel", { extractDir: sitePackages });
+    }
+    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+    mark("wheels");
+
+    stage("panel");
+    await Promise.all(frontend);
+    shell = pyodide.pyimport("app.shell");
+    shell.prepare_pyodide(new URL(config.panelCdnRoot, document.baseURI).href);
+    mark("panel");
+
+    stage("lesson");
+    await shell.mount("lesson-app");
+    bootStatus.hidden = true;
+    await renderRoute();
+    mark("interactive");
+    window.cnnBoot.ready = true;
+    registerServiceWorker();
+  }
+
+  // ------------------------------------------------------------------ lessons (Python side)
+
+  let rendering = false;
+  let again = false;
+
+  async function renderRoute() {
+    if (rendering) {
+      again = true; // render the latest route once the current one is done
+      return;
+    }
+    rendering = true;
+    try {
+      do {
+        again = false;
+        const slug = currentSlug();
+        body.removeAttribute("data-ready");
+        let result;
+        try {
+          const proxy = await shell.show(slug);
+          result = proxy.toJs({ dict_converter: Object.fromEntries });
+          proxy.destroy();
+        } catch (error) {
+          result = { status: "error", message: describe(error) };
+        }
+        if (again || slug !== currentSlug()) continue;
+        await settle();
+        $("#lesson-unavailable").hidden = result.status !== "unavailable";
+        const errorPanel = $("#lesson-error");
+        errorPanel.hidden = result.status !== "error";
+        $(".error-message", errorPanel).textContent = result.message || "";
+        body.dataset.lessonStatus = result.status;
+        if (result.status !== "error") body.dataset.ready = "true";
+      } while (again);
+    } finally {
+      rendering = false;
+    }
+  }
+  $(".retry-lesson").addEventListener("click", () => renderRoute());
+
+  // BokehJS builds views for new models asynchronously; two frames later they are on screen.
+  function settle() {
+    return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  }
+
+  function registerServiceWorker() {
+    if (!("serviceWorker" in navigator) || new URLSearchParams(location.search).has("nosw")) return;
+    navigator.serviceWorker.register("sw.js").catch((error) => {
+      console.warn("CNN Classroom: offline cache unavailable", error);
+    });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  window.addEventListener("hashchange", onRouteChange);
+  showStatic(currentSlug());
+  showProgress();
+  mark("first-paint-ready");
+  boot().catch(failBoot);
+})();
