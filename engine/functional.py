@@ -19,9 +19,14 @@ from engine.shapes import output_size
 PROB_FLOOR = 1e-12
 
 
-def _as_float_array(values: Any, name: str) -> np.ndarray:
+def _as_float_array(values: Any, name: str, *, allow_empty: bool = True) -> np.ndarray:
     """``values`` as a floating array (float32 stays float32), rejecting NaN and infinity."""
-    a = np.asarray(values)
+    try:
+        a = np.asarray(values)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{name} must be a list of numbers with rows of equal length") from None
+    if not allow_empty and a.size == 0:
+        raise ValueError(f"{name} are empty")
     if a.dtype.kind not in "fiub":
         raise ValueError(f"{name} must contain numbers, got {a.dtype} values")
     if a.dtype.kind != "f":
@@ -47,7 +52,7 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
     Subtracting the maximum first changes nothing mathematically (it cancels in the ratio) but
     keeps exp from overflowing, so logits like [1000, 1001] work.
     """
-    z = _as_float_array(z, "logits")
+    z = _as_float_array(z, "logits", allow_empty=False)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -58,7 +63,7 @@ def standard_normalize(z: Any, axis: int = -1) -> np.ndarray:
     Negative entries are allowed and give negative "probabilities"; a sum of 0 cannot be divided
     by and raises ValueError.
     """
-    z = _as_float_array(z, "scores")
+    z = _as_float_array(z, "scores", allow_empty=False)
     total = z.sum(axis=axis, keepdims=True)
     if np.any(total == 0):
         raise ValueError("the scores add up to 0, so they cannot be divided by their sum")
@@ -79,7 +84,7 @@ def entropy(p: Any, base: float = math.e) -> float | np.ndarray:
 
     ``base=2`` gives bits, the default ``e`` gives nats.
     """
-    p = _as_float_array(p, "probabilities")
+    p = _as_float_array(p, "probabilities", allow_empty=False)
     _check_distribution(p, "probabilities")
     terms = np.zeros_like(p)
     positive = p > 0
@@ -87,7 +92,7 @@ def entropy(p: Any, base: float = math.e) -> float | np.ndarray:
     return _scalar_or_array(-terms.sum(axis=-1))
 
 
-def _class_indices(targets: np.ndarray, n: int, k: int) -> np.ndarray:
+def class_indices(targets: np.ndarray, n: int, k: int) -> np.ndarray:
     """Labels (N,) from integer labels or one-hot rows; ValueError if they do not fit K classes."""
     if targets.ndim == 2:
         if targets.shape != (n, k):
@@ -122,7 +127,7 @@ def cross_entropy(probs: Any, targets: Any, base: float = math.e) -> float:
     if np.any(p < 0) or np.any(p > 1):
         raise ValueError("probabilities must lie between 0 and 1")
     n, k = p.shape
-    labels = _class_indices(t, n, k)
+    labels = class_indices(t, n, k)
     chosen = np.clip(p[np.arange(n), labels], PROB_FLOOR, 1.0)
     return float(-_log(chosen, base).mean())
 

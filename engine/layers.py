@@ -119,7 +119,7 @@ class Conv2D(Layer):
         w, b = self.params["W"], self.params["b"]
         x = np.asarray(x, dtype=w.dtype)
         if x.ndim != 4:
-            raise ValueError(f"{self.describe()}: needs an (N, C, H, W) batch, got {x.shape}")
+            raise ValueError(f"needs an (N, C, H, W) batch, got {x.shape}")
         y, self._cache = conv.forward(x, w, b, self.stride, self.padding, self.algorithm)
         return y
 
@@ -194,7 +194,7 @@ class Pool2D(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.ndim != 4:
-            raise ValueError(f"{self.describe()}: needs an (N, C, H, W) batch, got {x.shape}")
+            raise ValueError(f"needs an (N, C, H, W) batch, got {x.shape}")
         y, self._cache = pool.forward(x, self.size, self.stride, self.mode)
         return y
 
@@ -293,9 +293,7 @@ class Dense(Layer):
         w = self.params["W"]
         x = np.asarray(x, dtype=w.dtype)
         if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(
-                f"{self.describe()}: needs an (N, {self.in_features}) batch, got {x.shape}"
-            )
+            raise ValueError(f"needs an (N, {self.in_features}) batch, got {x.shape}")
         self._x = x
         return x @ w + self.params["b"]
 

@@ -44,7 +44,7 @@ class SoftmaxCrossEntropy:
         if z.ndim != 2:
             raise ValueError(f"logits must be (N, K), got shape {z.shape}")
         n, k = z.shape
-        y = functional._class_indices(np.asarray(labels), n, k)
+        y = functional.class_indices(np.asarray(labels), n, k)
         shifted = z - z.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self._cache = (np.exp(log_probs), y)

@@ -176,8 +176,11 @@ class Sequential:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (N, C, H, W) -> logits (N, K)."""
-        for layer in self.layers:
-            x = layer.forward(x)
+        for i, layer in enumerate(self.layers, start=1):
+            try:
+                x = layer.forward(x)
+            except ValueError as err:
+                raise ValueError(f"layer {i} ({layer.describe()}): {err}") from None
         return x
 
     def backward(self, grad: np.ndarray) -> np.ndarray:

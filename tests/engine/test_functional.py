@@ -204,3 +204,12 @@ def test_pool2d_errors():
 
 def test_relu():
     assert F.relu([-1, 0, 2.5]).tolist() == [0, 0, 2.5]
+
+
+def test_empty_and_ragged_inputs():
+    with pytest.raises(ValueError, match="empty"):
+        F.softmax([])
+    with pytest.raises(ValueError, match="empty"):
+        F.standard_normalize([])
+    with pytest.raises(ValueError, match="rows of equal length"):
+        F.entropy([[0.5], [0.5, 0.5]])

@@ -258,3 +258,10 @@ def test_missing_file_and_plain_npy(tmp_path):
     np.save(tmp_path / "array.npy", np.ones(3))
     with pytest.raises(ValueError, match="single array"):
         tiny().load(tmp_path / "array.npy")
+
+
+def test_forward_errors_name_the_layer():
+    with pytest.raises(ValueError, match=re.escape("layer 1 (conv 3×3×8): input has 3 channels")):
+        tiny().forward(np.ones((2, 3, 28, 28)))
+    with pytest.raises(ValueError, match=re.escape("layer 1 (conv 3×3×8): needs an (N, C, H, W)")):
+        tiny().forward(np.ones((28, 28)))
