@@ -80,37 +80,31 @@ class GrayImage(pn.viewable.Viewer):
         self._caption.object = self._caption_html()
 
 
-class ImageUpload(pn.custom.JSComponent):
+class ImageUpload(pn.reactive.ReactiveHTML):
     """A labelled file picker whose image is decoded in the browser and sent as gray pixels.
 
     ``decoded`` becomes ``{"name", "width", "height", "pixels"}`` (row-major 0–255 values) or
-    ``{"name", "error"}`` for a file the browser cannot read as an image.
+    ``{"name", "error"}`` for a file the browser cannot read as an image. ReactiveHTML rather
+    than JSComponent: the latter needs es-module-shims, which the offline site does not load.
     """
 
-    label = param.String(default="Upload your own image (PNG or JPEG)")
     max_side = param.Integer(default=128, bounds=(8, 512))
     decoded = param.Dict(default={})
 
-    _esm = """
-    export function render({ model }) {
-      const wrap = document.createElement("div");
-      const label = document.createElement("label");
-      label.textContent = model.label;
-      label.style.display = "block";
-      label.style.marginBottom = "4px";
-      const input = document.createElement("input");
-      input.type = "file";
-      input.accept = "image/*";
-      input.id = "upload-" + Math.random().toString(36).slice(2);
-      label.htmlFor = input.id;
-      wrap.append(label, input);
-      input.addEventListener("change", async () => {
-        const file = input.files[0];
+    _template = """
+    <label id="upload_label" style="display:block">Upload your own image (PNG or JPEG)
+      <input id="upload_input" type="file" accept="image/*" style="display:block;margin-top:4px"
+             onchange="${script('decode')}"></input>
+    </label>
+    """
+
+    _scripts = {
+        "decode": """
+        const file = upload_input.files[0];
         if (!file) return;
-        try {
-          // createImageBitmap rejects anything the browser cannot decode as a picture.
-          const bitmap = await createImageBitmap(file);
-          const scale = Math.min(1, model.max_side / Math.max(bitmap.width, bitmap.height));
+        // createImageBitmap rejects anything the browser cannot decode as a picture.
+        createImageBitmap(file).then((bitmap) => {
+          const scale = Math.min(1, data.max_side / Math.max(bitmap.width, bitmap.height));
           const w = Math.max(1, Math.round(bitmap.width * scale));
           const h = Math.max(1, Math.round(bitmap.height * scale));
           const canvas = document.createElement("canvas");
@@ -127,14 +121,12 @@ class ImageUpload(pn.custom.JSComponent):
             // Transparent areas count as white paper, not black.
             pixels[i] = Math.round(gray * a + 255 * (1 - a));
           }
-          model.decoded = { name: file.name, width: w, height: h, pixels: pixels };
-        } catch (err) {
-          model.decoded = { name: file.name, error: "not an image" };
-        }
-      });
-      return wrap;
+          data.decoded = {name: file.name, width: w, height: h, pixels: pixels};
+        }).catch(() => {
+          data.decoded = {name: file.name, error: "not an image"};
+        });
+        """
     }
-    """
 
 
 def decoded_to_array(decoded: dict) -> np.ndarray:

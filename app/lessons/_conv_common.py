@@ -5,15 +5,15 @@ Not a lesson: it holds only the layout and input helpers those lessons would oth
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 
 import numpy as np
 import panel as pn
+import param
 
-from app.components.answers import AnswerError, parse_vector
-from app.components.formula import Text
+from app.components import layout
+from app.components.answers import AnswerError, parse_number, parse_vector
 from app.components.matrix import MatrixView
-from app.components.style import FEEDBACK
 
 
 def parse_matrix(text: str, shape: tuple[int, int], name: str) -> np.ndarray:
@@ -37,43 +37,25 @@ def parse_matrix(text: str, shape: tuple[int, int], name: str) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
+def parse_count(text: str, name: str, low: int, high: int) -> int:
+    """Read a whole number between ``low`` and ``high``; ``ValueError`` says what to fix."""
+    try:
+        value = parse_number(text)
+    except AnswerError as error:
+        raise ValueError(f"{name}: {error}") from None
+    if value != int(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}.")
+    return int(value)
+
+
 def matrix_text(values: np.ndarray) -> str:
     """A matrix as the student would type it: one row per line, integers without ``.0``."""
     return "\n".join(" ".join(f"{v:g}" for v in row) for row in np.asarray(values))
 
 
-def notice(message: str = "", kind: str = "invalid") -> pn.pane.HTML:
-    """A status line for bad input (empty = hidden); update it with ``show(pane, msg)``."""
-    return pn.pane.HTML(
-        _notice_html(message, kind), stylesheets=[FEEDBACK], sizing_mode="stretch_width"
-    )
-
-
-def show(pane: pn.pane.HTML, message: str, kind: str = "invalid") -> None:
-    pane.object = _notice_html(message, kind)
-
-
-def _notice_html(message: str, kind: str) -> str:
-    return (
-        f'<div class="feedback {kind}" role="status" aria-live="polite">'
-        f"{html.escape(message)}</div>"
-    )
-
-
-def lesson_step(title: str, explanation: str, *widgets: object) -> pn.Column:
-    """One step of a lesson: a heading, a short explanation (Markdown + math), its live widget."""
-    return pn.Column(
-        pn.pane.HTML(f"<h2>{html.escape(title)}</h2>", margin=(10, 10, 0, 10)),
-        Text(explanation),
-        *widgets,
-        sizing_mode="stretch_width",
-        css_classes=["lesson-step"],
-    )
-
-
 def row(*objects: object) -> pn.FlexBox:
-    """Side by side on a wide screen, stacked on a phone."""
-    return pn.FlexBox(*(_fixed(obj) for obj in objects), gap="12px", sizing_mode="stretch_width")
+    """``layout.row`` in which grids keep their own width, so they sit side by side."""
+    return layout.row(*(_fixed(obj) for obj in objects))
 
 
 def grid_width(values: np.ndarray, cell_size: int) -> int:
@@ -118,3 +100,64 @@ def bmatrix(values: np.ndarray) -> str:
     """A matrix in LaTeX (``bmatrix``) for prompts and solutions."""
     rows = r" \\ ".join(" & ".join(num(v) for v in row) for row in np.asarray(values))
     return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
+
+class Stepper(pn.viewable.Viewer):
+    """Step through positions 0…end: Back / Next buttons, Play / Pause, and a labelled jump list.
+
+    Replaces ``pn.widgets.Player``, whose icon buttons and range input have no accessible names.
+    """
+
+    value = param.Integer(default=0, bounds=(0, None))
+    end = param.Integer(default=0, bounds=(0, None))
+    interval = param.Integer(default=900, doc="Milliseconds between steps while playing.")
+
+    def __init__(self, label: str, describe: Callable[[int], str], **params: object) -> None:
+        super().__init__(**params)
+        self._describe = describe
+        self._timer = None
+        self._back = pn.widgets.Button(name="◀ Back", width=90)
+        self._next = pn.widgets.Button(name="Next ▶", width=90)
+        self._play = pn.widgets.Toggle(name="Play", width=90)
+        self._jump = pn.widgets.Select(name=label, options=self._options(), width=230)
+        self._back.on_click(lambda _: self._move(-1))
+        self._next.on_click(lambda _: self._move(1))
+        self._play.param.watch(self._toggle, "value")
+        self._jump.param.watch(lambda e: setattr(self, "value", e.new), "value")
+        self._layout = pn.Column(pn.Row(self._back, self._next, self._play), self._jump)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._layout
+
+    def _options(self) -> dict[str, int]:
+        return {self._describe(i): i for i in range(self.end + 1)}
+
+    def _move(self, delta: int) -> None:
+        self.value = min(max(self.value + delta, 0), self.end)
+
+    def _tick(self) -> None:
+        if self.value >= self.end:
+            self._play.value = False
+        else:
+            self._move(1)
+
+    def _toggle(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            if self.value >= self.end:
+                self.value = 0  # play from the start once the end was reached
+            self._play.name = "Pause"
+            self._timer = pn.state.add_periodic_callback(self._tick, period=self.interval)
+        else:
+            self._play.name = "Play"
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+
+    @param.depends("end", watch=True)
+    def _new_end(self) -> None:
+        self.value = min(self.value, self.end)
+        self._jump.param.update(options=self._options(), value=self.value)
+
+    @param.depends("value", watch=True)
+    def _sync(self) -> None:
+        self._jump.value = self.value

@@ -18,7 +18,8 @@ from app.components.charts import line_chart
 from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula, Text
-from app.lessons._conv_common import bmatrix, grid, lesson_step, notice, num, row, show
+from app.components.layout import lesson_step, notice, show
+from app.lessons._conv_common import Stepper, bmatrix, grid, num, row
 from engine import functional as F
 from engine import gradcheck, layers, losses
 
@@ -349,15 +350,10 @@ def _forward(layer: TinyLayer) -> pn.Column:
 
 
 def _weight_gradient(layer: TinyLayer) -> pn.Column:
-    player = pn.widgets.Player(
-        name="Kernel weight",
-        start=0,
+    player = Stepper(
+        "Kernel weight",
+        lambda i: f"w{i // 2 + 1},{i % 2 + 1} (row {i // 2 + 1}, column {i % 2 + 1})",
         end=3,
-        value=0,
-        interval=1200,
-        loop_policy="once",
-        show_loop_controls=False,
-        width=260,
     )
     g = layer.gradients()
     image = grid(TINY_INPUT, "Input x", highlight=(0, 0, 3, 3))
@@ -493,14 +489,11 @@ def _check(layer: TinyLayer) -> pn.Column:
 
 
 def _descent(layer: TinyLayer) -> pn.Column:
-    lr = pn.widgets.FloatSlider(
+    lr = pn.widgets.Select(
         name="Learning rate η",
-        start=0.001,
-        end=0.06,
-        step=0.001,
+        options=[0.001, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05],
         value=0.02,
-        width=240,
-        format="0.000",
+        width=150,
     )
     one = pn.widgets.Button(name="Take a gradient step", button_type="primary", width=190)
     ten = pn.widgets.Button(name="Take 10 steps", width=140)
@@ -552,7 +545,7 @@ def _descent(layer: TinyLayer) -> pn.Column:
         r"$b \leftarrow b - \eta\, \partial E/\partial b$. The target map was secretly made by "
         "another kernel; watch the loss fall and the kernel walk towards it. Every section "
         "above follows the new weights. A learning rate that is too large overshoots — try "
-        "the top of the slider.",
+        "0.04 or 0.05.",
         row(lr, one, ten, reset),
         message,
         pn.pane.Bokeh(fig, sizing_mode="stretch_width"),

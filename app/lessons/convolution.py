@@ -1,7 +1,7 @@
 """Convolution lesson: a kernel slides over an image and sums products into a feature map.
 
 Every number the lesson shows comes from ``engine.functional``; the helpers below only pick
-which window to show and format it, so they stay cheap enough for Pyodide on every slider move.
+which window to show and format it, so they stay cheap enough for Pyodide on every click.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
+from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import (
+    Stepper,
     bmatrix,
     grid,
-    lesson_step,
     matrix_text,
-    notice,
     num,
+    parse_count,
     parse_matrix,
     row,
-    show,
 )
 from engine import functional as F
 
@@ -303,18 +303,9 @@ def _sliding_window() -> pn.Column:
         width=200,
     )
     message = notice()
-    player = pn.widgets.Player(
-        name="Window position",
-        start=0,
-        end=8,
-        value=0,
-        interval=1000,
-        loop_policy="once",
-        show_loop_controls=False,
-        width=260,
+    player = Stepper(
+        "Jump to output cell", lambda i: f"row {i // 3 + 1}, column {i % 3 + 1}", end=8
     )
-    cells = {f"row {r + 1}, column {c + 1}": 3 * r + c for r in range(3) for c in range(3)}
-    cell = pn.widgets.Select(name="Jump to output cell", options=cells, value=0, width=200)
     first = window_step(LECTURE_IMAGE, LECTURE_KERNEL, 0)
     input_view = grid(LECTURE_IMAGE, "Input image", highlight=(0, 0, 3, 3))
     kernel_view = grid(LECTURE_KERNEL, "Kernel")
@@ -336,7 +327,6 @@ def _sliding_window() -> pn.Column:
             values=partial_feature_map(state["image"], state["kernel"], player.value),
             highlight=(current.row, current.col, 1, 1),
         )
-        cell.value = player.value
 
     def edit(*_: object) -> None:
         try:
@@ -353,19 +343,19 @@ def _sliding_window() -> pn.Column:
     image_text.param.watch(edit, "value")
     kernel_text.param.watch(edit, "value")
     player.param.watch(refresh, "value")
-    cell.param.watch(lambda event: setattr(player, "value", event.new), "value")
     return lesson_step(
         "1 · Slide the kernel over the image",
         "A **kernel** (or filter) is a small grid of weights. Place it on the top-left corner of "
         "the image, multiply each pixel by the weight lying on it, and add the nine products: "
         "that sum is one number of the **feature map**. Then move one pixel to the right and do it "
-        "again; at the end of a row, go back left and one row down. Press play, step with the "
-        "arrows, or jump to an output cell. You can also type your own numbers into the grids.\n\n"
+        "again; at the end of a row, go back left and one row down. Press Play, step with Back "
+        "and Next, or jump to an output cell. You can also type your own numbers into the "
+        "grids.\n\n"
         r"$$y_{ij} = \sum_{m=0}^{2}\sum_{n=0}^{2} I_{i+m,\,j+n}\,K_{m,n}$$"
         "\n\nWith the lecture's image and kernel the map comes out as "
         r"$\begin{bmatrix}4&3&4\\2&4&3\\2&3&4\end{bmatrix}$: the kernel's X shape scores highest "
         "where the image has diagonal lines of ones.",
-        row(image_text, kernel_text, pn.Column(player, cell)),
+        row(image_text, kernel_text, player),
         message,
         row(input_view, kernel_view, products_view, fmap_view),
         total,
@@ -518,7 +508,9 @@ def _channel_example(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 def _channels() -> pn.Column:
     rng = np.random.default_rng(7)
     state = dict(zip(("x", "w"), _channel_example(rng), strict=True))
-    bias = pn.widgets.FloatSlider(name="Bias b", start=-3, end=3, step=0.5, value=1, width=220)
+    bias = pn.widgets.Select(
+        name="Bias b", options=[v / 2 for v in range(-6, 7)], value=1.0, width=120
+    )
     again = pn.widgets.Button(name="New random example", width=180)
     names = ("red", "green", "blue")
     inputs = [grid(state["x"][c], f"Input, {names[c]} channel", cell_size=32) for c in range(3)]
@@ -560,23 +552,26 @@ def _channels() -> pn.Column:
 
 
 def _why_convolution() -> pn.Column:
-    side = pn.widgets.IntInput(name="Image side (pixels)", value=28, start=3, end=4096, width=160)
-    hidden = pn.widgets.IntInput(
-        name="Hidden neurons (dense)", value=30, start=1, end=10_000, width=160
-    )
-    k = pn.widgets.IntInput(name="Kernel size k", value=3, start=1, end=15, width=120)
-    filters = pn.widgets.IntInput(name="Filters (conv)", value=30, start=1, end=1024, width=120)
+    side = pn.widgets.TextInput(name="Image side (pixels)", value="28", width=150)
+    hidden = pn.widgets.TextInput(name="Hidden neurons (dense)", value="30", width=150)
+    k = pn.widgets.TextInput(name="Kernel size k", value="3", width=110)
+    filters = pn.widgets.TextInput(name="Filters (conv)", value="30", width=110)
 
-    def counts(side: int, hidden: int, k: int, filters: int) -> str:
-        if None in (side, hidden, k, filters):
-            return "Fill in every box with a whole number to see the counts."
+    def counts(side_text: str, hidden_text: str, k_text: str, filters_text: str) -> str:
+        try:
+            side = parse_count(side_text, "The image side", 1, 100_000)
+            hidden = parse_count(hidden_text, "The number of hidden neurons", 1, 100_000)
+            k = parse_count(k_text, "The kernel size", 1, side)
+            filters = parse_count(filters_text, "The number of filters", 1, 100_000)
+        except ValueError as error:
+            return f"⚠ {error}"
         dense = dense_weights(side * side, hidden)
         conv = conv_weights(k, 1, filters)
         return (
             f"A dense layer connects all {side}×{side} = **{side * side:,}** pixels to each of "
-            f"{hidden} neurons: ${side * side:,} \\cdot {hidden} =$ **{dense:,} weights**.\n\n"
-            f"A conv layer with {filters} filters of {k}×{k} needs only "
-            f"${k}^2 \\cdot {filters} =$ **{conv:,} weights**, whatever the image size — "
+            f"{hidden:,} neurons: ${side * side:,} \\cdot {hidden:,} =$ **{dense:,} weights**."
+            f"\n\nA conv layer with {filters:,} filters of {k}×{k} needs only "
+            f"${k}^2 \\cdot {filters:,} =$ **{conv:,} weights**, whatever the image size — "
             f"{dense / conv:,.0f} times fewer."
         )
 

@@ -15,8 +15,9 @@ from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
+from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import bmatrix, grid, lesson_step, notice, row, show, update_grid
+from app.lessons._conv_common import bmatrix, grid, row, update_grid
 from engine import functional as F
 from engine import layers
 
@@ -208,8 +209,8 @@ def _mode_buttons(name: str) -> pn.widgets.RadioButtonGroup:
 
 def _lecture_example() -> pn.Column:
     mode = _mode_buttons("Pooling mode")
-    size = pn.widgets.IntSlider(name="Window size", start=1, end=4, value=2, width=200)
-    stride = pn.widgets.IntSlider(name="Stride", start=1, end=4, value=2, width=200)
+    size = pn.widgets.Select(name="Window size", options=[1, 2, 3, 4], value=2, width=110)
+    stride = pn.widgets.Select(name="Stride", options=[1, 2, 3, 4], value=2, width=110)
     cell = pn.widgets.Select(name="Output cell", options={"row 1, column 1": (0, 0)}, width=200)
     message = notice()
     image = grid(LECTURE_MAP, "Rectified feature map (4×4)", highlight=(0, 0, 2, 2))
@@ -281,7 +282,7 @@ def _real_image() -> pn.Column:
     digits = np.load(ASSETS / "mnist_digits.npy")
     digit = pn.widgets.Select(name="Digit", options=list(range(10)), value=7, width=100)
     mode = _mode_buttons("Pooling mode (picture)")
-    size = pn.widgets.IntSlider(name="Window size (picture)", start=2, end=4, value=2, width=200)
+    size = pn.widgets.Select(name="Window size (picture)", options=[2, 3, 4], value=2, width=160)
     fmap = relu_feature_map(digits[7], EDGE_KERNEL)
     before = GrayImage(fmap, title="ReLU(edge map), 28×28", size=220)
     after = GrayImage(pool(fmap, 2, 2, "max"), title="Pooled, 14×14", size=220)

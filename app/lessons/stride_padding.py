@@ -14,8 +14,9 @@ from bokeh.plotting import figure
 from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula, Text
+from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import grid, lesson_step, notice, row, show
+from app.lessons._conv_common import Stepper, grid, row
 from engine import functional as F
 
 #: The lecture's stride example: an 8×7 grid whose entry in row r, column c is 10·r + c + 1.
@@ -244,20 +245,11 @@ def view() -> pn.viewable.Viewable:
 
 
 def _explorer() -> pn.Column:
-    n = pn.widgets.IntSlider(name="Image size n", start=3, end=12, value=7, width=200)
-    k = pn.widgets.IntSlider(name="Kernel size k", start=1, end=7, value=3, width=200)
-    s = pn.widgets.IntSlider(name="Stride s", start=1, end=4, value=2, width=200)
-    p = pn.widgets.IntSlider(name="Padding p", start=0, end=3, value=0, width=200)
-    player = pn.widgets.Player(
-        name="Window position",
-        start=0,
-        end=8,
-        value=0,
-        interval=900,
-        loop_policy="once",
-        show_loop_controls=False,
-        width=260,
-    )
+    n = pn.widgets.Select(name="Image size n", options=list(range(1, 13)), value=7, width=110)
+    k = pn.widgets.Select(name="Kernel size k", options=list(range(1, 8)), value=3, width=110)
+    s = pn.widgets.Select(name="Stride s", options=[1, 2, 3, 4], value=2, width=110)
+    p = pn.widgets.Select(name="Padding p", options=[0, 1, 2, 3], value=0, width=110)
+    player = Stepper("Window position", lambda i: f"window {i + 1}", end=8)
     formula = Formula("")
     message = notice()
     cells = ColumnDataSource(coverage_cells(7, 3, 2, 0))
@@ -306,7 +298,6 @@ def _explorer() -> pn.Column:
         show(message, "")
         size = n.value + 2 * p.value
         player.end = out * out - 1
-        player.value = min(player.value, player.end)
         formula.object = (
             rf"\left\lfloor \frac{{{n.value} + 2\cdot{p.value} - {k.value}}}{{{s.value}}}"
             rf"\right\rfloor + 1 = \lfloor {(size - k.value) / s.value:.4g} \rfloor + 1 = {out}"
@@ -344,7 +335,8 @@ def _explorer() -> pn.Column:
         r"$\lfloor (n + 2p - k)/s \rfloor + 1$ positions. The floor $\lfloor\cdot\rfloor$ "
         "matters: when $(n + 2p - k)/s$ is not a whole number, the last few pixels are left over "
         "and never visited. Each cell below shows how many windows cover it.",
-        row(pn.Column(n, k, s, p), pn.Column(player, formula, width=340)),
+        row(n, k, s, p),
+        row(player, formula),
         message,
         row(pn.pane.Bokeh(fig), caption),
         ShowCode(F.output_size),
@@ -449,8 +441,10 @@ def _valid_or_same() -> pn.Column:
         button_type="default",
         button_style="outline",
     )
-    n = pn.widgets.IntSlider(name="Image size n", start=5, end=64, value=28, width=220)
-    k = pn.widgets.IntSlider(name="Kernel size k (odd)", start=1, end=9, step=2, value=5, width=220)
+    n = pn.widgets.Select(
+        name="Image size n", options=[5, 7, 14, 28, 32, 64, 256], value=28, width=140
+    )
+    k = pn.widgets.Select(name="Kernel size k (odd)", options=[1, 3, 5, 7, 9], value=5, width=140)
 
     def describe(mode: str, n: int, k: int) -> str:
         if k > n:
