@@ -7,12 +7,14 @@ import html
 
 import panel as pn
 
+from app.components import a11y
 from app.components.formula import Text
 from app.components.style import FEEDBACK
 
 
 def lesson_step(title: str, explanation: str, *widgets: object) -> pn.Column:
     """One step of a lesson: a heading, a short explanation (Markdown + math), its live widget."""
+    a11y.install()
     return pn.Column(
         pn.pane.HTML(f"<h2>{html.escape(title)}</h2>", margin=(10, 10, 0, 10)),
         Text(explanation),

@@ -155,7 +155,7 @@ def _shapes_html(triangles: int, circles: int) -> str:
     more = " …" if (triangles > 60 or circles > 60) else ""
     return (
         f'<div role="img" aria-label="{triangles} triangles and {circles} circles" '
-        'style="font-size:18px;line-height:1.3;word-break:break-all;max-width:300px">'
+        'style="font-size:18px;line-height:1.3;word-break:break-all;max-width:270px">'
         f'<span style="color:#b45309">{"▲" * shown_t}</span>'
         f'<span style="color:#1d4ed8">{"●" * shown_c}</span>{more}</div>'
     )
@@ -192,7 +192,7 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
         shapes,
         result,
         message,
-        width=320,
+        width=290,
         styles={"border": "1px solid #e5e7eb", "border-radius": "8px"},
         css_classes=["container-card", f"container-{name[-1]}"],
     )

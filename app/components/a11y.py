@@ -1,0 +1,59 @@
+"""Accessible names for the parts of Bokeh widgets that BokehJS leaves unnamed.
+
+BokehJS 3.9 renders a slider's handle (``role="slider"``) without an accessible name and a
+spinner's up/down buttons without text, so screen readers announce "slider" or "button" and
+axe-core reports them. A small script, installed once per page, names every such part from the
+widget's own title and keeps doing so as lessons render new widgets: each shadow root gets a
+MutationObserver, and a full pass runs at most once per animation frame.
+"""
+
+from __future__ import annotations
+
+import sys
+
+_SCRIPT = r"""
+(() => {
+  if (window.__cnnA11yLabels) return;
+  window.__cnnA11yLabels = true;
+  const observed = new WeakSet();
+  let pending = false;
+  const sliderName = (handle) => {
+    const title = handle.getRootNode().querySelector('.bk-slider-title');
+    const text = title && title.firstChild ? title.firstChild.textContent : '';
+    return text.replace(/:\s*$/, '').trim() || 'Slider';
+  };
+  const spinName = (button) => {
+    const label = button.getRootNode().querySelector('label');
+    const what = label ? label.textContent.trim() : 'value';
+    return (button.classList.contains('bk-spin-btn-up') ? 'Increase ' : 'Decrease ') + what;
+  };
+  const pass = (root) => {
+    if (!observed.has(root)) {
+      observed.add(root);
+      new MutationObserver(schedule).observe(root, {childList: true, subtree: true});
+    }
+    for (const handle of root.querySelectorAll('.noUi-handle:not([aria-label])')) {
+      handle.setAttribute('aria-label', sliderName(handle));
+    }
+    for (const button of root.querySelectorAll('.bk-spin-btn:not([aria-label])')) {
+      button.setAttribute('aria-label', spinName(button));
+    }
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) pass(el.shadowRoot);
+  };
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; pass(document.body); });
+  }
+  schedule();
+})();
+"""
+
+
+def install() -> None:
+    """Start naming Bokeh's slider handles and spinner buttons (browser only; idempotent)."""
+    if sys.platform != "emscripten":
+        return
+    import js
+
+    js.eval(_SCRIPT)
