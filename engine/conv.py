@@ -7,6 +7,10 @@ Every algorithm is a pair of functions with the same contract::
     backward(grad_y, cache) -> (dx, dw, db)
         grad_y (N, F, OH, OW) -> dx like x, dw like w, db like b
 
+An algorithm registered with ``skips_dx=True`` also accepts ``need_dx=False`` and then returns
+``None`` for dx: the first layer of a network needs no input gradient, and for im2col the
+scatter back to the input is the most expensive part of its backward pass.
+
 "Convolution" here is cross-correlation (no kernel flip), as in every CNN library, with
 ``padding`` zeros on each side and the same ``stride`` along both axes. Results keep the dtype
 of ``x`` and ``w`` (the layers make them agree), so float32 stays float32.
@@ -33,11 +37,17 @@ ForwardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int, int], tuple[np.nd
 BackwardFn = Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 ALGORITHMS: dict[str, tuple[ForwardFn, BackwardFn]] = {}
+SKIPS_DX: set[str] = set()
 
 
-def register(name: str, forward: ForwardFn, backward: BackwardFn) -> None:
-    """Make an algorithm available to ``get_algorithm`` and ``Conv2D(algorithm=name)``."""
+def register(
+    name: str, forward: ForwardFn, backward: BackwardFn, *, skips_dx: bool = False
+) -> None:
+    """Make an algorithm available to ``get_algorithm`` and ``Conv2D(algorithm=name)``;
+    ``skips_dx`` says its backward takes ``need_dx=False``."""
     ALGORITHMS[name] = (forward, backward)
+    if skips_dx:
+        SKIPS_DX.add(name)
 
 
 def output_shape(
@@ -83,9 +93,11 @@ def im2col_forward(
     return y.reshape(n, f, oh, ow), (x.shape, w, stride, padding, cols)
 
 
-def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def im2col_backward(
+    grad_y: np.ndarray, cache: Any, need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of ``im2col_forward``: dW and dcols are matrix products, dx is scattered back
-    with one strided add per kernel offset."""
+    with one strided add per kernel offset (skipped, dx None, when ``need_dx`` is False)."""
     x_shape, w, stride, padding, cols = cache
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
@@ -100,6 +112,8 @@ def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndar
         # N products (F, P) @ (P, K) summed: BLAS reads the transposed patches in place,
         # whereas tensordot/einsum first copy them into one (N·P, K) matrix (1.5-5× slower).
         dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    if not need_dx:
+        return None, dw, db
     dcols = np.matmul(w.reshape(f, c * kh * kw).T, g).reshape(n, c, kh, kw, oh, ow)
     s = stride
     dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
@@ -110,7 +124,7 @@ def im2col_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndar
     return dx, dw, db
 
 
-register("im2col", im2col_forward, im2col_backward)
+register("im2col", im2col_forward, im2col_backward, skips_dx=True)
 
 
 def _load_optional_algorithms() -> None:
@@ -171,8 +185,13 @@ def forward(
     return y, (algorithm, cache)
 
 
-def backward(grad_y: np.ndarray, cache: tuple[str, Any]) -> tuple[np.ndarray, ...]:
-    """Gradients (dx, dw, db) from the algorithm that ran the forward pass."""
+def backward(
+    grad_y: np.ndarray, cache: tuple[str, Any], need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients (dx, dw, db) from the algorithm that ran the forward pass. With
+    ``need_dx=False`` dx may be None (if the algorithm can skip it) and must not be used."""
     algorithm, inner = cache
     _, bwd = get_algorithm(algorithm)
+    if not need_dx and algorithm in SKIPS_DX:
+        return bwd(grad_y, inner, need_dx=False)
     return bwd(grad_y, inner)

@@ -1,7 +1,9 @@
 """Network layers: each a small class with ``forward`` and ``backward``.
 
 ``forward(x)`` remembers what ``backward`` needs; ``backward(grad_y)`` takes ∂L/∂y and returns
-∂L/∂x, storing ∂L/∂param in ``grads`` under the same names as ``params``. Layers with weights
+∂L/∂x, storing ∂L/∂param in ``grads`` under the same names as ``params``. With
+``input_grad=False`` (the first layer of a network, whose input is the data) a layer may skip
+∂L/∂x and return None. Layers with weights
 compute in the dtype of their parameters (float64 by default, ``dtype=np.float32`` for speed).
 
 Every layer can also describe itself: ``spec()`` gives the plain dict that
@@ -48,7 +50,7 @@ class Layer:
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
     def output_shape(self, input_shape: Shape) -> Shape:
@@ -123,10 +125,10 @@ class Conv2D(Layer):
         y, self._cache = conv.forward(x, w, b, self.stride, self.padding, self.algorithm)
         return y
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """grad_y (N, F, OH, OW) -> grad_x (N, C, H, W); fills grads["W"], grads["b"]."""
         self._need_forward(self._cache)
-        dx, dw, db = conv.backward(grad_y, self._cache)
+        dx, dw, db = conv.backward(grad_y, self._cache, need_dx=input_grad)
         self.grads = {"W": dw, "b": db}
         return dx
 
@@ -162,7 +164,7 @@ class ReLU(Layer):
         self._mask = x > 0
         return fastpath.keep_where(x, self._mask)
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray:
         self._need_forward(self._mask)
         return fastpath.keep_where(grad_y, self._mask)
 
@@ -198,7 +200,7 @@ class Pool2D(Layer):
         y, self._cache = pool.forward(x, self.size, self.stride, self.mode)
         return y
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray:
         self._need_forward(self._cache)
         return pool.backward(grad_y, self._cache)
 
@@ -249,7 +251,7 @@ class Flatten(Layer):
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray:
         self._need_forward(self._shape)
         return grad_y.reshape(self._shape)
 
@@ -297,10 +299,10 @@ class Dense(Layer):
         self._x = x
         return x @ w + self.params["b"]
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         self._need_forward(self._x)
         self.grads = {"W": self._x.T @ grad_y, "b": grad_y.sum(axis=0)}
-        return grad_y @ self.params["W"].T
+        return grad_y @ self.params["W"].T if input_grad else None
 
     def spec(self) -> dict[str, Any]:
         return {"type": "dense", "units": self.out_features}

@@ -126,6 +126,8 @@ class Sequential:
 
     def __init__(self, layers: Sequence[Layer], input_shape: Sequence[int] | None = None) -> None:
         self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a network needs at least one layer")
         self.input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
         if self.input_shape is not None:
             self.summary()  # raises if the layers cannot take this input
@@ -183,11 +185,15 @@ class Sequential:
                 raise ValueError(f"layer {i} ({layer.describe()}): {err}") from None
         return x
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        """∂L/∂logits -> ∂L/∂x, filling every layer's ``grads`` on the way."""
-        for layer in reversed(self.layers):
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """∂L/∂logits -> ∂L/∂x, filling every layer's ``grads`` on the way.
+
+        Training needs no gradient for the images themselves: ``input_grad=False`` lets the
+        first layer skip it (and returns None), which saves a fifth of a small net's backward.
+        """
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
-        return grad
+        return self.layers[0].backward(grad, input_grad=input_grad)
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
         """Softmax probabilities (N, K), computed batch by batch to bound memory."""

@@ -127,7 +127,7 @@ def train(
             if lr_schedule is not None:
                 optimizer.lr = float(lr_schedule(step))
             loss = loss_fn.forward(model.forward(transform(xb)), yb)
-            model.backward(loss_fn.backward())
+            model.backward(loss_fn.backward(), input_grad=False)
             _check_finite(loss, model, step + 1)
             optimizer.step(model.parameters())
             seconds += time.perf_counter() - start

@@ -186,3 +186,17 @@ def test_gradients_on_both_platform_paths(monkeypatch, in_pyodide):
     )  # no 0: ReLU kink
     for other in (ReLU(), MaxPool2D(2), MaxPool2D(3, stride=2)):
         assert gradcheck.check_layer(other, x).max_relative_error < TOLERANCE
+
+
+def test_first_layer_can_skip_the_input_gradient():
+    layer, x = random_conv_case(7)
+    y = layer.forward(x)
+    g = np.random.default_rng(0).standard_normal(y.shape)
+    layer.backward(g)
+    full = {k: v.copy() for k, v in layer.grads.items()}
+    assert layer.backward(g, input_grad=False) is None
+    assert all(np.array_equal(full[k], layer.grads[k]) for k in full)
+    dense = Dense(3, 2, rng=0)
+    dense.forward(np.ones((4, 3)))
+    assert dense.backward(np.ones((4, 2)), input_grad=False) is None
+    assert dense.grads["W"].shape == (3, 2)

@@ -265,3 +265,16 @@ def test_forward_errors_name_the_layer():
         tiny().forward(np.ones((2, 3, 28, 28)))
     with pytest.raises(ValueError, match=re.escape("layer 1 (conv 3×3×8): needs an (N, C, H, W)")):
         tiny().forward(np.ones((28, 28)))
+
+
+def test_backward_without_input_gradient_gives_the_same_parameter_gradients():
+    model = tiny()
+    loss = SoftmaxCrossEntropy()
+    x = np.random.default_rng(3).standard_normal((4, 1, 28, 28))
+    loss.forward(model.forward(x), [1, 2, 3, 4])
+    assert model.backward(loss.backward()).shape == x.shape
+    full = [p.grad.copy() for p in model.parameters()]
+    assert model.backward(loss.backward(), input_grad=False) is None
+    assert all(np.array_equal(a, p.grad) for a, p in zip(full, model.parameters(), strict=True))
+    with pytest.raises(ValueError, match="at least one layer"):
+        Sequential([])
