@@ -66,7 +66,8 @@ def engine_step(specs: list[dict], algorithm: str) -> Callable[[], None]:
 
     def step() -> None:
         loss.forward(model.forward(x), y)
-        model.backward(loss.backward())
+        # Like torch (the images do not require grad), no gradient for the input itself.
+        model.backward(loss.backward(), input_grad=False)
 
     return step
 
