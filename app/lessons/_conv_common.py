@@ -116,10 +116,10 @@ class Stepper(pn.viewable.Viewer):
         super().__init__(**params)
         self._describe = describe
         self._timer = None
-        self._back = pn.widgets.Button(name="◀ Back", width=90)
-        self._next = pn.widgets.Button(name="Next ▶", width=90)
-        self._play = pn.widgets.Toggle(name="Play", width=90)
-        self._jump = pn.widgets.Select(name=label, options=self._options(), width=230)
+        self._back = pn.widgets.Button(label="◀ Back", width=90)
+        self._next = pn.widgets.Button(label="Next ▶", width=90)
+        self._play = pn.widgets.Toggle(label="Play", width=90)
+        self._jump = pn.widgets.Select(label=label, options=self._options(), width=230)
         self._back.on_click(lambda _: self._move(-1))
         self._next.on_click(lambda _: self._move(1))
         self._play.param.watch(self._toggle, "value")
@@ -145,10 +145,10 @@ class Stepper(pn.viewable.Viewer):
         if event.new:
             if self.value >= self.end:
                 self.value = 0  # play from the start once the end was reached
-            self._play.name = "Pause"
+            self._play.label = "Pause"
             self._timer = pn.state.add_periodic_callback(self._tick, period=self.interval)
         else:
-            self._play.name = "Play"
+            self._play.label = "Play"
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None

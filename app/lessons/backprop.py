@@ -405,7 +405,7 @@ def _weight_gradient(layer: TinyLayer) -> pn.Column:
 
 def _input_gradient(layer: TinyLayer) -> pn.Column:
     cells = {f"row {r + 1}, column {c + 1}": (r, c) for r in range(4) for c in range(4)}
-    cell = pn.widgets.Select(name="Input cell", options=cells, width=200)
+    cell = pn.widgets.Select(label="Input cell", options=cells, width=200)
     g = layer.gradients()
     padded = grid(np.pad(g.delta, 1), "δ padded by k − 1 = 1", highlight=(0, 0, 2, 2))
     turned = grid(np.rot90(layer.w, 2), "w turned by 180°")
@@ -490,14 +490,14 @@ def _check(layer: TinyLayer) -> pn.Column:
 
 def _descent(layer: TinyLayer) -> pn.Column:
     lr = pn.widgets.Select(
-        name="Learning rate η",
+        label="Learning rate η",
         options=[0.001, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05],
         value=0.02,
         width=150,
     )
-    one = pn.widgets.Button(name="Take a gradient step", button_type="primary", width=190)
-    ten = pn.widgets.Button(name="Take 10 steps", width=140)
-    reset = pn.widgets.Button(name="Reset", width=100)
+    one = pn.widgets.Button(label="Take a gradient step", color="primary", width=190)
+    ten = pn.widgets.Button(label="Take 10 steps", width=140)
+    reset = pn.widgets.Button(label="Reset", width=100)
     message = notice()
     source = ColumnDataSource({"step": [], "loss": []})
     fig = line_chart(title="Loss E after each step", x_label="step", y_label="E")

@@ -204,8 +204,8 @@ def true_convolution_problem(rng: np.random.Generator) -> Problem:
         hint="True convolution flips the kernel by 180° (upside down and left-right), then "
         "multiplies cell by cell and adds.",
         solution=(
-            f"The flipped kernel is ${bmatrix(flipped)}$; the sum of products with $W$ is "
-            f"**{true:g}** (cross-correlation would give {cross:g})."
+            f"Cross-correlation would give {cross:g}. The flipped kernel is "
+            f"${bmatrix(flipped)}$, and its sum of products with $W$ is **{true:g}**."
         ),
         placeholder="e.g. -4",
     )
@@ -291,13 +291,13 @@ def view() -> pn.viewable.Viewable:
 def _sliding_window() -> pn.Column:
     state = {"image": LECTURE_IMAGE, "kernel": LECTURE_KERNEL}
     image_text = pn.widgets.TextAreaInput(
-        name="Input image (5×5, one row per line)",
+        label="Input image (5×5, one row per line)",
         value=matrix_text(LECTURE_IMAGE),
         rows=5,
         width=200,
     )
     kernel_text = pn.widgets.TextAreaInput(
-        name="Kernel (3×3, one row per line)",
+        label="Kernel (3×3, one row per line)",
         value=matrix_text(LECTURE_KERNEL),
         rows=3,
         width=200,
@@ -368,15 +368,14 @@ def _kernel_gallery() -> pn.Column:
     photo = load_photo()
     state = {"upload": None}
     source = pn.widgets.RadioButtonGroup(
-        name="Picture",
+        label="Picture",
         options=["MNIST digit", "Photograph", "Your image"],
         value="MNIST digit",
-        button_type="default",
-        button_style="outline",
+        variant="outline",
     )
-    digit = pn.widgets.Select(name="Which digit", options=list(range(10)), value=3, width=120)
+    digit = pn.widgets.Select(label="Which digit", options=list(range(10)), value=3, width=120)
     kernel_name = pn.widgets.Select(
-        name="Kernel", options=list(KERNELS), value="Sharpen", width=300
+        label="Kernel", options=list(KERNELS), value="Sharpen", width=300
     )
     upload = ImageUpload(visible=False)
     message = notice()
@@ -417,13 +416,14 @@ def _kernel_gallery() -> pn.Column:
         except ValueError as error:
             show(message, f"{error} The last picture stays on screen.")
             return
+        source.value = "Your image"
+        refresh()
         height, width = state["upload"].shape
         show(
             message,
             f"Showing “{event.new.get('name', 'your image')}” in gray, {width}×{height} pixels.",
             "info",
         )
-        refresh()
 
     for widget in (source, digit, kernel_name):
         widget.param.watch(refresh, "value")
@@ -451,7 +451,7 @@ def _kernel_gallery() -> pn.Column:
 
 def _flip() -> pn.Column:
     choice = pn.widgets.Select(
-        name="Kernel", options=list(FLIP_KERNELS), value="Sobel (vertical edges)", width=260
+        label="Kernel", options=list(FLIP_KERNELS), value="Sobel (vertical edges)", width=260
     )
     kernel = FLIP_KERNELS[choice.value]
     kernel_view = grid(kernel, "Kernel K", cell_size=36)
@@ -509,9 +509,9 @@ def _channels() -> pn.Column:
     rng = np.random.default_rng(7)
     state = dict(zip(("x", "w"), _channel_example(rng), strict=True))
     bias = pn.widgets.Select(
-        name="Bias b", options=[v / 2 for v in range(-6, 7)], value=1.0, width=120
+        label="Bias b", options=[v / 2 for v in range(-6, 7)], value=1.0, width=120
     )
-    again = pn.widgets.Button(name="New random example", width=180)
+    again = pn.widgets.Button(label="New random example", width=180)
     names = ("red", "green", "blue")
     inputs = [grid(state["x"][c], f"Input, {names[c]} channel", cell_size=32) for c in range(3)]
     kernels = [grid(state["w"][c], f"Kernel, {names[c]} slice", cell_size=32) for c in range(3)]
@@ -552,10 +552,10 @@ def _channels() -> pn.Column:
 
 
 def _why_convolution() -> pn.Column:
-    side = pn.widgets.TextInput(name="Image side (pixels)", value="28", width=150)
-    hidden = pn.widgets.TextInput(name="Hidden neurons (dense)", value="30", width=150)
-    k = pn.widgets.TextInput(name="Kernel size k", value="3", width=110)
-    filters = pn.widgets.TextInput(name="Filters (conv)", value="30", width=110)
+    side = pn.widgets.TextInput(label="Image side (pixels)", value="28", width=150)
+    hidden = pn.widgets.TextInput(label="Hidden neurons (dense)", value="30", width=150)
+    k = pn.widgets.TextInput(label="Kernel size k", value="3", width=110)
+    filters = pn.widgets.TextInput(label="Filters (conv)", value="30", width=110)
 
     def counts(side_text: str, hidden_text: str, k_text: str, filters_text: str) -> str:
         try:

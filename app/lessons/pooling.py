@@ -202,16 +202,14 @@ def view() -> pn.viewable.Viewable:
 
 
 def _mode_buttons(name: str) -> pn.widgets.RadioButtonGroup:
-    return pn.widgets.RadioButtonGroup(
-        name=name, options=MODES, value="max", button_type="default", button_style="outline"
-    )
+    return pn.widgets.RadioButtonGroup(label=name, options=MODES, value="max", variant="outline")
 
 
 def _lecture_example() -> pn.Column:
     mode = _mode_buttons("Pooling mode")
-    size = pn.widgets.Select(name="Window size", options=[1, 2, 3, 4], value=2, width=110)
-    stride = pn.widgets.Select(name="Stride", options=[1, 2, 3, 4], value=2, width=110)
-    cell = pn.widgets.Select(name="Output cell", options={"row 1, column 1": (0, 0)}, width=200)
+    size = pn.widgets.Select(label="Window size", options=[1, 2, 3, 4], value=2, width=110)
+    stride = pn.widgets.Select(label="Stride", options=[1, 2, 3, 4], value=2, width=110)
+    cell = pn.widgets.Select(label="Output cell", options={"row 1, column 1": (0, 0)}, width=200)
     message = notice()
     image = grid(LECTURE_MAP, "Rectified feature map (4×4)", highlight=(0, 0, 2, 2))
     result = grid(pool(LECTURE_MAP, 2, 2, "max"), "Pooled", highlight=(0, 0, 1, 1))
@@ -280,9 +278,9 @@ def _lecture_example() -> pn.Column:
 
 def _real_image() -> pn.Column:
     digits = np.load(ASSETS / "mnist_digits.npy")
-    digit = pn.widgets.Select(name="Digit", options=list(range(10)), value=7, width=100)
+    digit = pn.widgets.Select(label="Digit", options=list(range(10)), value=7, width=100)
     mode = _mode_buttons("Pooling mode (picture)")
-    size = pn.widgets.Select(name="Window size (picture)", options=[2, 3, 4], value=2, width=160)
+    size = pn.widgets.Select(label="Window size (picture)", options=[2, 3, 4], value=2, width=160)
     fmap = relu_feature_map(digits[7], EDGE_KERNEL)
     before = GrayImage(fmap, title="ReLU(edge map), 28×28", size=220)
     after = GrayImage(pool(fmap, 2, 2, "max"), title="Pooled, 14×14", size=220)
@@ -315,7 +313,7 @@ def _backward() -> pn.Column:
     mode = _mode_buttons("Backward pass mode")
     rng = np.random.default_rng(3)
     state = {"grad": np.array([[1.0, 2.0], [3.0, 4.0]])}
-    again = pn.widgets.Button(name="New upstream gradient", width=200)
+    again = pn.widgets.Button(label="New upstream gradient", width=200)
     upstream = grid(state["grad"], "Upstream gradient (2×2)")
     forward = grid(LECTURE_MAP, "Input (forward pass)")
     downstream = grid(np.zeros((4, 4)), "Gradient reaching the input")

@@ -245,10 +245,10 @@ def view() -> pn.viewable.Viewable:
 
 
 def _explorer() -> pn.Column:
-    n = pn.widgets.Select(name="Image size n", options=list(range(1, 13)), value=7, width=110)
-    k = pn.widgets.Select(name="Kernel size k", options=list(range(1, 8)), value=3, width=110)
-    s = pn.widgets.Select(name="Stride s", options=[1, 2, 3, 4], value=2, width=110)
-    p = pn.widgets.Select(name="Padding p", options=[0, 1, 2, 3], value=0, width=110)
+    n = pn.widgets.Select(label="Image size n", options=list(range(1, 13)), value=7, width=110)
+    k = pn.widgets.Select(label="Kernel size k", options=list(range(1, 8)), value=3, width=110)
+    s = pn.widgets.Select(label="Stride s", options=[1, 2, 3, 4], value=2, width=110)
+    p = pn.widgets.Select(label="Padding p", options=[0, 1, 2, 3], value=0, width=110)
     player = Stepper("Window position", lambda i: f"window {i + 1}", end=8)
     formula = Formula("")
     message = notice()
@@ -346,7 +346,7 @@ def _explorer() -> pn.Column:
 def _stride_example() -> pn.Column:
     out = stride_example()
     choices = {f"row {r + 1}, column {c + 1}": (r, c) for r in range(3) for c in range(3)}
-    cell = pn.widgets.Select(name="Output cell (stride example)", options=choices, width=220)
+    cell = pn.widgets.Select(label="Output cell (stride example)", options=choices, width=220)
     image = grid(STRIDE_GRID, "8×7 input", highlight=(0, 0, 3, 3), cell_size=36)
     result = grid(out, "Output, 3×3 ones, stride 2", highlight=(0, 0, 1, 1))
     total = Formula("")
@@ -383,7 +383,7 @@ def _padding_example() -> pn.Column:
     out = padding_example()
     padded = np.pad(PADDING_IMAGE, 1)
     choices = {f"row {r + 1}, column {c + 1}": (r, c) for r in range(6) for c in range(6)}
-    cell = pn.widgets.Select(name="Output cell (padding example)", options=choices, width=220)
+    cell = pn.widgets.Select(label="Output cell (padding example)", options=choices, width=220)
     image = grid(padded, "6×6 image padded to 8×8", highlight=(0, 0, 3, 3), cell_size=34)
     kernel = grid(VERTICAL_EDGE, "Vertical-edge kernel", cell_size=34)
     result = grid(out, "Output (6×6)", highlight=(0, 0, 1, 1), cell_size=34)
@@ -435,16 +435,15 @@ def _found_at(values: np.ndarray, value: float) -> str:
 
 def _valid_or_same() -> pn.Column:
     mode = pn.widgets.RadioButtonGroup(
-        name="Padding mode",
+        label="Padding mode",
         options=["valid", "same"],
         value="same",
-        button_type="default",
-        button_style="outline",
+        variant="outline",
     )
     n = pn.widgets.Select(
-        name="Image size n", options=[5, 7, 14, 28, 32, 64, 256], value=28, width=140
+        label="Image size n", options=[5, 7, 14, 28, 32, 64, 256], value=28, width=140
     )
-    k = pn.widgets.Select(name="Kernel size k (odd)", options=[1, 3, 5, 7, 9], value=5, width=140)
+    k = pn.widgets.Select(label="Kernel size k (odd)", options=[1, 3, 5, 7, 9], value=5, width=140)
 
     def describe(mode: str, n: int, k: int) -> str:
         if k > n:

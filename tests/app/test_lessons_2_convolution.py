@@ -6,9 +6,14 @@ against an independent computation, so a wrong engine call or window bookkeeping
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import panel as pn
 import pytest
 
+from app import progress
+from app.components.image import ImageUpload
 from app.lessons import convolution
 
 
@@ -71,3 +76,66 @@ def test_multi_channel_output_is_channel_sum_plus_bias():
     manual = sum(np.sum(x[c, 1:4, 2:5] * w[c]) for c in range(3)) + 0.5
     assert out[1, 2] == pytest.approx(manual)
     np.testing.assert_allclose(out, per_channel.sum(axis=0) + 0.5)
+
+
+# --- the page, driven natively -----------------------------------------------------------------
+@pytest.fixture
+def fresh_progress():
+    progress.use_storage(progress.MemoryStorage())
+
+
+def _captions(layout) -> str:
+    return "\n".join(str(pane.object) for pane in layout.select(pn.pane.HTML))
+
+
+def test_page_steps_the_window_and_keeps_grids_on_bad_input(fresh_progress):
+    page = convolution._sliding_window()
+    nxt = next(b for b in page.select(pn.widgets.Button) if b.label == "Next ▶")
+    jump = next(s for s in page.select(pn.widgets.Select) if s.label == "Jump to output cell")
+    assert "Feature map: 4, –, –;" in _captions(page)
+    nxt.clicks += 1
+    assert "Feature map: 4, 3, –;" in _captions(page)
+    jump.value = 8
+    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in _captions(page)
+    image_box = page.select(pn.widgets.TextAreaInput)[0]
+    image_box.value = "1 1\n0 1"
+    assert "needs 5 rows" in _captions(page)
+    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in _captions(page)
+
+
+def test_upload_of_a_non_image_gets_a_message_and_keeps_the_picture(fresh_progress):
+    page = convolution._kernel_gallery()
+    upload = page.select(ImageUpload)[0]
+    upload.decoded = {"name": "tiny.png", "width": 4, "height": 3, "pixels": list(range(12))}
+    assert "Showing “tiny.png” in gray, 4×3 pixels" in _captions(page)
+    upload.decoded = {"name": "notes.txt", "error": "not an image"}
+    assert "“notes.txt” could not be read as an image" in _captions(page)
+    assert "a 3 by 4 grayscale picture" in _captions(page)
+
+
+@pytest.mark.parametrize(
+    "generate",
+    [
+        convolution.feature_cell_problem,
+        convolution.true_convolution_problem,
+        convolution.conv_parameters_problem,
+    ],
+)
+def test_exercises_accept_their_solution_and_reject_others(generate):
+    for seed in range(6):
+        problem = generate(np.random.default_rng(seed))
+        answer = re.findall(r"-?\d+(?:\.\d+)?", problem.solution)[-1]
+        assert problem.check(answer).correct
+        assert not problem.check(str(float(answer) + 1)).correct
+        assert problem.check("abc").kind == "invalid"
+
+
+def test_feature_cell_exercise_matches_a_hand_computation():
+    problem = convolution.feature_cell_problem(np.random.default_rng(3))
+    rows = re.findall(r"\\begin\{bmatrix\} (.*?) \\end\{bmatrix\}", problem.prompt)
+    image, kernel = (
+        np.array([[float(v) for v in r.split(" & ")] for r in m.split(r" \\ ")]) for m in rows
+    )
+    r, c = (int(v) - 1 for v in re.findall(r"row (\d), column (\d)", problem.prompt)[0])
+    expected = sum(image[r + i, c + j] * kernel[i, j] for i in range(3) for j in range(3))
+    assert problem.check(str(expected)).correct
