@@ -1,6 +1,7 @@
 """CNN Classroom's NumPy engine: a small, readable convolutional network library.
 
 numpy + the standard library only, so it runs unchanged in CPython and in Pyodide. Modules:
-``functional`` (plain functions the lessons compute with), ``conv`` (convolution kernels),
-``layers``, ``losses``, ``model`` (``Sequential``), ``optim``, ``train``, ``data``, ``gradcheck``.
+``functional`` (plain functions the lessons compute with), ``layers``, ``losses``, ``model``
+(``Sequential``), ``optim``, ``train``, ``data``, ``gradcheck``; underneath them the kernels
+``conv`` (convolution algorithms and their dispatch), ``pool``, ``shapes`` and ``fastpath``.
 """
