@@ -199,3 +199,16 @@ def test_evaluate_accuracy_and_confusion_matrix():
     assert accuracy == 1.0 and confusion.shape == (4, 4) and np.trace(confusion) == 5
     with pytest.raises(ValueError, match="as many labels"):
         evaluate(Fixed(), x, np.array([0, 1]))
+
+
+def test_float32_training_never_upcasts_to_float64():
+    x, y = quadrant_digits(64)
+    model = quadrant_model()
+    opt = Adam(0.01)
+    next(train(model, SoftmaxCrossEntropy(), opt, x, y, batch_size=32))
+    outputs = data.normalize(x[:4])
+    for layer in model.layers:
+        outputs = layer.forward(outputs)
+        assert outputs.dtype == np.float32, layer
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
+    assert all(m.dtype == np.float32 for m in [*opt._m.values(), *opt._v.values()])
