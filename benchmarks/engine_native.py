@@ -42,19 +42,24 @@ def images_per_second(
     steps_by_name: dict[str, Callable[[], None]], steps: int, repeats: int
 ) -> dict:
     """Median over ``repeats`` of BATCH·steps / seconds for each contender, after two warm-up
-    steps. The contenders take turns within every repeat, so a burst of load from other
-    processes on the machine slows all of them alike instead of one."""
+    steps, by the wall clock and by this process's CPU clock. The contenders take turns within
+    every repeat, so a burst of load from other processes slows all of them alike; with one
+    thread the CPU clock also leaves out the time other processes held the core."""
     for step in steps_by_name.values():
         step()
         step()
-    rates: dict[str, list[float]] = {name: [] for name in steps_by_name}
+    wall: dict[str, list[float]] = {name: [] for name in steps_by_name}
+    cpu: dict[str, list[float]] = {name: [] for name in steps_by_name}
     for _ in range(repeats):
         for name, step in steps_by_name.items():
-            start = time.perf_counter()
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
             for _ in range(steps):
                 step()
-            rates[name].append(BATCH * steps / (time.perf_counter() - start))
-    return {name: round(statistics.median(r)) for name, r in rates.items()}
+            wall[name].append(BATCH * steps / (time.perf_counter() - start_wall))
+            cpu[name].append(BATCH * steps / (time.process_time() - start_cpu))
+    row = {name: round(statistics.median(r)) for name, r in wall.items()}
+    row.update({f"{name}_per_cpu_second": round(statistics.median(r)) for name, r in cpu.items()})
+    return row
 
 
 def engine_step(specs: list[dict], algorithm: str) -> Callable[[], None]:
@@ -134,6 +139,9 @@ def main() -> None:
         row = images_per_second(contenders, args.steps, args.repeats)
         if torch is not None:
             row["engine_time_vs_torch"] = round(row["torch"] / row["engine"], 2)
+            row["engine_cpu_time_vs_torch"] = round(
+                row["torch_per_cpu_second"] / row["engine_per_cpu_second"], 2
+            )
         report["nets"][name] = row
     print(json.dumps(report, indent=2))
 
