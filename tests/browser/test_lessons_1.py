@@ -128,3 +128,96 @@ def test_entropy_lesson(page, axe) -> None:
     assert "Correct" in _answer(page, "container-bits", f"{bits:.2f}")
     axe(page)
     _check_kept_after_reload(page, "entropy", "container-bits")
+
+
+def test_cross_entropy_lesson(page, axe) -> None:
+    page.open_lesson("cross-entropy")
+    main = page.locator("#lesson-app")
+    text = _text(main)
+    for number in ("0.775", "0.3677", "0.0923", "0.116", "0.126", "0.095"):
+        assert number in text, number
+
+    # The training slider moves the prediction from 0.775 to 0.938 (keyboard: End key).
+    slider = page.get_by_role("slider", name="Training progress")
+    slider.focus()
+    slider.press("End")
+    readout = page.locator(".training-readout")
+    _wait_for(readout, r"p\(dog\) = 0\.938 .*loss = 0\.0923 bits")
+
+    # Choosing another true class moves the loss to that class.
+    page.get_by_role("button", name="cat", exact=True).click()
+    _wait_for(page.locator(".ce-total"), "3.1078")
+
+    # The binary table explains mismatched lengths.
+    targets = page.get_by_role("textbox", name=re.compile("Targets"))
+    _set_input(page, targets, "1, 0")
+    _wait_for(main, "2 targets but 4 probabilities")
+
+    card = _card(page, "probability-from-loss")
+    bits = float(re.search(r"is (\d+\.\d+) bits", _text(card)).group(1))
+    wrong = _answer(page, "probability-from-loss", "2")
+    assert "Not quite" in wrong
+    assert "Correct" in _answer(page, "probability-from-loss", f"{100 * 2**-bits:.0f}%")
+    axe(page)
+    _check_kept_after_reload(page, "cross-entropy", "probability-from-loss")
+
+
+def test_softmax_lesson(page, axe) -> None:
+    page.open_lesson("softmax")
+    main = page.locator("#lesson-app")
+    text = _text(main)
+    for number in ("24.5325", "3.6693", "1.2214", "2.2255", "0.775", "0.116"):
+        assert number in text, number
+
+    # Presets break plain normalization in the two ways the lecture names.
+    page.get_by_role("combobox", name="Try an example").select_option("Scores summing to 0")
+    _wait_for(main, "divided by 0")
+    page.get_by_role("combobox", name="Try an example").select_option("A negative score")
+    _wait_for(main, "below 0 or above 1")
+    logits = page.get_by_role("textbox", name=re.compile("Logits"))
+    _set_input(page, logits, "1, 1/0")
+    _wait_for(main, "Division by zero")
+
+    # Doubling [2, 4] to [4, 8]: softmax reacts, plain normalization does not.
+    scale = page.get_by_role("slider", name="Multiply the scores [2, 4] by")
+    scale.focus()
+    scale.press("ArrowRight")
+    _wait_for(page.locator(".scale-readout"), r"scores \[3, 6\]")
+    scale.press("ArrowRight")
+    _wait_for(page.locator(".scale-readout"), r"\[0\.018, 0\.982\].*\[0\.333, 0\.667\]")
+
+    card = _card(page, "plain-entry")
+    prompt = _text(card)
+    # KaTeX writes a minus as "− 1.5"; rejoin it with its number.
+    scores = _numbers(re.sub(r"[−-]\s*", "-", re.search(r"scores \[(.*?)\]", prompt).group(1)))
+    k = int(re.search(r"give score (\d)", prompt).group(1)) - 1
+    assert "Not quite" in _answer(page, "plain-entry", "12")
+    assert "Correct" in _answer(page, "plain-entry", f"{scores[k] / sum(scores):.4f}")
+    axe(page)
+    _check_kept_after_reload(page, "softmax", "plain-entry")
+
+
+def test_encoding_lesson(page, axe) -> None:
+    page.open_lesson("encoding")
+    main = page.locator("#lesson-app")
+    assert "code of cat" in _text(main)  # dog (0) and horse (2) average to cat (1)
+
+    labels = page.get_by_role("textbox", name=re.compile("Labels of your samples"))
+    _set_input(page, labels, "dog, horse")
+    _wait_for(page.locator(".one-hot-loss"), "0.3677")
+    _set_input(page, labels, "dog, unicorn")
+    _wait_for(main, "Unknown class “unicorn”")
+
+    card = _card(page, "ordinal-or-nominal")
+    card.get_by_role("button", name="Check").click()
+    _wait_for(card.locator(".feedback"), "Pick one of the options first")
+
+    card = _card(page, "one-hot-vector")
+    prompt = _text(card)
+    classes = re.search(r"are (.*?)\. Type", prompt).group(1).split(", ")
+    label = re.search(r"vector of (\w+)", prompt).group(1)
+    assert "Not quite" in _answer(page, "one-hot-vector", ", ".join(["0"] * len(classes)))
+    answer = ", ".join("1" if c == label else "0" for c in classes)
+    assert "Correct" in _answer(page, "one-hot-vector", answer)
+    axe(page)
+    _check_kept_after_reload(page, "encoding", "one-hot-vector")
