@@ -43,32 +43,30 @@ def markdown_with_math(text: str) -> str:
     return re.sub(r"MATHSPAN(\d+)END", lambda m: html.escape(spans[int(m.group(1))]), rendered)
 
 
-class Formula(pn.pane.LaTeX):
+class _KaTeXPane(pn.pane.LaTeX):
+    """A LaTeX pane that always uses the site's KaTeX, stretches, and has the lesson text style."""
+
+    def __init__(self, object: str = "", **params) -> None:
+        params.setdefault("renderer", "katex")
+        params.setdefault("sizing_mode", "stretch_width")
+        params.setdefault("stylesheets", [TEXT])
+        super().__init__(object, **params)
+
+
+class Formula(_KaTeXPane):
     """One LaTeX expression, e.g. ``Formula(r"H(X) = -\\sum_x p(x)\\log_2 p(x)")``."""
 
     display = param.Boolean(default=True, doc="Centered on its own line (True) or inline.")
 
     _rename = {**pn.pane.LaTeX._rename, "display": None}
 
-    def __init__(self, object: str = "", **params) -> None:
-        params.setdefault("renderer", "katex")
-        params.setdefault("sizing_mode", "stretch_width")
-        params.setdefault("stylesheets", [TEXT])
-        super().__init__(object, **params)
-
     def _transform_object(self, obj) -> dict:
         latex = (obj or "").strip().strip("$")
         return {"object": f"$${latex}$$" if self.display else f"${latex}$"}
 
 
-class Text(pn.pane.LaTeX):
+class Text(_KaTeXPane):
     """A Markdown paragraph (or a few) with inline ``$...$`` and display ``$$...$$`` math."""
-
-    def __init__(self, object: str = "", **params) -> None:
-        params.setdefault("renderer", "katex")
-        params.setdefault("sizing_mode", "stretch_width")
-        params.setdefault("stylesheets", [TEXT])
-        super().__init__(object, **params)
 
     def _transform_object(self, obj) -> dict:
         return {"object": markdown_with_math(obj or "")}

@@ -202,24 +202,16 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
     message = notice()
     plain_note = notice(kind="wrong")
     table = pn.pane.HTML(
-        exp_table_html([3.2, 1.3, 0.2, 0.8]), css_classes=["exp-table-pane"], margin=(0, 10)
+        exp_table_html(read_logits(LECTURE_LOGITS)), css_classes=["exp-table-pane"], margin=(0, 10)
     )
-    names = class_names(4)
-    soft_fig, soft_src = bar_chart(
-        names,
-        F.softmax([3.2, 1.3, 0.2, 0.8]),
-        title="Softmax",
-        y_range=(-1.2, 2.2),
-        height=240,
-        width=300,
-    )
-    plain_fig, plain_src = bar_chart(
-        names,
-        F.standard_normalize([3.2, 1.3, 0.2, 0.8]),
-        title="Plain normalization z / Σz",
-        y_range=(-1.2, 2.2),
-        height=240,
-        width=300,
+    z0 = read_logits(LECTURE_LOGITS)
+    # Same scale on both charts, so a negative or >1 "probability" stands out next to softmax.
+    (soft_fig, soft_src), (plain_fig, plain_src) = (
+        bar_chart(class_names(4), values, title=title, y_range=(-1.2, 2.2), height=240, width=300)
+        for title, values in (
+            ("Softmax", F.softmax(z0)),
+            ("Plain normalization z / Σz", F.standard_normalize(z0)),
+        )
     )
 
     def update(text: str) -> None:
