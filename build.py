@@ -361,16 +361,82 @@ def add_pyodide(site: Path) -> dict:
 
 
 def add_wheels(site: Path) -> tuple[list[str], dict[str, str], str]:
-    """Slim runtime wheels + the app wheel into site/wheels/: (wheel names, versions, app wheel)."""
+    """Slim, precompiled runtime wheels + the app wheel into site/wheels/.
+
+    Returns (wheel file names, package versions, app wheel file name).
+    """
     dest = site / "wheels"
     dest.mkdir()
-    names, versions = [], {}
-    for pin in RUNTIME_WHEELS:
-        src = pure_wheel_from_sdist(pin) if pin.source == "pypi-sdist" else fetch(pin)
-        names.append(slim_wheel(src, dest).name)
-        versions[pin.name] = pin.version
-    app_wheel = build_app_wheel(dest).name
-    return [*names, app_wheel], versions, app_wheel
+    versions = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        slim = []
+        for pin in RUNTIME_WHEELS:
+            src = pure_wheel_from_sdist(pin) if pin.source == "pypi-sdist" else fetch(pin)
+            slim.append(slim_wheel(src, Path(tmp)))
+            versions[pin.name] = pin.version
+        app = build_app_wheel(Path(tmp))
+        wheels = precompile_wheels([*slim, app], site / "pyodide", dest, cache={*slim})
+    return [w.name for w in wheels], versions, app.name
+
+
+# Runs Pyodide itself under Node to byte-compile the wheels' sources: the .pyc files must come
+# from the very CPython the browser runs (3.12.7 compiled to wasm), and "unchecked-hash" pycs stay
+# valid although unpacking the wheels gives the sources new modification times.
+PYC_COMPILER_JS = """
+import {{ loadPyodide }} from {module};
+const pyodide = await loadPyodide({{ indexURL: {index_url} }});
+pyodide.FS.mkdirTree("/host");
+pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, {{ root: {root} }}, "/host");
+pyodide.runPython(`
+import compileall, py_compile, sys
+mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+if not compileall.compile_dir("/host", quiet=1, invalidation_mode=mode):
+    sys.exit("compileall failed")
+`);
+"""
+
+
+def precompile_wheels(wheels: list[Path], pyodide_dir: Path, dest: Path, cache: set[Path]) -> list:
+    """Copies of ``wheels`` in ``dest`` with bytecode added (about 40% less CPU for
+    ``import panel`` in Pyodide). Results for the wheels in ``cache`` are kept in the cache."""
+    results, todo = [], []
+    for wheel in wheels:
+        key = f"{PYODIDE_VERSION}-{sha256_file(wheel)[:16]}"
+        cached = cache_dir() / "compiled" / key / wheel.name
+        results.append(dest / wheel.name)
+        if wheel in cache and cached.exists():
+            shutil.copy2(cached, dest / wheel.name)
+        else:
+            todo.append((wheel, cached if wheel in cache else None))
+    if not todo:
+        return results
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for index, (wheel, _) in enumerate(todo):
+            with zipfile.ZipFile(wheel) as zf:
+                zf.extractall(root / str(index))
+        script = root / "compile.mjs"
+        script.write_text(
+            PYC_COMPILER_JS.format(
+                module=json.dumps((pyodide_dir / "pyodide.mjs").as_uri()),
+                index_url=json.dumps(str(pyodide_dir) + "/"),
+                root=json.dumps(str(root)),
+            )
+        )
+        _run(["node", str(script)], "byte-compiling the wheels in Pyodide under Node")
+        for index, (wheel, cached) in enumerate(todo):
+            tree = root / str(index)
+            entries = [
+                (p.relative_to(tree).as_posix(), p.read_bytes())
+                for p in sorted(tree.rglob("*"))
+                if p.is_file()
+            ]
+            dist_info = next(p.name for p in tree.iterdir() if p.name.endswith(".dist-info"))
+            write_wheel(dest / wheel.name, entries, dist_info)
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(dest / wheel.name, cached)
+    return results
 
 
 def add_frontend_vendor(site: Path) -> list[str]:
