@@ -92,7 +92,13 @@ class Conv2D(Layer):
         algorithm: str = "auto",
     ) -> None:
         super().__init__()
-        kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
+        if np.isscalar(kernel_size):
+            kernel_size = (kernel_size, kernel_size)
+        if len(kernel_size) != 2:
+            raise ValueError(
+                f"kernel size must be a number or a (height, width) pair, got {kernel_size}"
+            )
+        kh, kw = kernel_size
         self.in_channels = _positive_int(in_channels, "in_channels")
         self.out_channels = _positive_int(out_channels, "out_channels")
         self.kernel_size = (_positive_int(kh, "kernel size"), _positive_int(kw, "kernel size"))

@@ -138,6 +138,8 @@ def test_layer_descriptions_and_output_shapes():
         (lambda: Conv2D(0, 1, 3), "in_channels"),
         (lambda: Conv2D(1, 1, 3, stride=0), "stride"),
         (lambda: Conv2D(1, 1, 3, padding=-1), "padding"),
+        (lambda: Conv2D(1, 1, (3, 3, 3)), "pair"),
+        (lambda: Conv2D(1, 1, (3, 0)), "kernel size"),
         (lambda: Conv2D(1, 1, 3, algorithm="magic"), "unknown convolution algorithm"),
         (lambda: Conv2D(1, 1, 3, dtype=np.int32), "floating"),
         (lambda: Dense(3, 0), "out_features"),
