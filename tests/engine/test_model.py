@@ -278,3 +278,17 @@ def test_backward_without_input_gradient_gives_the_same_parameter_gradients():
     assert all(np.array_equal(a, p.grad) for a, p in zip(full, model.parameters(), strict=True))
     with pytest.raises(ValueError, match="at least one layer"):
         Sequential([])
+
+
+def test_rectangular_kernels_strides_and_pool_strides_survive_save_and_load():
+    specs = [
+        {"type": "conv", "filters": 3, "kernel": [3, 5], "stride": 2, "padding": 1},
+        {"type": "pool", "mode": "avg", "size": 3, "stride": 1},
+        {"type": "flatten"},
+        {"type": "dense", "units": 2},
+    ]
+    model = Sequential.from_spec(specs, input_shape=(2, 12, 12), rng=0)
+    assert model.to_spec() == specs
+    copy = Sequential.from_file(saved_bytes(model))
+    x = np.random.default_rng(0).standard_normal((2, 2, 12, 12))
+    assert copy.to_spec() == specs and np.array_equal(copy.forward(x), model.forward(x))
