@@ -136,14 +136,15 @@ class _Cleaner(HTMLParser):
         if self.dropping or tag not in ALLOWED_TAGS:
             return
         allowed = GENERIC_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
-        kept = []
-        for name, value in attrs:
-            if name not in allowed or (name in URL_ATTRIBUTES and not _safe_url(value or "")):
-                continue
-            kept.append(f' {name}="{html.escape(value or "", quote=True)}"')
-        if tag == "a" and any(name == "href" for name, _ in attrs):
-            kept.append(' rel="noopener noreferrer"')
-        self.out.append(f"<{tag}{''.join(kept)}>")
+        kept = {
+            name: value or ""
+            for name, value in attrs
+            if name in allowed and not (name in URL_ATTRIBUTES and not _safe_url(value or ""))
+        }
+        if tag == "a" and "href" in kept:
+            kept["rel"] = "noopener noreferrer"
+        rendered = "".join(f' {name}="{html.escape(value)}"' for name, value in kept.items())
+        self.out.append(f"<{tag}{rendered}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

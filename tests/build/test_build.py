@@ -1,0 +1,196 @@
+"""build.py natively: what the site contains, and that every failure keeps the previous site.
+
+One real build per session into a temp folder (downloads come from the shared cache, so it takes
+seconds); the failure cases replace the registry client with a local stand-in, so they never
+touch the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+from app import catalog  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build.build_site(tmp_path_factory.mktemp("build") / "site")
+
+
+@pytest.fixture(scope="session")
+def info(site: Path) -> dict:
+    return json.loads((site / "build-info.json").read_text())
+
+
+def test_manifest_lists_every_file_with_its_real_size_and_hash(site: Path, info: dict) -> None:
+    listed = {entry["path"]: entry for entry in info["files"]}
+    on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {"build-info.json"}
+    for path, entry in listed.items():
+        data = (site / path).read_bytes()
+        assert entry["size"] == len(data), path
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), path
+    assert (site / info["app_wheel"]).is_file()
+    assert info["versions"]["panel"] == "1.9.4" and info["versions"]["bokeh"] == "3.9.2"
+    assert info["pyodide"]["version"] == "0.27.7"
+    assert info["pyodide"]["packages"]["numpy"] == "2.0.2"
+
+
+def test_first_paint_html_carries_the_whole_catalog(site: Path) -> None:
+    page = (site / "index.html").read_text()
+    assert "{{" not in page, "a template placeholder was left unfilled"
+    for lesson in catalog.LESSONS:
+        assert f'href="#{lesson.slug}"' in page
+        assert f'id="title-{lesson.slug}"' in page
+        for goal in lesson.goals:
+            assert goal.replace("'", "&#x27;") in page or goal in page
+    for step, slug in catalog.PIPELINE:
+        assert re.search(rf'href="#{slug}"[^>]*>.*?{re.escape(step)}</span>', page)
+
+
+def test_every_url_in_the_shell_is_relative(site: Path) -> None:
+    for name in ("index.html", "boot.js", "sw.js", "manifest.webmanifest", "style.css"):
+        text = (site / name).read_text()
+        # Absolute or root-relative references would break under a GitHub Pages sub-path.
+        assert not re.search(r"""(?:src|href)=["']/""", text), name
+        assert not re.search(r"""["'](?:https?:)?//""", text), name
+    page = (site / "index.html").read_text()
+    config = json.loads(re.search(r'id="boot-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+    for url in [*config["wheels"], *config["scripts"]]:
+        assert (site / url).is_file(), url
+
+
+def test_wheels_are_slim_pure_and_precompiled_for_pyodide(site: Path, info: dict) -> None:
+    for url in info["wheels"]:
+        assert url.endswith("-py3-none-any.whl"), url
+        with zipfile.ZipFile(site / url) as zf:
+            names = zf.namelist()
+        assert not [n for n in names if n.startswith(build.SLIM_PREFIXES)], url
+        sources = [n for n in names if n.endswith(".py")]
+        pycs = {n for n in names if n.endswith(".cpython-312.pyc")}
+        compiled = [s for s in sources if _pyc_for(s) in pycs]
+        assert len(compiled) >= 0.9 * len(sources), f"{url}: few sources have bytecode"
+    with zipfile.ZipFile(site / info["app_wheel"]) as zf:
+        names = set(zf.namelist())
+    assert {"app/shell.py", "app/catalog.py", "engine/__init__.py"} <= names
+
+
+def _pyc_for(source: str) -> str:
+    folder, _, name = source.rpartition("/")
+    return f"{folder}/__pycache__/{name[:-3]}.cpython-312.pyc".lstrip("/")
+
+
+def test_panel_and_katex_resources_are_served_locally(site: Path) -> None:
+    assert (site / "static/panel/1.9.4/dist/css/katex.css").is_file()
+    assert (site / "static/panel/1.9.4/dist/bundled/theme/default.css").is_file()
+    katex_css = (site / "vendor/katex-0.16.22/katex.min.css").read_text()
+    fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", katex_css))
+    assert fonts and all((site / "vendor/katex-0.16.22" / font).is_file() for font in fonts)
+
+
+def test_mnist_is_packed_as_the_architecture_promises(site: Path) -> None:
+    path = site / "data" / "mnist.npz"
+    assert path.stat().st_size <= build.MNIST_MAX_BYTES
+    with np.load(path) as data:
+        shapes = {key: (data[key].shape, data[key].dtype) for key in data.files}
+        assert data["y_train"].max() == 9 and data["x_train"].max() == 255
+    assert shapes == {
+        "x_train": ((50000, 28, 28), np.uint8),
+        "y_train": ((50000,), np.uint8),
+        "x_valid": ((10000, 28, 28), np.uint8),
+        "y_valid": ((10000,), np.uint8),
+        "x_test": ((10000, 28, 28), np.uint8),
+        "y_test": ((10000,), np.uint8),
+    }
+
+
+def test_service_worker_precaches_the_site_under_a_content_versioned_cache(
+    site: Path, info: dict
+) -> None:
+    sw = (site / "sw.js").read_text()
+    assert f'"cnn-classroom-{info["cache_version"]}"' in sw
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw, re.S).group(1))
+    expected = {entry["path"] for entry in info["files"]} - {"sw.js"}
+    assert expected <= set(precache) and "./" in precache
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CNN_CLASSROOM_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _fake_registry(monkeypatch: pytest.MonkeyPatch, payload: bytes) -> list[str]:
+    calls: list[str] = []
+
+    def download(pin: build.Pin, dest: Path) -> Path:
+        calls.append(pin.spec)
+        (dest / f"{pin.name}-{pin.version}.whl").write_bytes(payload)
+        return dest / f"{pin.name}-{pin.version}.whl"
+
+    monkeypatch.setattr(build, "_download", download)
+    return calls
+
+
+def test_a_hash_mismatch_stops_with_a_clear_message_and_caches_nothing(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_registry(monkeypatch, b"tampered")
+    pin = build.Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
+    with pytest.raises(build.BuildError, match="sha256 mismatch for demo==1.0"):
+        build.fetch(pin)
+    assert not [p for p in private_cache.rglob("*") if p.is_file()]
+
+
+def test_a_verified_download_is_cached_and_reused_without_the_registry(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _fake_registry(monkeypatch, b"genuine")
+    pin = build.Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
+    first = build.fetch(pin)
+    second = build.fetch(pin)
+    assert first == second and first.read_bytes() == b"genuine"
+    assert calls == ["demo==1.0"]
+
+
+def test_an_unreachable_registry_is_reported_with_the_command(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip pointed at a closed local port stands in for a registry that cannot be reached.
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    pin = build.Pin("param", "2.4.2", "0" * 64)
+    with pytest.raises(build.BuildError, match=r"pip download param==2\.4\.2 failed"):
+        build.fetch(pin)
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous build")
+
+    def failing_assemble(staging: Path) -> dict:
+        (staging / "index.html").write_text("half-built")
+        raise build.BuildError("registry unreachable")
+
+    monkeypatch.setattr(build, "assemble", failing_assemble)
+    assert build.main(["--out", str(out)]) == 1
+    assert (out / "index.html").read_text() == "previous build"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "staging folder left behind"
