@@ -34,7 +34,8 @@ Fixtures
   lessons with ``shared_page.open_lesson(slug)`` (hash navigation, Python is not reloaded).
 - ``axe``: ``axe(page, exclude=[...])`` injects axe-core (pinned, installed by ``.ci/run`` into a
   cache folder, not shipped in the site; ``AXE_CORE_JS`` overrides the path) and fails on any
-  serious or critical violation, listing rule, help and elements.
+  serious or critical violation, listing rule, help and elements; ``axe(page, fail=False)``
+  returns that list as text ("" if clean) to report several routes at once.
 
 Every guarded page fails its test on ANY console error, uncaught page error, or request to an
 origin other than the test server (such requests are aborted and recorded). A test that provokes
@@ -341,27 +342,44 @@ def _axe_script() -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _describe_violations(violations: list[dict]) -> str:
+    """One line per rule: id, impact, help, how many elements and the first few of them."""
+    lines = []
+    for violation in violations:
+        # A target is a path of selectors through shadow roots; its last one names the element.
+        elements = [node["target"][-1] for node in violation["nodes"]]
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{len(elements)} element(s), e.g. {', '.join(map(str, elements[:3]))}]"
+        )
+    return "\n".join(lines)
+
+
 @pytest.fixture(scope="session")
-def axe() -> Callable[..., list[dict]]:
-    """``axe(page, exclude=[css, ...])``: fail on serious/critical violations; returns them all."""
+def axe() -> Callable[..., str]:
+    """``axe(page, exclude=[css, ...])`` fails on serious/critical axe-core violations.
+
+    ``axe(page, fail=False)`` returns their description instead ("" when there are none), so a
+    test that visits several routes can report all of them at once.
+    """
     script = _axe_script()
 
-    def check(page: ClassroomPage | Page, *, exclude: list[str] | tuple[str, ...] = ()) -> list:
+    def check(
+        page: ClassroomPage | Page, *, exclude: list[str] | tuple[str, ...] = (), fail: bool = True
+    ) -> str:
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.add_script_tag(content=script)
-        results = page.evaluate(
+        violations = page.evaluate(
             """async (exclude) => {
                  const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
                  return (await axe.run(context, {resultTypes: ['violations']})).violations;
                }""",
             list(exclude),
         )
-        serious = [v for v in results if v["impact"] in ("serious", "critical")]
-        assert not serious, "axe-core found serious/critical violations:\n" + "\n".join(
-            f"- {v['id']} ({v['impact']}): {v['help']} -> "
-            + "; ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:5])
-            for v in serious
+        report = _describe_violations(
+            [v for v in violations if v["impact"] in ("serious", "critical")]
         )
-        return results
+        assert not (fail and report), f"axe-core found serious/critical violations:\n{report}"
+        return report
 
     return check
