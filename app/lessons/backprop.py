@@ -255,6 +255,12 @@ def step_problem(rng: np.random.Generator) -> Problem:
     )
 
 
+def sci(value: float) -> str:
+    """A small number in LaTeX scientific notation, e.g. ``2.7\\times10^{-9}``."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return rf"{mantissa}\times10^{{{int(exponent)}}}"
+
+
 # --- the page ----------------------------------------------------------------------------------
 class TinyLayer(param.Parameterized):
     """The tiny layer's current kernel and bias, and the loss after every gradient step."""
@@ -420,11 +426,14 @@ def _input_gradient(layer: TinyLayer) -> pn.Column:
         padded.param.update(values=np.pad(g.delta, 1), highlight=(r, c, 2, 2))
         turned.values = rotated
         result.param.update(values=g.grad_x, highlight=(r, c, 1, 1))
-        terms = " + ".join(
+        products = [
             f"({num(d)})({num(k)})" for d, k in zip(window.ravel(), rotated.ravel(), strict=True)
-        )
-        total.object = rf"\frac{{\partial E}}{{\partial x_{{{r + 1},{c + 1}}}}} = {terms} = " + (
-            f"{g.grad_x[r, c]:.4g}"
+        ]
+        # Two products per line keeps the sum inside a phone screen.
+        terms = r" \\ &+ ".join(" + ".join(products[i : i + 2]) for i in range(0, 4, 2))
+        total.object = (
+            rf"\begin{{aligned}} \frac{{\partial E}}{{\partial x_{{{r + 1},{c + 1}}}}} &= "
+            rf"{terms} \\ &= {g.grad_x[r, c]:.4g} \end{{aligned}}"
         )
 
     cell.param.watch(refresh, "value")
@@ -466,9 +475,10 @@ def _check(layer: TinyLayer) -> pn.Column:
         )
         worst_x = float(np.abs(g.grad_x - fd_x).max())
         table.object = (
-            "<table><caption>Gradients of E, three ways</caption><thead><tr><th>parameter</th>"
+            "<div class='scroll'><table><caption>Gradients of E, three ways</caption>"
+            "<thead><tr><th>parameter</th>"
             "<th>formula</th><th>Conv2D.backward</th><th>finite difference</th>"
-            f"<th>|formula − f.d.|</th></tr></thead><tbody>{body}</tbody></table>"
+            f"<th>|formula − f.d.|</th></tr></thead><tbody>{body}</tbody></table></div>"
             f"<p>All 16 entries of ∂E/∂x: largest |formula − finite difference| = "
             f"{worst_x:.1e}.</p>"
         )
@@ -529,7 +539,7 @@ def _descent(layer: TinyLayer) -> pn.Column:
         history = layer.history or [layer.gradients().error]
         source.data = {"step": list(range(len(history))), "loss": history}
         status.object = (
-            f"After {len(history) - 1} steps: $E = {history[-1]:.5f}$, "
+            f"After {len(history) - 1} steps the loss is E = {history[-1]:.5f}; "
             rf"$w = {bmatrix(np.round(layer.w, 3))}$, $b = {layer.b:.3f}$. The target was made "
             rf"with $w = {bmatrix(HIDDEN_KERNEL)}$ and $b = {num(HIDDEN_BIAS)}$."
         )
@@ -583,14 +593,15 @@ def _chain() -> pn.Column:
             grid(check, "Finite differences", cell_size=40),
         ),
         Formula(
-            rf"E = {c.error:g}, \quad \frac{{\partial E}}{{\partial b}} = {c.grad_b:g}, \quad "
-            rf"\max |\text{{analytic}} - \text{{finite diff.}}| = "
-            rf"{float(np.abs(c.grad_w - check).max()):.1e}"
+            rf"\begin{{gathered}} E = {c.error:g}, \quad \frac{{\partial E}}{{\partial b}} = "
+            rf"{c.grad_b:g} \\ \max |\text{{analytic}} - \text{{finite diff.}}| = "
+            rf"{sci(float(np.abs(c.grad_w - check).max()))} \end{{gathered}}"
         ),
     )
 
 
 TABLE_CSS = """
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 0.9em; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #d1d5db; padding: 4px 8px; text-align: right; }

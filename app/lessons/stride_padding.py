@@ -441,7 +441,10 @@ def _valid_or_same() -> pn.Column:
         variant="outline",
     )
     n = pn.widgets.Select(
-        label="Image size n", options=[5, 7, 14, 28, 32, 64, 256], value=28, width=140
+        label="Image size n (valid or same)",
+        options=[5, 7, 14, 28, 32, 64, 256],
+        value=28,
+        width=140,
     )
     k = pn.widgets.Select(label="Kernel size k (odd)", options=[1, 3, 5, 7, 9], value=5, width=140)
 

@@ -113,23 +113,6 @@ def test_upload_of_a_non_image_gets_a_message_and_keeps_the_picture(fresh_progre
     assert "a 3 by 4 grayscale picture" in _captions(page)
 
 
-@pytest.mark.parametrize(
-    "generate",
-    [
-        convolution.feature_cell_problem,
-        convolution.true_convolution_problem,
-        convolution.conv_parameters_problem,
-    ],
-)
-def test_exercises_accept_their_solution_and_reject_others(generate):
-    for seed in range(6):
-        problem = generate(np.random.default_rng(seed))
-        answer = re.findall(r"-?\d+(?:\.\d+)?", problem.solution)[-1]
-        assert problem.check(answer).correct
-        assert not problem.check(str(float(answer) + 1)).correct
-        assert problem.check("abc").kind == "invalid"
-
-
 def test_feature_cell_exercise_matches_a_hand_computation():
     problem = convolution.feature_cell_problem(np.random.default_rng(3))
     rows = re.findall(r"\\begin\{bmatrix\} (.*?) \\end\{bmatrix\}", problem.prompt)
