@@ -10,8 +10,7 @@
   // [stage id, label shown to the student, share of the boot time it usually takes (percent)]
   const STAGES = [
     ["pyodide", "Starting Python", 30],
-    ["numpy", "Loading NumPy", 10],
-    ["wheels", "Installing Panel and the lessons", 10],
+    ["packages", "Loading NumPy, Panel and the lessons", 20],
     ["panel", "Importing Panel", 40],
     ["lesson", "Opening the lesson", 10],
   ];
@@ -185,17 +184,21 @@
     const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", document.baseURI).href });
     mark("pyodide");
 
-    stage("numpy");
+    stage("packages");
+    // NumPy's download and wasm compilation run while the wheels are unpacked.
     const failures = [];
-    await pyodide.loadPackage(config.pyodidePackages, {
-      messageCallback: () => {},
-      errorCallback: (message) => failures.push(message),
-    });
-    const missing = config.pyodidePackages.filter((name) => !(name in pyodide.loadedPackages));
-    if (missing.length) throw new Error(`Could not load ${missing.join(", ")}: ${failures.join("; ")}`);
-    mark("numpy");
+    const numpy = pyodide
+      .loadPackage(config.pyodidePackages, {
+        messageCallback: () => {},
+        errorCallback: (message) => failures.push(message),
+      })
+      .then(() => {
+        const missing = config.pyodidePackages.filter((name) => !(name in pyodide.loadedPackages));
+        if (missing.length) throw new Error(`Could not load ${missing.join(", ")}: ${failures.join("; ")}`);
+        mark("numpy");
+      });
+    numpy.catch(() => {}); // awaited below
 
-    stage("wheels");
     // Unpacking the (pure-Python) wheels ourselves is much faster than micropip's resolver.
     const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
     for (const pending of wheels) {
@@ -203,6 +206,7 @@
     }
     pyodide.runPython("import importlib; importlib.invalidate_caches()");
     mark("wheels");
+    await numpy;
 
     stage("panel");
     await Promise.all(frontend);
