@@ -319,7 +319,10 @@ def view() -> pn.viewable.Viewable:
             "$24.5325 / 31.6487 = 0.775$. Edit the logits, or pick an example, and compare "
             "with plain normalization, which just divides each score by the sum of scores.",
             Formula(r"S(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{n} e^{z_j}}"),
-            Formula(r"S(3.2) = \frac{24.5325}{24.5325 + 3.6693 + 1.2214 + 2.2255} = 0.775"),
+            Formula(
+                r"\begin{aligned}S(3.2) &= \frac{24.5325}{24.5325 + 3.6693 + 1.2214 + 2.2255}"
+                r"\\ &= \frac{24.5325}{31.6487} = 0.775\end{aligned}"
+            ),
             side_by_side,
             ShowCode(F.softmax),
             ShowCode(F.standard_normalize),
