@@ -314,7 +314,7 @@ def _backward() -> pn.Column:
     rng = np.random.default_rng(3)
     state = {"grad": np.array([[1.0, 2.0], [3.0, 4.0]])}
     again = pn.widgets.Button(label="New upstream gradient", width=200)
-    upstream = grid(state["grad"], "Upstream gradient (2×2)")
+    upstream = grid(state["grad"], "Upstream (2×2)")
     forward = grid(LECTURE_MAP, "Input (forward pass)")
     downstream = grid(np.zeros((4, 4)), "Gradient reaching the input")
     explain = Text("")
