@@ -33,6 +33,7 @@ MISCLASSIFIED_SHOWN = 24
 FEATURE_CHANNELS = 8
 #: Momentum of the "SGD + momentum" choice: the usual textbook value.
 MOMENTUM = 0.9
+CHECKPOINT_IMAGES = 10_000
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
@@ -190,8 +191,10 @@ class Driver:
         x = self.data.x_train[: params.train_size]
         y = self.data.y_train[: params.train_size]
         self.total_images = params.train_size * params.epochs
-        self._checkpoint_every = int(message.get("checkpoint_every", 0)) or max(
-            params.batch_size, min(10_000, self.total_images // 5)
+        # Validating 10,000 images costs seconds in the browser: every 10,000 training images,
+        # and once halfway through a shorter run.
+        self._checkpoint_every = int(message.get("checkpoint_every", 0)) or min(
+            CHECKPOINT_IMAGES, max(params.batch_size, self.total_images // 2)
         )
         self._next_checkpoint = self._checkpoint_every
         self._events = train_events(model, x, y, params, seed, rate)

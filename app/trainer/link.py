@@ -74,7 +74,12 @@ class LocalLink:
     """The driver in this process; replies are delivered like the worker's, asynchronously."""
 
     def __init__(
-        self, on_message: OnMessage, driver: Driver, period_ms: int = 20, auto: bool = True
+        self,
+        on_message: OnMessage,
+        driver: Driver,
+        period_ms: int = 20,
+        auto: bool = True,
+        slice_seconds: float = 0.1,
     ) -> None:
         """``auto=False`` leaves calling :meth:`tick` to the caller (tests without a server)."""
         self.driver = driver
@@ -82,6 +87,7 @@ class LocalLink:
         self.downloads: list[tuple[str, bytes]] = []
         self._period_ms = period_ms
         self._auto = auto
+        self._slice_seconds = slice_seconds
         self._callback = None
 
     def send(self, message: dict) -> None:
@@ -91,7 +97,7 @@ class LocalLink:
 
     def tick(self) -> None:
         """One slice of work (also called directly by tests, which have no event loop)."""
-        self._deliver(self.driver.run_slice())
+        self._deliver(self.driver.run_slice(self._slice_seconds))
         if not self.driver.busy and self._callback is not None:
             self._callback.stop()
             self._callback = None

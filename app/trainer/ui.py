@@ -36,6 +36,16 @@ table.layers td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
+def wrap_row(*objects: object, **params: object) -> pn.Row:
+    """A row that wraps onto more lines on a narrow (phone) screen.
+
+    Not ``pn.FlexBox``: that is a ReactiveHTML component, which in Pyodide needs the ``nh3``
+    sanitizer package the site does not ship.
+    """
+    params.setdefault("sizing_mode", "stretch_width")
+    return pn.Row(*objects, styles={"flex-wrap": "wrap", "gap": "8px"}, **params)
+
+
 def message_html(text: str, kind: str = "info", role: str = "status") -> str:
     """A styled, screen-reader-announced message block ('' hides it)."""
     if not text:
@@ -97,6 +107,7 @@ class TrainerPage(pn.viewable.Viewer):
             pn.pane.Markdown("## 5. Keep your model"),
             self.keep,
             sizing_mode="stretch_width",
+            max_width=980,
         )
         self._apply_preset()
         self.link = link_factory(self.on_message)
@@ -152,11 +163,11 @@ class TrainerPage(pn.viewable.Viewer):
         self.optimizer.param.watch(lambda _e: self._check(), "value")
         self.spec_text.param.watch(lambda _e: self._check(), "value_input")
         self.preset.param.watch(lambda _e: self._apply_preset(), "value")
-        self.choices = pn.FlexBox(
+        self.choices = wrap_row(
             pn.Column(self.preset, self.preset_text, self.spec_text, self.spec_help, width=360),
             pn.Column(self.spec_table, self.spec_message, min_width=300),
             pn.Column(
-                pn.FlexBox(self.optimizer, self.lr, self.batch_size, self.epochs, self.train_size),
+                wrap_row(self.optimizer, self.lr, self.batch_size, self.epochs, self.train_size),
                 self.settings_message,
                 sizing_mode="stretch_width",
             ),
@@ -195,9 +206,9 @@ class TrainerPage(pn.viewable.Viewer):
             pn.Row(self.train_button, self.pause_button, self.stop_button),
             self.progress,
             self.progress_text,
-            pn.FlexBox(
-                pn.pane.Bokeh(loss_fig, min_width=300, sizing_mode="stretch_width"),
-                pn.pane.Bokeh(acc_fig, min_width=300, sizing_mode="stretch_width"),
+            wrap_row(
+                pn.pane.Bokeh(loss_fig, min_width=280, max_width=470, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(acc_fig, min_width=280, max_width=470, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
@@ -224,7 +235,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.features = pn.Column(sizing_mode="stretch_width")
         self.results = pn.Column(
             self.result_text,
-            pn.FlexBox(
+            wrap_row(
                 pn.Column(self.confusion, width=380),
                 pn.Column(
                     pn.pane.Markdown(
@@ -264,7 +275,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.draw_text = self._html(
             message_html("Draw a digit in the box; the model answers when you lift the pen.")
         )
-        self.draw = pn.FlexBox(
+        self.draw = wrap_row(
             self.pad,
             pn.Column(
                 self.draw_text,
@@ -293,12 +304,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.memory_text = self._html()
         self.keep = pn.Column(
             self.keep_text,
-            pn.Row(
-                self.export_button,
-                pn.Column(
-                    pn.pane.Markdown("Import a model (.npz):", margin=(0, 5)), self.import_input
-                ),
-            ),
+            wrap_row(self.export_button, self.import_input),
             self.memory_text,
             sizing_mode="stretch_width",
         )

@@ -10,7 +10,9 @@ import pytest
 from app.trainer.driver import Driver
 from app.trainer.link import LocalLink
 from app.trainer.ui import TrainerPage
+from engine import recipes
 from engine.data import Mnist
+from engine.model import Sequential
 from tests.app.test_trainer_driver import TINY, _split
 
 
@@ -18,7 +20,11 @@ from tests.app.test_trainer_driver import TINY, _split
 def page() -> TrainerPage:
     rng = np.random.default_rng(1)
     data = Mnist(*_split(rng, 400), *_split(rng, 200), *_split(rng, 200))
-    page = TrainerPage(lambda on_message: LocalLink(on_message, Driver(data), auto=False))
+    page = TrainerPage(
+        lambda on_message: LocalLink(
+            on_message, Driver(data, max_rate=1e6), auto=False, slice_seconds=0.002
+        )
+    )
     page.on_message({"type": "ready", "restoring": False})
     return page
 
@@ -46,7 +52,9 @@ def configure_small_run(page: TrainerPage) -> None:
 def test_default_preset_is_valid_and_train_is_enabled(page: TrainerPage) -> None:
     assert page.train_button.label.startswith("Train")
     assert not page.train_button.disabled
-    assert "5,994" in page.spec_table.object  # the recommended net's parameter count
+    recipe = recipes.PRESETS[recipes.DEFAULT_PRESET]
+    engine_count = Sequential.from_spec(recipe["layers"], recipes.INPUT_SHAPE).num_params()
+    assert f"{engine_count:,}</th>" in page.spec_table.object  # the table's total agrees
 
 
 @pytest.mark.parametrize(
