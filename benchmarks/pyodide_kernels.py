@@ -191,6 +191,9 @@ def measure_nets(batches: int) -> dict[str, dict[str, object]]:
     return results
 
 
+_NOT_SETTINGS = ("label", "description", "layers")
+
+
 def train_preset(name: str, data_path: str, every: int, seconds_limit: float) -> dict:
     """Train a preset as the trainer does; test accuracy every ``every`` images, off the clock."""
     from engine import data
@@ -232,7 +235,9 @@ def train_preset(name: str, data_path: str, every: int, seconds_limit: float) ->
             break
     return {
         "preset": name,
-        "settings": {k: v for k, v in preset.items() if k not in ("label", "description")},
+        "layers": [layer.describe() for layer in model.layers],
+        "settings": {k: v for k, v in preset.items() if k not in _NOT_SETTINGS},
+        "conv_kernels": _kernels(model, preset["batch_size"]),
         "seconds_to_test_accuracy": reached,
         "epoch_seconds": epochs,
         "final": {
