@@ -126,8 +126,19 @@ def test_entropy_lesson(page, axe) -> None:
     p = t / (t + c)
     bits = -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
     assert "Correct" in _answer(page, "container-bits", f"{bits:.2f}")
+    assert not _stored(page)["entropy"]["done"]
+
+    # Solving the other two exercises completes the lesson, and the lesson list says so.
+    faces = int(re.search(r"has (\d+) faces", _text(_card(page, "uniform-die"))).group(1))
+    assert "Correct" in _answer(page, "uniform-die", f"{math.log2(faces):.3f}")
+    probs = _numbers(re.search(r"\[(.*?)\]", _text(_card(page, "nats"))).group(1))
+    nats = -sum(p * math.log(p) for p in probs if p > 0)
+    assert "Correct" in _answer(page, "nats", f"{nats:.3f}")
+    assert _stored(page)["entropy"]["done"]
+    expect(page.locator(".nav-progress")).to_have_text(re.compile("^1 of"))
     axe(page)
     _check_kept_after_reload(page, "entropy", "container-bits")
+    expect(page.locator(".nav-progress")).to_have_text(re.compile("^1 of"))
 
 
 def test_cross_entropy_lesson(page, axe) -> None:
