@@ -60,7 +60,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from harness import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, SiteServer, chromium_executable
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -103,15 +111,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+_REPORTS = pytest.StashKey[dict]()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
     """Remember each phase's report so fixtures can tell whether the test failed."""
     report = yield
     item.stash.setdefault(_REPORTS, {})[report.when] = report
     return report
-
-
-_REPORTS = pytest.StashKey[dict]()
 
 
 class ClassroomPage:
@@ -135,7 +143,7 @@ class ClassroomPage:
         """The underlying Playwright page (for APIs that need a real ``Page``, e.g. ``expect``)."""
         return self._page
 
-    def _on_console(self, message: object) -> None:
+    def _on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
         text = message.text
@@ -163,7 +171,9 @@ class ClassroomPage:
             self._page.goto(f"{index}#{slug}")
         return self.wait_ready(slug, timeout=timeout)
 
-    def wait_ready(self, slug: str | None = None, *, timeout: float = BOOT_TIMEOUT_MS):
+    def wait_ready(
+        self, slug: str | None = None, *, timeout: float = BOOT_TIMEOUT_MS
+    ) -> ClassroomPage:
         """Wait for ``body[data-ready=true]`` (and ``data-route=slug``); fail fast with the
         error panel's text if the boot or the lesson fails instead."""
         route = f'[data-route="{slug}"]' if slug else ""
@@ -202,7 +212,7 @@ class ClassroomPage:
 
 
 class _Pages:
-    """Creates guarded pages and remembers them, so each test can be checked and screenshotted."""
+    """Creates guarded pages: each in its own browser context, watched for off-origin requests."""
 
     def __init__(self, browser: Browser, site_url: str) -> None:
         self.browser = browser
@@ -218,7 +228,7 @@ class _Pages:
     def _guard_origin(
         self, context: BrowserContext, page: ClassroomPage, context_uses_service_worker: bool
     ) -> None:
-        def route(route: object) -> None:
+        def route(route: Route) -> None:
             url = route.request.url
             if url.startswith(self.origin + "/"):
                 route.fallback()
