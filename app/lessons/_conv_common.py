@@ -13,6 +13,7 @@ import param
 
 from app.components import layout
 from app.components.answers import AnswerError, parse_number, parse_vector
+from app.components.exercise import Exercise, Problem, exercise_group
 from app.components.matrix import MatrixView
 
 
@@ -35,6 +36,19 @@ def parse_matrix(text: str, shape: tuple[int, int], name: str) -> np.ndarray:
             raise ValueError(f"Row {number} of the {name} has {len(row)} numbers; it needs {cols}.")
         values.append(row)
     return np.array(values, dtype=float)
+
+
+def exercises(
+    slug: str, *items: tuple[str, str, Callable[[np.random.Generator], Problem]]
+) -> pn.Column:
+    """The lesson's exercise section from (exercise id, title, problem generator) triples."""
+    return exercise_group(
+        slug,
+        [
+            Exercise(lesson=slug, exercise_id=exercise_id, title=title, generate=generate)
+            for exercise_id, title, generate in items
+        ],
+    )
 
 
 def parse_count(text: str, name: str, low: int, high: int) -> int:

@@ -16,10 +16,10 @@ from bokeh.models import ColumnDataSource
 
 from app.components.charts import line_chart
 from app.components.code import ShowCode
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, show
-from app.lessons._conv_common import Stepper, bmatrix, grid, num, row
+from app.lessons._conv_common import Stepper, bmatrix, exercises, grid, num, row
 from engine import functional as F
 from engine import gradcheck, layers, losses
 
@@ -294,28 +294,11 @@ def view() -> pn.viewable.Viewable:
         _check(layer),
         _descent(layer),
         _chain(),
-        exercise_group(
+        exercises(
             "backprop",
-            [
-                Exercise(
-                    lesson="backprop",
-                    exercise_id="weight-gradient",
-                    title="One entry of ∂E/∂w",
-                    generate=weight_gradient_problem,
-                ),
-                Exercise(
-                    lesson="backprop",
-                    exercise_id="bias-gradient",
-                    title="The bias gradient",
-                    generate=bias_gradient_problem,
-                ),
-                Exercise(
-                    lesson="backprop",
-                    exercise_id="gradient-step",
-                    title="One gradient step",
-                    generate=step_problem,
-                ),
-            ],
+            ("weight-gradient", "One entry of ∂E/∂w", weight_gradient_problem),
+            ("bias-gradient", "The bias gradient", bias_gradient_problem),
+            ("gradient-step", "One gradient step", step_problem),
         ),
         sizing_mode="stretch_width",
     )

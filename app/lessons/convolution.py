@@ -14,7 +14,7 @@ import panel as pn
 import param
 
 from app.components.code import ShowCode
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
 from app.components.layout import lesson_step, notice, show
@@ -22,6 +22,7 @@ from app.components.slip import LectureSlip
 from app.lessons._conv_common import (
     Stepper,
     bmatrix,
+    exercises,
     grid,
     matrix_text,
     num,
@@ -261,28 +262,11 @@ def view() -> pn.viewable.Viewable:
         _flip(),
         _channels(),
         _why_convolution(),
-        exercise_group(
+        exercises(
             "convolution",
-            [
-                Exercise(
-                    lesson="convolution",
-                    exercise_id="feature-cell",
-                    title="One cell of a feature map",
-                    generate=feature_cell_problem,
-                ),
-                Exercise(
-                    lesson="convolution",
-                    exercise_id="true-convolution",
-                    title="True convolution flips the kernel",
-                    generate=true_convolution_problem,
-                ),
-                Exercise(
-                    lesson="convolution",
-                    exercise_id="conv-parameters",
-                    title="Count a conv layer's parameters",
-                    generate=conv_parameters_problem,
-                ),
-            ],
+            ("feature-cell", "One cell of a feature map", feature_cell_problem),
+            ("true-convolution", "True convolution flips the kernel", true_convolution_problem),
+            ("conv-parameters", "Count a conv layer's parameters", conv_parameters_problem),
         ),
         sizing_mode="stretch_width",
     )

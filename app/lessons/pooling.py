@@ -12,12 +12,12 @@ import numpy as np
 import panel as pn
 
 from app.components.code import ShowCode
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import bmatrix, grid, row, update_grid
+from app.lessons._conv_common import bmatrix, exercises, grid, row, update_grid
 from engine import functional as F
 from engine import layers
 
@@ -174,28 +174,11 @@ def view() -> pn.viewable.Viewable:
         _lecture_example(),
         _real_image(),
         _backward(),
-        exercise_group(
+        exercises(
             "pooling",
-            [
-                Exercise(
-                    lesson="pooling",
-                    exercise_id="pool-value",
-                    title="Pool one window",
-                    generate=pool_value_problem,
-                ),
-                Exercise(
-                    lesson="pooling",
-                    exercise_id="pool-size",
-                    title="Size of the pooled map",
-                    generate=pool_size_problem,
-                ),
-                Exercise(
-                    lesson="pooling",
-                    exercise_id="pool-backward",
-                    title="Where the gradient goes",
-                    generate=pool_backward_problem,
-                ),
-            ],
+            ("pool-value", "Pool one window", pool_value_problem),
+            ("pool-size", "Size of the pooled map", pool_size_problem),
+            ("pool-backward", "Where the gradient goes", pool_backward_problem),
         ),
         sizing_mode="stretch_width",
     )

@@ -12,11 +12,11 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from app.components.code import ShowCode
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import Stepper, grid, row
+from app.lessons._conv_common import Stepper, exercises, grid, row
 from engine import functional as F
 
 #: The lecture's stride example: an 8×7 grid whose entry in row r, column c is 10·r + c + 1.
@@ -217,28 +217,11 @@ def view() -> pn.viewable.Viewable:
         _stride_example(),
         _padding_example(),
         _valid_or_same(),
-        exercise_group(
+        exercises(
             "stride-padding",
-            [
-                Exercise(
-                    lesson="stride-padding",
-                    exercise_id="output-size",
-                    title="Output size",
-                    generate=output_size_problem,
-                ),
-                Exercise(
-                    lesson="stride-padding",
-                    exercise_id="same-padding",
-                    title="Padding for 'same' output",
-                    generate=same_padding_problem,
-                ),
-                Exercise(
-                    lesson="stride-padding",
-                    exercise_id="unvisited-rows",
-                    title="Rows the stride skips",
-                    generate=unvisited_problem,
-                ),
-            ],
+            ("output-size", "Output size", output_size_problem),
+            ("same-padding", "Padding for 'same' output", same_padding_problem),
+            ("unvisited-rows", "Rows the stride skips", unvisited_problem),
         ),
         sizing_mode="stretch_width",
     )
