@@ -7,6 +7,7 @@ against an independent computation, so a wrong engine call or window bookkeeping
 from __future__ import annotations
 
 import numpy as np
+import panel as pn
 import pytest
 
 from app.lessons import convolution, pooling
@@ -40,3 +41,29 @@ def test_pooling_a_real_feature_map_halves_it():
     fmap = pooling.relu_feature_map(digit, np.array([[1, 0, -1]] * 3, dtype=float))
     assert fmap.shape == (28, 28) and fmap.min() >= 0
     assert pooling.pool(fmap, 2, 2, "max").shape == (14, 14)
+
+
+def _captions(layout) -> str:
+    return "\n".join(str(p.object) for p in layout.select(pn.pane.HTML))
+
+
+def test_lecture_example_switches_mode_and_stride():
+    page = pooling._lecture_example()
+    assert "Pooled: 20, 30; 112, 37" in _captions(page)
+    page.select(pn.widgets.RadioButtonGroup)[0].value = "avg"
+    assert "Pooled: 13, 8; 79, 19.5" in _captions(page)
+    stride = next(w for w in page.select(pn.widgets.Select) if w.label == "Stride")
+    stride.value = 1
+    assert "Pooled: 13, 16, 8;" in _captions(page)  # 3×3: the windows overlap
+    assert "windows overlap" in _captions(page)
+
+
+def test_backward_section_follows_the_mode_and_a_new_gradient():
+    page = pooling._backward()
+    assert "Gradient reaching the input: 0, 1, 2, 0;" in _captions(page)
+    page.select(pn.widgets.RadioButtonGroup)[0].value = "sum"
+    assert "Gradient reaching the input: 1, 1, 2, 2;" in _captions(page)
+    new = next(b for b in page.select(pn.widgets.Button) if b.label == "New upstream gradient")
+    new.clicks += 1
+    upstream = [p.object for p in page.select(pn.pane.HTML) if "Upstream (2×2):" in str(p.object)]
+    assert upstream and "Upstream (2×2): 1, 2; 3, 4" not in upstream[0]

@@ -7,8 +7,10 @@ against an independent computation, so a wrong engine call or window bookkeeping
 from __future__ import annotations
 
 import numpy as np
+import panel as pn
 import pytest
 
+from app.components.formula import Formula, Text
 from app.lessons import stride_padding
 
 
@@ -55,3 +57,31 @@ def test_same_padding_rejects_even_kernels_clearly():
     assert stride_padding.same_padding(5) == 2
     with pytest.raises(ValueError, match="odd"):
         stride_padding.same_padding(4)
+
+
+def _texts(layout) -> str:
+    return "\n".join(str(p.object) for p in layout.select(pn.pane.HTML) + layout.select(Text))
+
+
+def _select(layout, label: str) -> pn.widgets.Select:
+    return next(w for w in layout.select(pn.widgets.Select) if w.label == label)
+
+
+def test_explorer_reports_size_skipped_rows_and_impossible_settings():
+    page = stride_padding._explorer()
+    assert "Output: **3×3**" in _texts(page)
+    _select(page, "Image size n").value = 8
+    assert "Rows and columns 8 are never visited" in _texts(page)
+    _select(page, "Kernel size k").value = 7
+    _select(page, "Image size n").value = 3
+    assert "Make the kernel smaller or add padding" in _texts(page)
+    _select(page, "Padding p").value = 2
+    assert "Output: **1×1**" in _texts(page)
+    assert "Make the kernel smaller" not in _texts(page)
+
+
+def test_stride_example_cell_shows_its_block_sum():
+    page = stride_padding._stride_example()
+    _select(page, "Output cell (stride example)").value = (2, 2)
+    formulas = [f.object for f in page.select(Formula)]
+    assert any(f.endswith("= 504") and f.startswith("45 + 46 + 47") for f in formulas)
