@@ -228,6 +228,7 @@ def train_preset(name: str, data_path: str, every: int, seconds_limit: float) ->
             next_check += every
             accuracy = evaluate(model, mnist.x_test, mnist.y_test).accuracy
             checkpoints.append((event["images"], round(clock, 1), round(100 * accuracy, 2)))
+            print(f"{name}: {checkpoints[-1]} (images, s, test %)", file=sys.stderr, flush=True)
             for target in (97, 98, 99):
                 if 100 * accuracy >= target and str(target) not in reached:
                     reached[str(target)] = round(clock, 1)
