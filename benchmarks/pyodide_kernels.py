@@ -50,12 +50,17 @@ LAYERS = {
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process (inside Pyodide under Node: the whole Node process)."""
-    if sys.platform == "emscripten":
-        import js  # Pyodide's bridge to the JavaScript globals; Node has `process`
+    """CPU time of this process: under Node the whole Node process, natively this interpreter.
 
-        usage = js.process.cpuUsage()
-        return (usage.user + usage.system) / 1e6
+    A browser page exposes no CPU time, so in Chromium this is wall time (``performance.now``).
+    """
+    if sys.platform == "emscripten":
+        import js  # Pyodide's bridge to the JavaScript globals
+
+        if hasattr(js, "process"):  # Node
+            usage = js.process.cpuUsage()
+            return (usage.user + usage.system) / 1e6
+        return time.perf_counter()
     return time.process_time()
 
 
@@ -278,8 +283,94 @@ def _in_pyodide(args: argparse.Namespace, argv: list[str]) -> int:
         )
         return 2
     runner = Path(__file__).with_name("pyodide_node.mjs")
+    if args.chromium:
+        return _in_chromium(args, argv, pyodide)
     cmd = ["node", str(runner), str(pyodide), str(Path(__file__).resolve()), "--native", *argv]
     return subprocess.call(cmd)
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+# The page loads Pyodide and numpy, copies the engine and this script into Pyodide's file
+# system, and runs the script there; `out` collects what it prints.
+PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="pyodide/pyodide.js"></script>
+<script>
+window.runBenchmark = async (files, argv) => {
+  const py = await loadPyodide({indexURL: "pyodide/"});
+  await py.loadPackage("numpy", {messageCallback: () => {}});
+  for (const name of files) {
+    const bytes = new Uint8Array(await (await fetch("files/" + name)).arrayBuffer());
+    py.FS.mkdirTree("/bench/" + name.split("/").slice(0, -1).join("/"));
+    py.FS.writeFile("/bench/" + name, bytes);
+  }
+  let out = "";
+  py.setStdout({batched: (line) => { out += line + "\\n"; }});
+  py.globals.set("_argv", py.toPy(argv));
+  py.runPython(`
+import runpy, sys
+sys.argv = ["/bench/benchmarks/pyodide_kernels.py", "--native", *_argv]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+`);
+  return out;
+};
+</script>"""
+
+
+def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> int:
+    """Serve Pyodide, the engine and this script from a temporary folder to headless Chromium
+    and run the measurement in the page (wall-clock time, as the trainer's clock)."""
+    import functools
+    import http.server
+    import tempfile
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    files = [f"engine/{p.name}" for p in sorted((ROOT / "engine").glob("*.py"))]
+    files.append("benchmarks/pyodide_kernels.py")
+    argv = [a for a in argv if a != "--chromium"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "index.html").write_text(PAGE)
+        (root / "pyodide").symlink_to(pyodide.resolve())
+        for name in files:
+            (root / "files" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "files" / name).symlink_to(ROOT / name)
+        if args.train:
+            (root / "files" / "mnist.npz").symlink_to(Path(args.data).resolve())
+            files.append("mnist.npz")
+            argv += ["--data", "/bench/mnist.npz"]
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp)
+        handler.log_message = lambda *a: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                    args=CHROMIUM_FLAGS,
+                )
+                page = browser.new_page()
+                page.set_default_timeout(0)
+                page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+                out = page.evaluate("([f, a]) => window.runBenchmark(f, a)", [files, argv])
+                browser.close()
+        finally:
+            server.shutdown()
+    result = json.loads(out)
+    result["runtime"] = "headless Chromium (wall-clock time)"
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pyodide", help="directory with the Pyodide core and numpy wheel")
     parser.add_argument("--native", action="store_true", help="measure in this interpreter")
+    parser.add_argument("--chromium", action="store_true", help="in headless Chromium, not Node")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batches", type=int, default=30, help="timed batches per net")
     parser.add_argument("--sweep", action="store_true", help="also time the layer grid")
