@@ -12,6 +12,7 @@ view breaks only its own route: :func:`show` reports the failure instead of rais
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -81,16 +82,31 @@ async def mount(target: str) -> None:
 async def _render(target: str, view: Viewable) -> Document:
     """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
 
-    Panel's ``write`` does the same but does not return the document, which :func:`unmount`
-    needs. A fresh document per lesson (rather than patching one long-lived root) matters:
-    BokehJS learns the types of custom components (``JSComponent`` data models) only from a
-    document's definitions, and a lesson imported later defines new ones.
+    Like Panel's ``panel.io.pyodide.write``, with two differences. It returns the document, which
+    :func:`unmount` needs. And it adds no ``Location`` model: that model pushes a history entry
+    for the hash the shell routes on, so Back would need two presses. A fresh document per
+    lesson (rather than patching one long-lived root) matters too: BokehJS learns the types of
+    custom components (``JSComponent`` data models) only from a document's definitions, and a
+    lesson imported later defines new ones.
     """
+    import bokeh
     import js
-    from panel.io.pyodide import _link_docs, _model_json
+    from bokeh.document import Document
+    from bokeh.embed.util import standalone_docs_json_and_render_items
+    from panel.io.pyodide import _link_docs
 
-    pydoc, model_json = _model_json(view, target)
-    views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(model_json))
+    pydoc = Document()
+    pydoc.hold()
+    view.server_doc(doc=pydoc, location=False)
+    model = pydoc.roots[0]
+    docs_json, _ = standalone_docs_json_and_render_items([model], suppress_callback_warning=True)
+    item = {
+        "target_id": target,
+        "root_id": model.ref["id"],
+        "doc": next(iter(docs_json.values())),
+        "version": bokeh.__version__,
+    }
+    views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(json.dumps(item)))
     _link_docs(pydoc, list(views.roots)[0].model.document)
     pydoc.unhold()
     return pydoc
