@@ -204,8 +204,18 @@ class Exercise(pn.viewable.Viewer):
             if self.problem.prompt != previous:
                 break
         self.param.update(wrong_tries=0, solved=False, show_hint=False, show_solution=False)
-        self._answer.value = ""
+        if isinstance(self._answer, pn.widgets.TextInput):
+            self._answer.param.update(value="", value_input="")
+        else:
+            self._answer.value = ""
         self._say("", "")
+
+    def _typed(self) -> str:
+        # A text box's ``value`` syncs only on blur or Enter, and a click on Check can reach
+        # Python before that blur does; ``value_input`` follows every keystroke.
+        if isinstance(self._answer, pn.widgets.TextInput):
+            return self._answer.value_input or self._answer.value or ""
+        return self._answer.value or ""
 
     def _say(self, kind: str, message: str) -> None:
         self._feedback.object = _feedback_html(kind, message)
@@ -233,11 +243,9 @@ class Exercise(pn.viewable.Viewer):
         solution = pn.widgets.Button(label="Show solution", width=130)
         again = pn.widgets.Button(label="New problem", width=120)
 
-        check.on_click(lambda _: self.submit(self._answer.value or ""))
+        check.on_click(lambda _: self.submit(self._typed()))
         if isinstance(self._answer, pn.widgets.TextInput):
-            self._answer.param.watch(
-                lambda _: self.submit(self._answer.value or ""), "enter_pressed"
-            )
+            self._answer.param.watch(lambda _: self.submit(self._typed()), "enter_pressed")
         hint.on_click(lambda _: setattr(self, "show_hint", True))
         solution.on_click(lambda _: setattr(self, "show_solution", True))
         again.on_click(lambda _: self.new_problem())

@@ -1,3 +1,4 @@
+import panel as pn
 import pytest
 
 from app import progress
@@ -96,3 +97,14 @@ def test_check_vector_points_at_the_wrong_entry():
     assert check("1, 1, 1, 0").message == "Not quite: entry 1, 2 is not right."
     assert check("0, 0, 1").message == "You typed 3 numbers; the answer has 4."
     assert check("").kind == "invalid"
+
+
+def test_check_reads_what_is_typed_even_before_the_box_loses_focus():
+    exercise = make()
+    layout = exercise.__panel__()
+    box = next(iter(layout.select(pn.widgets.TextInput)))
+    box.value_input = "abc"  # typed, not yet committed by blur or Enter
+    next(b for b in layout.select(pn.widgets.Button) if b.label == "Check").clicks += 1
+    assert "not a number" in exercise._feedback.object
+    exercise.new_problem()
+    assert box.value == "" and box.value_input == ""

@@ -232,3 +232,23 @@ def test_encoding_lesson(page, axe) -> None:
     assert "Correct" in _answer(page, "one-hot-vector", answer)
     axe(page)
     _check_kept_after_reload(page, "encoding", "one-hot-vector")
+
+
+def test_unreadable_progress_is_kept_as_a_backup_and_the_lesson_still_works(page) -> None:
+    # Damaged storage from an older version or a hand edit, present before Python boots.
+    page.add_init_script(
+        f"if (!sessionStorage.getItem('seeded')) {{ sessionStorage.setItem('seeded', '1');"
+        f" localStorage.setItem('{PROGRESS_KEY}', '{{not json'); }}"
+    )
+    page.open_lesson("softmax")
+    main = page.locator("#lesson-app")
+    _wait_for(main, "could not be read")
+    card = _card(page, "plain-entry")
+    prompt = _text(card)
+    scores = _numbers(re.sub(r"[−-]\s*", "-", re.search(r"scores \[(.*?)\]", prompt).group(1)))
+    k = int(re.search(r"give score (\d)", prompt).group(1)) - 1
+    assert "Correct" in _answer(page, "plain-entry", f"{scores[k] / sum(scores):.4f}")
+    assert page.evaluate(f"localStorage.getItem('{PROGRESS_KEY}/unreadable-backup')") == (
+        "{not json"
+    )
+    assert _stored(page)["softmax"]["solved"] == ["plain-entry"]
