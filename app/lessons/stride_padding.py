@@ -200,7 +200,9 @@ def coverage_cells(n: int, k: int, s: int, p: int) -> dict[str, list]:
         (COVER_PALETTE[min(v, len(COVER_PALETTE) - 1)] if v else MISSED_COLOR) if ins else PAD_COLOR
         for v, ins in zip(flat, inside, strict=True)
     ]
-    label = [(str(v) if v else "×") if ins else "0" for v, ins in zip(flat, inside, strict=True)]
+    # Padding cells are hatched and still show how often windows cover them; only an image
+    # pixel that no window reaches gets the ×.
+    label = [str(v) if v or not ins else "×" for v, ins in zip(flat, inside, strict=True)]
     return {
         "x": (c + 0.5).tolist(),
         "y": (r + 0.5).tolist(),

@@ -85,3 +85,15 @@ def test_stride_example_cell_shows_its_block_sum():
     _select(page, "Output cell (stride example)").value = (2, 2)
     formulas = [f.object for f in page.select(Formula)]
     assert any(f.endswith("= 504") and f.startswith("45 + 46 + 47") for f in formulas)
+
+
+def test_coverage_drawing_hatches_padding_and_crosses_skipped_pixels():
+    cells = stride_padding.coverage_cells(4, 3, 2, 1)  # padded 6×6, windows at 0 and 2
+    size = 6
+    hatch = np.reshape(cells["hatch"], (size, size))
+    assert (hatch[0] == "/").all() and (hatch[1:5, 1:5] == "").all()
+    labels = np.reshape(cells["label"], (size, size))
+    assert labels[0, 0] == "1" and labels[2, 2] == "4"
+    assert (labels[5, 1:5] == "0").all()  # the last padding row is never reached
+    cells = stride_padding.coverage_cells(8, 3, 2, 0)
+    assert cells["label"][-8:] == ["×"] * 8  # the 8th image row is skipped by stride 2

@@ -71,6 +71,14 @@ def test_convolution_lesson(page, axe, tmp_path) -> None:
     page.get_by_label("Jump to output cell").select_option("row 3, column 3")
     expect(feature_map).to_have_text("Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4")
     axe(page)
+    # The stepper is keyboard-operable, and Play walks the window to the end by itself.
+    page.get_by_role("button", name="◀ Back").focus()
+    page.keyboard.press("Enter")
+    expect(feature_map).to_have_text("Feature map: 4, 3, 4; 2, 4, 3; 2, 3, –")
+    page.get_by_label("Jump to output cell").select_option("row 1, column 1")
+    page.get_by_role("button", name="Play").click()
+    expect(feature_map).to_have_text("Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4", timeout=30_000)
+    expect(page.get_by_role("button", name="Play")).to_be_visible()  # it stopped at the end
 
     # A typo in the editable image gets a message and the grids keep the last valid numbers.
     image_box = page.get_by_label("Input image (5×5, one row per line)")
