@@ -228,8 +228,8 @@ def train_preset(name: str, data_path: str, every: int, seconds_limit: float) ->
             epochs.append(round(clock, 1))
         if event["type"] != "batch":
             continue
-        last = event["images"] >= n * preset["epochs"] or clock >= seconds_limit
-        if event["images"] >= next_check or last:
+        out_of_time = clock >= seconds_limit
+        if event["images"] >= next_check or event["batch"] == event["batches"] or out_of_time:
             next_check += every
             accuracy = evaluate(model, mnist.x_test, mnist.y_test).accuracy
             checkpoints.append((event["images"], round(clock, 1), round(100 * accuracy, 2)))
@@ -237,7 +237,7 @@ def train_preset(name: str, data_path: str, every: int, seconds_limit: float) ->
             for target in (97, 98, 99):
                 if 100 * accuracy >= target and str(target) not in reached:
                     reached[str(target)] = round(clock, 1)
-        if last:
+        if out_of_time:
             break
     return {
         "preset": name,
