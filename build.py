@@ -532,21 +532,62 @@ def render_nav(catalog) -> str:
     return "\n".join(items)
 
 
+def _grid(cells: str, size: int = 5, x0: float = 2, y0: float = 2, step: float = 5.6) -> str:
+    """SVG squares for a pixel pattern: one char per cell, '#' dark, '+' mid, '.' light."""
+    fill = {"#": "currentColor", "+": "var(--glyph-mid)", ".": "var(--glyph-light)"}
+    return "".join(
+        f'<rect x="{x0 + (i % size) * step:.1f}" y="{y0 + (i // size) * step:.1f}" '
+        f'width="{step - 0.8:.1f}" height="{step - 0.8:.1f}" rx="0.8" fill="{fill[c]}"/>'
+        for i, c in enumerate(cells)
+    )
+
+
+#: Small line drawings on the course map, one per pipeline step (decorative: aria-hidden).
+PIPELINE_GLYPHS = {
+    "Image": _grid("..#....##.".ljust(10, ".") + "..#....#..+###+"),
+    "Convolution": _grid(".+#+..###.+#+#+.###..+#+.")
+    + '<rect x="1" y="1" width="17.6" height="17.6" rx="2" fill="none" '
+    'stroke="var(--accent)" stroke-width="1.8"/>',
+    "ReLU": '<path d="M3 26H45M24 29V3" stroke="var(--glyph-mid)" stroke-width="1.5"/>'
+    '<path d="M4 24H24L42 6" fill="none" stroke="currentColor" stroke-width="2.6" '
+    'stroke-linecap="round" stroke-linejoin="round"/>',
+    "Pooling": _grid("#+.++.+#.+#+#..+", size=4, y0=4)
+    + '<path d="M26 16h4" stroke="var(--glyph-mid)" stroke-width="1.6"/>'
+    + _grid("####", size=2, x0=33, y0=9.5, step=6.4),
+    "Dense": "".join(
+        f'<path d="M8 {a}L40 {b}" stroke="var(--glyph-mid)" stroke-width="0.9"/>'
+        for a in (6, 16, 26)
+        for b in (9, 23)
+    )
+    + "".join(f'<circle cx="8" cy="{y}" r="3.2" fill="currentColor"/>' for y in (6, 16, 26))
+    + "".join(f'<circle cx="40" cy="{y}" r="3.2" fill="currentColor"/>' for y in (9, 23)),
+    "Softmax": "".join(
+        f'<rect x="{4 + i * 10}" y="{28 - h}" width="7" height="{h}" rx="1.2" '
+        f'fill="{"var(--accent)" if h == 24 else "currentColor"}"/>'
+        for i, h in enumerate((8, 24, 5, 11))
+    ),
+    "Loss": '<path d="M3 28H45M4 27V3" stroke="var(--glyph-mid)" stroke-width="1.5"/>'
+    '<path d="M6 5C12 20 18 23 44 24" fill="none" stroke="currentColor" stroke-width="2.6" '
+    'stroke-linecap="round"/>',
+}
+
+
 def render_pipeline(catalog) -> str:
     steps = []
     for number, (step, slug) in enumerate(catalog.PIPELINE, start=1):
         target = catalog.lesson(slug)
+        glyph = PIPELINE_GLYPHS.get(step, "")
         steps.append(
             f'<li class="pipeline-step"><a href="#{slug}" data-slug="{slug}">'
-            f'<span class="step-number" aria-hidden="true">{number}</span>'
-            f'<span class="step-name">{html.escape(step)}</span>'
+            f'<svg class="step-glyph" viewBox="0 0 48 32" aria-hidden="true">{glyph}</svg>'
+            f'<span class="step-name"><span class="step-number">{number}</span> '
+            f"{html.escape(step)}</span>"
             f'<span class="step-lesson">{html.escape(target.title)}</span></a></li>'
         )
     return (
         '<figure class="pipeline"><figcaption>The CNN pipeline: follow a picture through the '
-        'network. Each step opens its lesson.</figcaption><ol class="pipeline-steps">'
-        + "".join(steps)
-        + "</ol></figure>"
+        "network. Each step opens its lesson.</figcaption>"
+        f'<ol class="pipeline-steps">{"".join(steps)}</ol></figure>'
     )
 
 
