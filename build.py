@@ -691,12 +691,12 @@ def build_site(out_dir: Path | str = DEFAULT_OUT) -> Path:
     """Build the site into ``out_dir`` atomically; return its path. Raises BuildError."""
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.new-", dir=out.parent))
     try:
         assemble(staging)
         staging.chmod(0o755)
         if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            retired = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-", dir=out.parent))
             out.rename(retired / out.name)
             staging.rename(out)
             shutil.rmtree(retired, ignore_errors=True)

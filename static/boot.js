@@ -182,6 +182,7 @@
 
     await pyodideScript;
     const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", document.baseURI).href });
+    window.cnnBoot.pyodide = pyodide; // for tests, benchmarks and the curious student's console
     mark("pyodide");
 
     stage("packages");
