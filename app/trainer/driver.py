@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import time
+import traceback
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -112,7 +113,9 @@ def evaluate_in_chunks(
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     """(10, 10) counts; rows are the true digit, columns the prediction."""
     k = spec_mod.NUM_CLASSES
-    return np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
+    # intp: np.bincount refuses int64 on 32-bit WebAssembly.
+    cells = labels.astype(np.intp) * k + predicted.astype(np.intp)
+    return np.bincount(cells, minlength=k * k).reshape(k, k)
 
 
 class Driver:
@@ -225,11 +228,18 @@ class Driver:
         """Advance training/evaluation for about ``budget`` seconds; return messages to post."""
         out: list[Message] = []
         deadline = self.clock() + budget
-        while self.busy and self.clock() < deadline:
-            if self._eval is not None:
-                out.extend(self._eval_step())
-            else:
-                out.extend(self._train_step())
+        try:
+            while self.busy and self.clock() < deadline:
+                if self._eval is not None:
+                    out.extend(self._eval_step())
+                else:
+                    out.extend(self._train_step())
+        except Exception as exc:  # a bug must not leave the page waiting forever
+            traceback.print_exc()
+            self._events = self._eval = None
+            self.state = "idle"
+            text = f"Training failed ({type(exc).__name__}: {exc}). Please try again."
+            return [*out, {"type": "error", "request": "train", "message": text}]
         if self.state == "training" and self.clock() - self._last_emit >= self.min_interval:
             out.append(self._progress("training"))
         return out

@@ -220,3 +220,18 @@ def test_a_linear_schedule_lowers_the_rate_to_its_final_fraction() -> None:
     assert rate(0) == pytest.approx(0.01) and rate(20) == pytest.approx(0.001)
     with pytest.raises(ValueError, match="schedule"):
         drv.schedule_function(params, 100, {"kind": "cosine"})
+
+
+def test_an_unexpected_failure_ends_the_run_with_a_message(
+    data: Mnist, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    driver = drv.Driver(data)
+    start(driver)
+
+    def broken() -> list[dict]:
+        raise TypeError("cannot cast")
+
+    monkeypatch.setattr(driver, "_train_step", broken)
+    reply = driver.run_slice(0.05)
+    assert not driver.busy
+    assert reply[-1]["type"] == "error" and "cannot cast" in reply[-1]["message"]

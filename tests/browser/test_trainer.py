@@ -1,0 +1,123 @@
+"""The MNIST trainer in Chromium: a short real training run in the Web Worker, then everything
+a student does with the model (results, drawing, export/import, reload), plus the bad inputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+WORKER_TIMEOUT_MS = 180_000  # Pyodide + numpy + 11 MB of MNIST in the worker, on a busy CI box
+RUN_TIMEOUT_MS = 240_000
+ACCURACY = re.compile(r"Test accuracy: (\d{1,3}\.\d)%")
+
+
+def _fill(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Tab")
+
+
+def _accuracy(page) -> str:
+    text = page.get_by_text(ACCURACY).first.inner_text()
+    return ACCURACY.search(text).group(1)
+
+
+def _draw_one(page) -> None:
+    """A vertical stroke with the mouse: press, move in steps, release."""
+    pad = page.get_by_role("img", name=re.compile("Drawing pad"))
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    x = box["x"] + box["width"] * 0.5
+    page.mouse.move(x, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + i * 0.5, box["y"] + box["height"] * (0.2 + 0.06 * i))
+    page.mouse.up()
+
+
+def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> None:
+    page.open_lesson("trainer")
+    expect(page.get_by_text("Ready: MNIST")).to_be_visible(timeout=WORKER_TIMEOUT_MS)
+    train = page.get_by_role("button", name=re.compile("^Train"))
+    expect(train).to_be_enabled()
+
+    # Bad settings: a message next to the form and Train disabled; fixed values enable it again.
+    for label, text, message in [
+        ("Learning rate", "nan", "finite"),
+        ("Learning rate", "0", "greater than 0"),
+        ("Batch size", "-3", "between 1"),
+        ("Epochs", "1e9", "between 1 and 50"),
+        ("Training images", "lots", "must be a number"),
+    ]:
+        _fill(page, "Learning rate", "0.002")
+        _fill(page, label, text)
+        expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+        expect(train).to_be_disabled()
+        _fill(page, label, {"Learning rate": "0.002", "Batch size": "64"}.get(label, "1"))
+    layers = page.get_by_label("Layers (one per line; edit freely)")
+    layers.fill("conv filters=8 kernel=7\nmaxpool size=4\nconv filters=8 kernel=7\ndense units=10")
+    layers.press("Tab")
+    expect(page.get_by_role("alert").filter(has_text="smaller than its 7×7")).to_be_visible()
+    expect(train).to_be_disabled()
+
+    # A short run of the tiny preset: CI-fast, but the real engine in the real worker.
+    page.get_by_label("Preset network").select_option(label="Tiny")
+    _fill(page, "Training images", "1500")
+    _fill(page, "Epochs", "1")
+    expect(train).to_be_enabled()
+    train.click()
+    expect(page.get_by_text(re.compile(r"images/s"))).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text(re.compile(r"^Paused:"))).to_be_visible()
+    page.get_by_role("button", name="Resume").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text("Training finished").first).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    accuracy = _accuracy(page)
+    assert 10.0 < float(accuracy) <= 100.0
+
+    # Results: the confusion matrix covers all 10,000 test images; misclassified digits and
+    # first-layer filters are drawn; feature maps of test digit 0 appear.
+    caption = page.locator("p.sr-only", has_text="Confusion matrix").inner_text()
+    counts = [int(n) for n in re.findall(r"\d+", caption.split(":", 1)[1])]
+    assert len(counts) == 100 and sum(counts) == 10_000
+    wrong = page.get_by_role("group", name="Misclassified test digits").locator("figcaption")
+    expect(wrong.first).to_have_text(re.compile(r"^\d → \d \(\d+%\)$"))
+    filters = page.get_by_role("group", name="First-layer filters").locator("canvas")
+    expect(filters).to_have_count(8)
+    expect(page.get_by_text(re.compile(r"Test digit #0 \(a \d\)"))).to_be_visible()
+
+    # Drawing: a stroke gets probabilities; a cleared pad gets a message.
+    _draw_one(page)
+    expect(page.get_by_text("The model reads your digit as")).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="Clear drawing").click()
+    expect(page.get_by_text("The canvas is empty: draw a digit first.")).to_be_visible()
+
+    # Export downloads an .npz; a corrupted import is refused and the model stays.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export model (.npz)").click()
+    exported = tmp_path / "model.npz"
+    download_info.value.save_as(exported)
+    assert exported.read_bytes()[:2] == b"PK"
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"this is not a model")
+    page.get_by_label("Import a model (.npz)").set_input_files(broken)
+    expect(page.get_by_text("Could not load the model")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Your current model is unchanged.")).to_be_visible()
+    assert _accuracy(page) == accuracy
+    page.get_by_label("Import a model (.npz)").set_input_files(exported)
+    expect(page.get_by_text("Imported")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Model loaded.")).to_be_visible(timeout=60_000)
+    assert _accuracy(page) == accuracy
+
+    # Reload: the model kept in the browser comes back, with the same test accuracy.
+    page.reload()
+    page.wait_ready("trainer")
+    expect(page.get_by_text("Model loaded.")).to_be_visible(timeout=WORKER_TIMEOUT_MS)
+    assert _accuracy(page) == accuracy
+    page.raise_problems()
