@@ -10,7 +10,6 @@ widget never knows the subject; it only shows the problem and routes the student
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -210,6 +209,16 @@ class Exercise(pn.viewable.Viewer):
             self._answer.value = ""
         self._say("", "")
 
+    def _heading(self, prompt: str) -> str:
+        return f"### {self.title}\n\n{prompt}"
+
+    @staticmethod
+    def _extra(problem: Problem, show_hint: bool, show_solution: bool) -> str:
+        parts = [f"**Hint.** {problem.hint}"] if show_hint else []
+        if show_solution:
+            parts.append(f"**Worked solution.** {problem.solution}")
+        return "\n\n".join(parts)
+
     def _typed(self) -> str:
         # A text box's ``value`` syncs only on blur or Enter, and a click on Check can reach
         # Python before that blur does; ``value_input`` follows every keystroke.
@@ -250,23 +259,22 @@ class Exercise(pn.viewable.Viewer):
         solution.on_click(lambda _: setattr(self, "show_solution", True))
         again.on_click(lambda _: self.new_problem())
 
-        prompt = Text(self.param.problem.rx().prompt)
-        hint_text = Text(
-            self.param.problem.rx().hint.rx.pipe(lambda h: f"**Hint.** {h}"),
-            visible=self.param.show_hint,
-        )
-        solution_text = Text(
-            self.param.problem.rx().solution.rx.pipe(lambda s: f"**Worked solution.** {s}"),
-            visible=self.param.show_solution,
+        # Few panes per card on purpose: every pane is a Bokeh model that Pyodide must build
+        # each time the lesson is shown, so the title shares the prompt's pane and the hint
+        # shares the worked solution's.
+        prompt = Text(self.param.problem.rx().prompt.rx.pipe(self._heading))
+        extra = Text(
+            pn.bind(
+                self._extra, self.param.problem, self.param.show_hint, self.param.show_solution
+            ),
+            visible=self.param.show_hint.rx.or_(self.param.show_solution),
         )
         return pn.Column(
-            pn.pane.HTML(f"<h3>{html.escape(self.title)}</h3>", margin=(0, 10)),
             prompt,
             self._answer,
             pn.FlexBox(check, hint, solution, again, gap="4px"),
             self._feedback,
-            hint_text,
-            solution_text,
+            extra,
             css_classes=["exercise", f"exercise-{self.exercise_id}"],
             styles={"border": "1px solid #d1d5db", "border-radius": "8px"},
             sizing_mode="stretch_width",
