@@ -364,7 +364,7 @@ def _kernel_gallery() -> pn.Column:
     upload = ImageUpload(visible=False)
     message = notice()
     original = GrayImage(digits[3], title="Original")
-    result = GrayImage(filtered(digits[3], KERNELS["Sharpen"]), title="Filtered")
+    result = GrayImage(np.zeros((28, 28)), title="Filtered")
     kernel_formula = Formula(
         rf"K = {KERNEL_LATEX['Sharpen']}", sizing_mode="fixed", width=200, align="center"
     )
@@ -412,6 +412,7 @@ def _kernel_gallery() -> pn.Column:
     for widget in (source, digit, kernel_name):
         widget.param.watch(refresh, "value")
     upload.param.watch(uploaded, "decoded")
+    refresh()
     return lesson_step(
         "2 · The lecture's kernels on real pictures",
         "The numbers in a kernel decide what it looks for. The **identity** kernel copies the "

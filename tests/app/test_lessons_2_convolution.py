@@ -105,6 +105,7 @@ def test_page_steps_the_window_and_keeps_grids_on_bad_input(fresh_progress):
 
 def test_upload_of_a_non_image_gets_a_message_and_keeps_the_picture(fresh_progress):
     page = convolution._kernel_gallery()
+    assert "After “Sharpen”: a 28 by 28 grayscale picture" in _captions(page)
     upload = page.select(ImageUpload)[0]
     upload.decoded = {"name": "tiny.png", "width": 4, "height": 3, "pixels": list(range(12))}
     assert "Showing “tiny.png” in gray, 4×3 pixels" in _captions(page)
