@@ -23,8 +23,9 @@ INPUT_SHAPE = (1, 28, 28)
 
 
 # Pooling before ReLU: max-pool and ReLU commute (both are monotone), so pooling first gives the
-# same output while ReLU runs on a quarter of the values. The hidden dense layer costs ~3% more
-# time per image in Pyodide and lifts one-epoch test accuracy by ~0.4 points.
+# same output while ReLU runs on a quarter of the values. The hidden dense layer costs ~12% more
+# time per image in Pyodide (1,800 vs 2,100 images/s) and lifts one-epoch test accuracy by about
+# half a point, which is what takes one epoch past 98%.
 _RECOMMENDED = [
     {"type": "conv", "filters": 8, "kernel": 5},
     {"type": "pool", "mode": "max", "size": 2},
