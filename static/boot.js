@@ -150,6 +150,7 @@
     panel.hidden = false;
   }
   $(".retry-boot").addEventListener("click", () => location.reload());
+  $(".reload-update").addEventListener("click", () => location.reload());
 
   // ------------------------------------------------------------------ loading
 
@@ -311,9 +312,19 @@
 
   function registerServiceWorker() {
     if (!("serviceWorker" in navigator) || new URLSearchParams(location.search).has("nosw")) return;
-    navigator.serviceWorker.register("sw.js").catch((error) => {
-      console.warn("CNN Classroom: offline cache unavailable", error);
-    });
+    const hadWorker = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register("sw.js")
+      .then((registration) => {
+        // A newer build replaced the cache: this page still runs the old code until a reload.
+        registration.addEventListener("updatefound", () => {
+          const worker = registration.installing;
+          worker.addEventListener("statechange", () => {
+            if (worker.state === "activated" && hadWorker) $("#update-notice").hidden = false;
+          });
+        });
+      })
+      .catch((error) => console.warn("CNN Classroom: offline cache unavailable", error));
   }
 
   // ------------------------------------------------------------------ start
