@@ -73,6 +73,17 @@ KERNEL_LATEX: dict[str, str] = {
     "Gaussian blur (approximation)": r"\tfrac1{16}\begin{bmatrix}1&2&1\\2&4&2\\1&2&1\end{bmatrix}",
 }
 
+#: What each kernel of the table does, in a few words for the table on the page.
+KERNEL_EFFECT: dict[str, str] = {
+    "Identity": "copies the image",
+    "Edge detection (diagonal)": "diagonal changes of brightness",
+    "Edge detection (4-neighbour Laplacian)": "a pixel unlike its 4 neighbours",
+    "Edge detection (8-neighbour Laplacian)": "a pixel unlike its 8 neighbours",
+    "Sharpen": "identity + edges: crisper edges",
+    "Box blur": "plain average of 9 pixels",
+    "Gaussian blur (approximation)": "average weighted to the centre",
+}
+
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -130,6 +141,14 @@ def product_expression(step: WindowStep) -> str:
     ]
     body = r" \\ &+ ".join(lines)
     return rf"\begin{{aligned}} &{body} \\ &= {num(step.total)} \end{{aligned}}"
+
+
+def kernel_table() -> str:
+    """The lecture's kernel table as Markdown with KaTeX matrices."""
+    rows = "\n".join(
+        f"| {name} | ${KERNEL_LATEX[name]}$ | {KERNEL_EFFECT[name]} |" for name in KERNELS
+    )
+    return "| Operation | Kernel | Responds to |\n|---|---|---|\n" + rows
 
 
 def dense_weights(pixels: int, hidden: int) -> int:
@@ -426,6 +445,12 @@ def _kernel_gallery() -> pn.Column:
         upload,
         message,
         row(original, kernel_formula, result),
+        pn.Card(
+            Text(kernel_table()),
+            title="The lecture's kernel table",
+            collapsed=True,
+            sizing_mode="stretch_width",
+        ),
         pn.pane.HTML(
             "<small>MNIST digits: Yann LeCun, Corinna Cortes and Christopher J. C. Burges, "
             "CC BY-SA 3.0. Photograph: astronaut Eileen Collins, NASA, public domain (from "

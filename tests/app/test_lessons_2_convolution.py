@@ -123,3 +123,10 @@ def test_feature_cell_exercise_matches_a_hand_computation():
     r, c = (int(v) - 1 for v in re.findall(r"row (\d), column (\d)", problem.prompt)[0])
     expected = sum(image[r + i, c + j] * kernel[i, j] for i in range(3) for j in range(3))
     assert problem.check(str(expected)).correct
+
+
+def test_kernel_table_lists_every_kernel_with_its_matrix():
+    table = convolution.kernel_table()
+    assert len(table.splitlines()) == 2 + len(convolution.KERNELS)
+    for name, latex in convolution.KERNEL_LATEX.items():
+        assert f"| {name} | ${latex}$ |" in table
