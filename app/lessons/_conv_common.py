@@ -6,6 +6,7 @@ Not a lesson: it holds only the layout and input helpers those lessons would oth
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import panel as pn
@@ -15,6 +16,19 @@ from app.components import layout
 from app.components.answers import AnswerError, parse_number, parse_vector
 from app.components.exercise import Exercise, Problem, exercise_group
 from app.components.matrix import MatrixView
+
+#: Small images shipped with the site (see app/assets/CREDITS.md).
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def load_mnist_digits() -> np.ndarray:
+    """Ten MNIST test digits, entry ``d`` showing the digit ``d`` (uint8, 10×28×28)."""
+    return np.load(ASSETS / "mnist_digits.npy")
+
+
+def load_photo() -> np.ndarray:
+    """The public-domain NASA astronaut photo, grayscale 128×128 uint8."""
+    return np.load(ASSETS / "astronaut_gray.npy")
 
 
 def parse_matrix(text: str, shape: tuple[int, int], name: str) -> np.ndarray:

@@ -7,7 +7,6 @@ which window to show and format it, so they stay cheap enough for Pyodide on eve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import panel as pn
@@ -24,6 +23,8 @@ from app.lessons._conv_common import (
     bmatrix,
     exercises,
     grid,
+    load_mnist_digits,
+    load_photo,
     matrix_text,
     num,
     parse_count,
@@ -83,18 +84,6 @@ KERNEL_EFFECT: dict[str, str] = {
     "Box blur": "plain average of 9 pixels",
     "Gaussian blur (approximation)": "average weighted to the centre",
 }
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-
-
-def load_mnist_digits() -> np.ndarray:
-    """Ten MNIST test digits, entry ``d`` showing the digit ``d`` (uint8, 10×28×28)."""
-    return np.load(ASSETS / "mnist_digits.npy")
-
-
-def load_photo() -> np.ndarray:
-    """The public-domain NASA astronaut photo, grayscale 128×128 uint8."""
-    return np.load(ASSETS / "astronaut_gray.npy")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ Forward values come from ``engine.functional.pool2d`` and backward maps from the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import panel as pn
 
@@ -17,7 +15,7 @@ from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import bmatrix, exercises, grid, row, update_grid
+from app.lessons._conv_common import bmatrix, exercises, grid, load_mnist_digits, row, update_grid
 from engine import functional as F
 from engine import layers
 
@@ -32,7 +30,6 @@ SLIDE_AVERAGE = np.array([[13, 8], [79, 20]], dtype=float)
 MODES = {"Max": "max", "Average": "avg", "Sum": "sum"}
 #: A vertical-edge kernel: the first layer of a CNN often learns one like it.
 EDGE_KERNEL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=float)
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def pool(x: np.ndarray, size: int, stride: int, mode: str) -> np.ndarray:
@@ -260,7 +257,7 @@ def _lecture_example() -> pn.Column:
 
 
 def _real_image() -> pn.Column:
-    digits = np.load(ASSETS / "mnist_digits.npy")
+    digits = load_mnist_digits()
     digit = pn.widgets.Select(label="Digit", options=list(range(10)), value=7, width=100)
     mode = _mode_buttons("Pooling mode (picture)")
     size = pn.widgets.Select(label="Window size (picture)", options=[2, 3, 4], value=2, width=160)

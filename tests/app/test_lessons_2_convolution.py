@@ -15,6 +15,7 @@ import pytest
 from app import progress
 from app.components.image import ImageUpload
 from app.lessons import convolution
+from app.lessons._conv_common import load_mnist_digits, load_photo
 
 
 def test_lecture_feature_map_fills_in_window_by_window():
@@ -47,13 +48,13 @@ def test_kernel_table_matches_the_lecture():
 
 
 def test_filters_on_real_images_keep_the_size_and_do_what_they_say():
-    digit = convolution.load_mnist_digits()[3]
+    digit = load_mnist_digits()[3]
     assert digit.shape == (28, 28) and digit.dtype == np.uint8
     same = convolution.filtered(digit, convolution.KERNELS["Identity"])
     np.testing.assert_array_equal(same, digit)
     blurred = convolution.filtered(digit, convolution.KERNELS["Box blur"])
     assert blurred.shape == digit.shape and blurred.std() < digit.std()
-    photo = convolution.load_photo()
+    photo = load_photo()
     assert photo.shape == (128, 128)
     flat = np.full((10, 10), 77.0)
     edges = convolution.filtered(flat, convolution.KERNELS["Edge detection (diagonal)"])

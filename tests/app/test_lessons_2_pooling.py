@@ -10,7 +10,8 @@ import numpy as np
 import panel as pn
 import pytest
 
-from app.lessons import convolution, pooling
+from app.lessons import pooling
+from app.lessons._conv_common import load_mnist_digits
 
 
 def test_lecture_pooling_values_and_the_rounded_slide():
@@ -37,7 +38,7 @@ def test_pool_backward_routes_gradient_as_each_mode_promises(mode):
 
 
 def test_pooling_a_real_feature_map_halves_it():
-    digit = convolution.load_mnist_digits()[7]
+    digit = load_mnist_digits()[7]
     fmap = pooling.relu_feature_map(digit, np.array([[1, 0, -1]] * 3, dtype=float))
     assert fmap.shape == (28, 28) and fmap.min() >= 0
     assert pooling.pool(fmap, 2, 2, "max").shape == (14, 14)
