@@ -268,6 +268,9 @@ class Exercise(pn.viewable.Viewer):
                 self._extra, self.param.problem, self.param.show_hint, self.param.show_solution
             ),
             visible=self.param.show_hint.rx.or_(self.param.show_solution),
+            # A pane that starts hidden lost its margin when shown; padding survives.
+            margin=0,
+            styles={"padding": "5px 10px"},
         )
         return pn.Column(
             prompt,
