@@ -12,7 +12,7 @@ import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, LabelSet
 
-from app.components.answers import AnswerError, parse_probabilities
+from app.components.answers import AnswerError, parse_probabilities, parse_vector
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
@@ -277,12 +277,16 @@ def _distribution_editor() -> pn.Column:
         draw(probs, chosen_unit)
 
     def rescaled(_) -> None:
-        weights = [
-            max(0.0, float(x)) for x in probs_input.value.replace(";", ",").split(",") if x.strip()
-        ]
+        try:
+            weights = parse_vector(probs_input.value, percent=True)
+        except AnswerError as error:
+            show(message, str(error))
+            return
+        if any(w < 0 for w in weights) or sum(weights) <= 0:
+            show(message, "Rescaling needs non-negative numbers with a positive sum.")
+            return
         total = sum(weights)
-        if total > 0:
-            probs_input.value = ", ".join(f"{w / total:.4g}" for w in weights)
+        probs_input.value = ", ".join(f"{w / total:.4g}" for w in weights)
 
     pn.bind(read, probs_input, unit, watch=True)
     uniform.on_click(

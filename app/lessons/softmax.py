@@ -29,6 +29,8 @@ PRESETS = {
     "Huge logits": "1000, 1001",
 }
 MAX_CLASSES = 8
+#: Larger logits never occur in practice, and their sums could overflow plain normalization.
+MAX_LOGIT = 1e6
 
 
 def class_names(count: int) -> list[str]:
@@ -36,10 +38,12 @@ def class_names(count: int) -> list[str]:
 
 
 def read_logits(text: str) -> list[float]:
-    """Logits typed by the student: 2 to 8 numbers."""
+    """Logits typed by the student: 2 to 8 numbers of sensible size."""
     values = parse_vector(text)
     if not 2 <= len(values) <= MAX_CLASSES:
         raise AnswerError(f"Type between 2 and {MAX_CLASSES} scores; you typed {len(values)}.")
+    if any(abs(v) > MAX_LOGIT for v in values):
+        raise AnswerError(f"Keep the scores between −{MAX_LOGIT:g} and {MAX_LOGIT:g}.")
     return values
 
 

@@ -92,3 +92,10 @@ def test_choice_exercise_starts_with_nothing_chosen():
     check = next(b for b in view.select(pn.widgets.Button) if b.label == "Check")
     check.clicks += 1
     assert "Pick one of the options first" in _html(view)
+
+
+def test_unknown_labels_are_quoted_once_not_double_escaped():
+    view = enc.view()
+    box = next(w for w in view.select(pn.widgets.TextInput) if w.label.startswith("Labels"))
+    box.value = "dog, <b>"
+    assert "Unknown class “&lt;b&gt;”" in _html(view)

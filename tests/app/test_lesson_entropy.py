@@ -95,3 +95,16 @@ def test_distribution_editor_rejects_vectors_not_summing_to_one():
     unit = _widget(view, pn.widgets.RadioButtonGroup, "Unit")
     unit.value = "nats"
     assert "nats" in _html_text(view, "distribution-entropy")
+
+
+def test_rescale_explains_text_it_cannot_rescale():
+    view = entropy.view()
+    box = _widget(view, pn.widgets.TextInput, "Probabilities")
+    box.value = "50%, 25%"
+    rescale = _widget(view, pn.widgets.Button, "Rescale")
+    rescale.clicks += 1
+    assert box.value == "0.6667, 0.3333"
+    box.value = "0.5, abc"
+    rescale.clicks += 1
+    assert box.value == "0.5, abc"
+    assert "Entry 2" in " ".join(p.object for p in view.select(pn.pane.HTML))

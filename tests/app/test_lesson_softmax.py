@@ -93,3 +93,9 @@ def test_view_scale_and_temperature_sliders():
     temperature = next(w for w in view.select(pn.widgets.FloatSlider) if w.label == "Temperature T")
     temperature.value = 0.1
     assert "largest probability 1.000" in _html(view)
+
+
+def test_absurdly_large_logits_are_refused_but_the_lecture_preset_works():
+    assert sm.read_logits("1000, 1001") == [1000, 1001]
+    with pytest.raises(AnswerError, match="between"):
+        sm.read_logits("1e300, 1")
