@@ -139,8 +139,8 @@ function afterPython(message) {
 function post(messages) {
   for (const message of messages) {
     const transfer = message.bytes instanceof Uint8Array ? [message.bytes.buffer] : [];
-    afterPython(message);
     send(message, transfer);
+    afterPython(message);
   }
 }
 

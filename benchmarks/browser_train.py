@@ -1,0 +1,204 @@
+"""Trainer benchmark: training speed and accuracy in the trainer's Web Worker, in Debian's Chromium.
+
+    python benchmarks/browser_train.py [--site DIR] [--presets recommended long-run convnetjs]
+                                       [--every 5000] [--memory-runs 5] [--ui]
+
+Builds the site (or uses ``--site``), serves it under a sub-path as the tests do, and talks to
+``trainer-worker.js`` directly with the page's own message protocol, so the numbers are the
+trainer's, not a copy of it. For each preset (network, optimizer, learning rate and schedule from
+``engine.recipes``) it trains on the 50,000 training images and evaluates the 10,000 test images
+every ``--every`` training images (evaluation time is not on the training clock). Prints JSON:
+seconds per epoch, images/s, final test accuracy, and training-clock seconds until the test
+accuracy first reached 97%, 98% and 99% (null if never).
+
+``--memory-runs N`` trains the tiny preset N times in a row in one worker and reports the wasm heap
+after each run (it must not keep growing). ``--ui`` drives the real page instead: a tiny-preset run
+clicked through the UI, reporting the main thread's long tasks (> 50 ms, the longest) and how
+long Pause and Stop take to show on the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
+from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
+
+from app.trainer import spec  # noqa: E402
+from app.trainer.presets import PRESETS  # noqa: E402
+
+TARGETS = (0.97, 0.98, 0.99)
+
+# Runs in the page: starts the worker and collects its messages in window.bench.
+START_WORKER_JS = """
+() => {
+  window.bench = { messages: [], worker: new Worker("trainer-worker.js") };
+  window.bench.worker.onmessage = (event) => {
+    const m = event.data;
+    if (m.type !== "progress" && m.type !== "boot") window.bench.messages.push(m);
+  };
+}
+"""
+
+
+def wait_for(page: Page, kind: str, since: int, timeout_s: float) -> tuple[dict, int]:
+    """The first message of type ``kind`` at index ≥ ``since`` (and the index after it)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        messages = page.evaluate("(i) => window.bench.messages.slice(i)", since)
+        for offset, message in enumerate(messages):
+            if message["type"] in ("error", "boot-failed"):
+                raise RuntimeError(f"the worker reported: {message['message']}")
+            if message["type"] == kind:
+                return message, since + offset + 1
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"no '{kind}' message within {timeout_s} s")
+
+
+def train_message(key: str, **overrides: object) -> dict:
+    preset = PRESETS[key]
+    hparams = {
+        "optimizer": preset.optimizer,
+        "lr": preset.lr,
+        "batch_size": preset.batch_size,
+        "epochs": preset.epochs,
+        "train_size": preset.train_size,
+    }
+    hparams.update({k: v for k, v in overrides.items() if k in hparams})
+    return {
+        "type": "train",
+        "spec": spec.format_spec(preset.layers),
+        "hparams": hparams,
+        "lr_schedule": preset.lr_schedule,
+        **{k: v for k, v in overrides.items() if k not in hparams},
+    }
+
+
+def run_preset(page: Page, key: str, every: int, cursor: int) -> tuple[dict, int]:
+    message = train_message(key, track_test=True, checkpoint_every=every)
+    page.evaluate("(m) => window.bench.worker.postMessage(m)", message)
+    done, cursor_after = wait_for(page, "finished", cursor, timeout_s=1800)
+    history = done["history"]
+    points = [(p["seconds"], p["test_acc"]) for p in history if "test_acc" in p]
+    points.append((done["seconds"], done["test_acc"]))
+    result = {
+        "preset": key,
+        "spec": message["spec"].split("\n"),
+        "settings": message["hparams"] | {"lr_schedule": message["lr_schedule"]},
+        "train_seconds": round(done["seconds"], 2),
+        "images": done["images"],
+        "images_per_second": round(done["images"] / done["seconds"], 1),
+        "epoch_seconds": round(done["seconds"] * 50_000 / done["images"], 2),
+        "test_accuracy": round(done["test_acc"], 4),
+        "curve": [{"seconds": round(s, 2), "test_accuracy": round(a, 4)} for s, a in points],
+    }
+    for target in TARGETS:
+        reached = [s for s, a in points if a >= target]
+        result[f"seconds_to_{round(target * 100)}"] = round(reached[0], 2) if reached else None
+    return result, cursor_after
+
+
+def memory_runs(page: Page, runs: int, cursor: int) -> tuple[list[float], int]:
+    heaps = []
+    for _ in range(runs):
+        message = train_message("tiny", train_size=10_000)
+        page.evaluate("(m) => window.bench.worker.postMessage(m)", message)
+        _, cursor = wait_for(page, "finished", cursor, timeout_s=600)
+        memory, cursor = wait_for(page, "memory", cursor, timeout_s=60)
+        heaps.append(round(memory["heap"] / 2**20, 1))
+    return heaps, cursor
+
+
+LONG_TASKS_JS = """
+() => {
+  window.longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.longTasks.push(e.duration);
+  }).observe({ type: "longtask", buffered: false });
+}
+"""
+
+
+def ui_run(page: Page) -> dict:
+    """Click through a tiny-preset run on the real page; measure main-thread blocking."""
+    page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=180_000)
+    expect(page.get_by_text("Ready: MNIST")).to_be_visible(timeout=180_000)
+    page.get_by_label("Preset network").select_option(label="Tiny")
+    page.evaluate(LONG_TASKS_JS)
+    train = page.get_by_role("button", name="Train")
+    train.click()
+    expect(page.get_by_text("images/s")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(3000)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=10_000)
+    pause_ms = (time.perf_counter() - start) * 1000
+    page.get_by_role("button", name="Resume").click()
+    page.wait_for_timeout(3000)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Stop")).to_be_disabled(timeout=10_000)
+    stop_ms = (time.perf_counter() - start) * 1000
+    expect(page.get_by_text("Training stopped early").first).to_be_visible(timeout=120_000)
+    tasks = page.evaluate("window.longTasks")
+    return {
+        "pause_shown_ms": round(pause_ms),
+        "stop_shown_ms": round(stop_ms),
+        "long_tasks_over_50ms": len(tasks),
+        "long_tasks_over_200ms": sum(1 for t in tasks if t > 200),
+        "longest_task_ms": round(max(tasks, default=0)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, help="a built site (default: build one)")
+    parser.add_argument("--presets", nargs="*", default=["recommended", "long-run", "convnetjs"])
+    parser.add_argument("--every", type=int, default=5000, help="test every N training images")
+    parser.add_argument("--memory-runs", type=int, default=0)
+    parser.add_argument("--ui", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        site = args.site
+        if site is None:
+            import subprocess
+
+            site = Path(scratch) / "site"
+            build = [sys.executable, str(REPO_ROOT / "build.py"), "--out", str(site)]
+            subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
+        report: dict = {"machine_load": Path("/proc/loadavg").read_text().split()[:3]}
+        with SiteServer(site) as server, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+            context = browser.new_context(service_workers="block")
+            page = context.new_page()
+            if args.ui:
+                page.goto(server.url + "index.html#trainer")
+                report["ui"] = ui_run(page)
+            else:
+                page.goto(server.url + "index.html?nosw#home")
+                page.evaluate(START_WORKER_JS)
+                _, cursor = wait_for(page, "ready", 0, timeout_s=300)
+                report["runs"] = []
+                for key in args.presets:
+                    result, cursor = run_preset(page, key, args.every, cursor)
+                    report["runs"].append(result)
+                    print(json.dumps(result), file=sys.stderr)
+                if args.memory_runs:
+                    heaps, cursor = memory_runs(page, args.memory_runs, cursor)
+                    report["wasm_heap_mb_after_each_run"] = heaps
+            browser.close()
+        report["machine_load_after"] = Path("/proc/loadavg").read_text().split()[:3]
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
