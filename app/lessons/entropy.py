@@ -26,6 +26,7 @@ SLUG = "entropy"
 #: The lecture's containers: (name, triangles, circles).
 CONTAINERS = (("Container 1", 26, 4), ("Container 2", 14, 16), ("Container 3", 1, 29))
 UNITS = {"bits": 2.0, "nats": math.e}
+MAX_CLASSES = 8
 
 
 def container_entropy(triangles: int | None, circles: int | None) -> float:
@@ -236,16 +237,25 @@ def _distribution_editor() -> pn.Column:
         max_width=420,
     )
     unit = pn.widgets.RadioButtonGroup(label="Unit", options=list(UNITS), value="bits")
-    k = pn.widgets.IntSlider(label="Number of classes K", start=2, end=8, value=4, width=220)
+    k = pn.widgets.IntSlider(
+        label="Number of classes K", start=2, end=MAX_CLASSES, value=4, width=220
+    )
+    # One slider per bar: dragging a weight reshapes the distribution (renormalized to sum 1).
+    weights = [
+        pn.widgets.IntSlider(
+            label=f"Weight of class {i + 1}", start=0, end=10, value=1, visible=i < 4, width=200
+        )
+        for i in range(MAX_CLASSES)
+    ]
     uniform = pn.widgets.Button(label="Make it uniform")
     certain = pn.widgets.Button(label="Make it certain")
     rescale = pn.widgets.Button(label="Rescale to add up to 1", visible=False)
     message = notice()
     readout = pn.pane.HTML(css_classes=["distribution-entropy"], margin=(0, 10))
-    state = {"probs": [0.25] * 4}
+    syncing = {"on": False}  # set while the sliders follow the text box, to not echo back
     fig, source = bar_chart(
         [f"class {i + 1}" for i in range(4)],
-        state["probs"],
+        [0.25] * 4,
         title="Your distribution",
         y_label="probability",
         y_range=(0, 1.12),
@@ -264,31 +274,55 @@ def _distribution_editor() -> pn.Column:
             f"(the maximum for K = {len(probs)} classes is log K = {top:.4f} {chosen_unit})</p>"
         )
 
+    def follow(probs: list[float]) -> None:
+        syncing["on"] = True
+        try:
+            k.value = len(probs)
+            scale = 10 / max(probs)
+            for slider, p in zip(weights, probs, strict=False):
+                slider.value = round(p * scale)
+        finally:
+            syncing["on"] = False
+
     def read(text: str, chosen_unit: str) -> None:
         try:
             probs = parse_probabilities(text)
+            if not 2 <= len(probs) <= MAX_CLASSES:
+                raise AnswerError(f"Use between 2 and {MAX_CLASSES} classes here.")
         except AnswerError as error:
             show(message, f"{error} The chart keeps your last valid distribution.")
             rescale.visible = "add up to" in str(error)
             return
         show(message, "")
         rescale.visible = False
-        state["probs"] = probs
         draw(probs, chosen_unit)
+        follow(probs)
+
+    def from_weights(*_) -> None:
+        for i, slider in enumerate(weights):
+            slider.visible = i < k.value
+        if syncing["on"]:
+            return
+        values = [slider.value for slider in weights[: k.value]]
+        if not any(values):
+            show(message, "All weights are 0: give at least one class some weight.")
+            return
+        probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
     def rescaled(_) -> None:
         try:
-            weights = parse_vector(probs_input.value, percent=True)
+            values = parse_vector(probs_input.value, percent=True)
         except AnswerError as error:
             show(message, str(error))
             return
-        if any(w < 0 for w in weights) or sum(weights) <= 0:
+        if any(v < 0 for v in values) or sum(values) <= 0:
             show(message, "Rescaling needs non-negative numbers with a positive sum.")
             return
-        total = sum(weights)
-        probs_input.value = ", ".join(f"{w / total:.4g}" for w in weights)
+        probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
     pn.bind(read, probs_input, unit, watch=True)
+    for slider in (k, *weights):
+        slider.param.watch(from_weights, "value")
     uniform.on_click(
         lambda _: setattr(probs_input, "value", ", ".join([f"{1 / k.value:.4g}"] * k.value))
     )
@@ -296,10 +330,11 @@ def _distribution_editor() -> pn.Column:
         lambda _: setattr(probs_input, "value", ", ".join(["1"] + ["0"] * (k.value - 1)))
     )
     rescale.on_click(rescaled)
-    draw(state["probs"], unit.value)
+    draw([0.25] * 4, unit.value)
     return pn.Column(
         row(probs_input, unit),
         row(k, uniform, certain, rescale),
+        pn.FlexBox(*weights, gap="0 12px", sizing_mode="stretch_width"),
         message,
         readout,
         pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
@@ -348,7 +383,8 @@ def view() -> pn.viewable.Viewable:
         ),
         lesson_step(
             "4 · More than two classes",
-            "Type any distribution over $K$ classes. Entropy is largest when all classes are "
+            "Type any distribution over $K$ classes, or drag the weight sliders (the page "
+            "rescales them to add up to 1). Entropy is largest when all classes are "
             "equally likely, and then it equals $\\log K$: no outcome is favoured, so each pick "
             "is as surprising as it can be. Make one class certain and the entropy drops to 0, "
             "because $1\\cdot\\log 1 = 0$ and the other terms vanish ($0\\log 0$ counts as 0). "

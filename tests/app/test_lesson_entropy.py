@@ -108,3 +108,23 @@ def test_rescale_explains_text_it_cannot_rescale():
     rescale.clicks += 1
     assert box.value == "0.5, abc"
     assert "Entry 2" in " ".join(p.object for p in view.select(pn.pane.HTML))
+
+
+def test_weight_sliders_reshape_the_distribution_and_follow_typed_ones():
+    view = entropy.view()
+    box = _widget(view, pn.widgets.TextInput, "Probabilities")
+    first = _widget(view, pn.widgets.IntSlider, "Weight of class 1")
+    first.value = 5  # weights 5, 1, 1, 1
+    assert box.value == "0.625, 0.125, 0.125, 0.125"
+    assert "1.5488</span> bits" in _html_text(view, "distribution-entropy")
+    box.value = "0.5, 0.5"
+    classes = _widget(view, pn.widgets.IntSlider, "Number of classes")
+    assert classes.value == 2 and first.value == 10
+    assert not _widget(view, pn.widgets.IntSlider, "Weight of class 3").visible
+    _widget(view, pn.widgets.IntSlider, "Weight of class 2").value = 0
+    assert box.value == "1, 0"
+    assert "0.0000</span> bits" in _html_text(view, "distribution-entropy")
+    first.value = 0
+    assert "All weights are 0" in " ".join(p.object for p in view.select(pn.pane.HTML))
+    box.value = ", ".join(["0.1"] * 10)
+    assert "between 2 and 8 classes" in " ".join(p.object for p in view.select(pn.pane.HTML))
