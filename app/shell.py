@@ -56,6 +56,11 @@ def prepare_pyodide(panel_cdn_root: str) -> None:
     # Registers the KaTeX model up front, as pn.extension("katex") would, so LaTeX panes render.
     import panel.models.katex  # noqa: F401
 
+    from app.components import a11y
+
+    # Names BokehJS's unnamed slider handles / spinner buttons on every route, trainer included.
+    a11y.install()
+
 
 def use_pure_sanitizer() -> None:
     """Let Panel sanitize HTML with :mod:`app.html_sanitizer` where ``nh3`` is not installed."""

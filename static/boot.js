@@ -251,7 +251,6 @@
         }
         if (again || slug !== currentSlug()) continue;
         await settle();
-        watchShadowRoots($("#lesson-app"));
         $("#lesson-unavailable").hidden = result.status !== "unavailable";
         const errorPanel = $("#lesson-error");
         errorPanel.hidden = result.status !== "error";
@@ -264,46 +263,6 @@
     }
   }
   $(".retry-lesson").addEventListener("click", () => renderRoute());
-
-  // ------------------------------------------------------------------ accessible names for BokehJS
-
-  // Some BokehJS widgets render controls without an accessible name (the spinner's arrow
-  // buttons, the slider's handle). Their DOM lives in shadow roots and is rebuilt on re-render,
-  // so every shadow root under #lesson-app is watched and fixed again when it changes.
-  const NAME_FIXES = [
-    [".bk-spin-btn-up", (el) => `Increase ${widgetTitle(el)}`.trim()],
-    [".bk-spin-btn-down", (el) => `Decrease ${widgetTitle(el)}`.trim()],
-    [".noUi-handle", (el) => widgetTitle(el) || "Slider"],
-  ];
-  const watchedRoots = new WeakSet();
-
-  function widgetTitle(el) {
-    const root = el.getRootNode();
-    const title = root.querySelector(".bk-slider-title, label, .bk-input-group > label");
-    return title ? title.textContent.split(":")[0].trim() : "";
-  }
-
-  function nameControls(root) {
-    for (const [selector, name] of NAME_FIXES) {
-      for (const el of root.querySelectorAll(selector)) {
-        if (!el.hasAttribute("aria-label")) el.setAttribute("aria-label", name(el));
-      }
-    }
-  }
-
-  function watchShadowRoots(node) {
-    for (const el of node.querySelectorAll("*")) {
-      const root = el.shadowRoot;
-      if (!root || watchedRoots.has(root)) continue;
-      watchedRoots.add(root);
-      nameControls(root);
-      new MutationObserver(() => {
-        nameControls(root);
-        watchShadowRoots(root);
-      }).observe(root, { childList: true, subtree: true });
-      watchShadowRoots(root);
-    }
-  }
 
   // BokehJS builds views for new models asynchronously; two frames later they are on screen.
   function settle() {

@@ -1,0 +1,116 @@
+"""CPU cost of each Python boot stage inside Pyodide, measured under Node on the built site.
+
+    python benchmarks/boot_cpu.py [--site site] [--runs 3]
+
+Wall-clock boot times in Chromium swing by 3x when other work shares the 2 cores; the CPU time a
+stage consumes does not, so this is the number to compare before and after a boot optimisation.
+It runs the same steps as static/boot.js (Pyodide, loadPackage numpy, unpack every wheel from
+build-info.json, ``app.shell.prepare_pyodide``), then imports each lesson module and calls its
+``view()`` (building the Panel objects; nothing is rendered, Node has no DOM, so a lesson that
+needs one, like the trainer's Web Worker, reports an ``error`` in ``each_run``). Prints JSON:
+median CPU and wall milliseconds per stage. Needs ``node`` (the build needs it too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+from app import catalog  # noqa: E402
+
+SCRIPT = """
+import {{ loadPyodide }} from {module};
+import fs from "node:fs";
+const site = {site};
+const info = JSON.parse(fs.readFileSync(site + "build-info.json"));
+// Panel's Pyodide module imports these browser globals at import time; lessons install scripts.
+globalThis.XMLHttpRequest = function () {{}};
+globalThis.window = globalThis;
+globalThis.requestAnimationFrame = () => 0;
+globalThis.dispatchEvent = () => true;
+const store = new Map();
+globalThis.localStorage = {{
+  getItem: (key) => (store.has(key) ? store.get(key) : null),
+  setItem: (key, value) => store.set(key, String(value)),
+  removeItem: (key) => store.delete(key),
+}};
+const stages = {{}};
+let cpu = process.cpuUsage(), wall = performance.now();
+function stage(name) {{
+  const used = process.cpuUsage(cpu);
+  stages[name] = {{ cpu_ms: Math.round((used.user + used.system) / 1000),
+                    wall_ms: Math.round(performance.now() - wall) }};
+  cpu = process.cpuUsage(); wall = performance.now();
+}}
+const py = await loadPyodide({{ indexURL: site + "pyodide/" }});
+stage("pyodide");
+await py.loadPackage(["numpy", "packaging"], {{ messageCallback: () => {{}} }});
+stage("numpy");
+const purelib = py.runPython("import sysconfig; sysconfig.get_path('purelib')");
+for (const wheel of info.wheels) {{
+  const bytes = new Uint8Array(fs.readFileSync(site + wheel));
+  py.unpackArchive(bytes, "wheel", {{ extractDir: purelib }});
+}}
+stage("wheels");
+py.runPython("import app.shell; app.shell.prepare_pyodide('static/panel/')");
+stage("panel");
+for (const module of {modules}) {{
+  const name = `app.lessons.${{module}}`;
+  if (!py.runPython(`import importlib.util; importlib.util.find_spec("${{name}}") is not None`)) {{
+    continue;
+  }}
+  try {{
+    py.runPython(`import ${{name}} as m; m.view()`);
+    stage(`lesson:${{module}}`);
+  }} catch (error) {{
+    stage(`lesson:${{module}}`);
+    stages[`lesson:${{module}}`].error = String(error.message).trim().split("\\n").pop();
+  }}
+}}
+console.log(JSON.stringify(stages));
+"""
+
+
+def run_once(site: Path, modules: list[str]) -> dict[str, dict[str, int]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "boot_cpu.mjs"
+        script.write_text(
+            SCRIPT.format(
+                module=json.dumps((site / "pyodide" / "pyodide.mjs").as_uri()),
+                site=json.dumps(str(site) + "/"),
+                modules=json.dumps(modules),
+            )
+        )
+        proc = subprocess.run(["node", str(script)], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        # Skip the minified Pyodide source line Node prints with an uncaught error.
+        lines = [line for line in proc.stderr.splitlines() if len(line) < 400]
+        raise SystemExit("boot_cpu: node failed:\n" + "\n".join(lines[-15:]))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, default=REPO_ROOT / "site", help="built site folder")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    modules = [info.module for info in catalog.LESSONS]
+    runs = [run_once(args.site.resolve(), modules) for _ in range(args.runs)]
+    median = {
+        name: {
+            key: statistics.median(run[name][key] for run in runs) for key in ("cpu_ms", "wall_ms")
+        }
+        for name in runs[0]
+    }
+    print(json.dumps({"runs": args.runs, "median": median, "each_run": runs}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
