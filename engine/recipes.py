@@ -40,6 +40,14 @@ _RECOMMENDED = [
 ]
 
 
+# More filters in the second convolution are cheap in Pyodide (a 12×12 FFT grid per filter,
+# against a 30×30 grid per first-layer filter): 1,300 images/s, so four epochs fit in ~155 s.
+# The small nets tried here level off near 99.0%; this one ended four epochs at 99.04% (two
+# seeds), where the recommended net needed six (~170 s) to reach 99.02%.
+_LONG_RUN = [dict(spec) for spec in _RECOMMENDED]
+_LONG_RUN[3]["filters"] = 32  # the second convolution
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "tiny": {
         "label": "Tiny",
@@ -62,8 +70,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "label": "Recommended",
         "description": (
             "Two 5×5 convolutions (8 and 16 filters), each followed by max pooling and ReLU, "
-            "then a hidden dense layer of 64: one epoch reaches about 98% test accuracy in "
-            "20-25 seconds."
+            "then a hidden dense layer of 64: one epoch takes about 25 seconds and ends near "
+            "98% test accuracy."
         ),
         "layers": [dict(spec) for spec in _RECOMMENDED],
         "optimizer": "adam",
@@ -100,11 +108,15 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "long-run": {
         "label": "Long run",
-        "description": "The recommended network trained longer with a decaying learning rate.",
-        "layers": [dict(spec) for spec in _RECOMMENDED],
+        "description": (
+            "The recommended network with 32 filters in the second convolution, trained for "
+            "four epochs with a falling learning rate: about 99% test accuracy in under three "
+            "minutes."
+        ),
+        "layers": [dict(spec) for spec in _LONG_RUN],
         "optimizer": "adam",
-        "lr": 2e-3,
-        "lr_schedule": {"kind": "linear", "final": 0.05},
+        "lr": 3e-3,
+        "lr_schedule": {"kind": "linear", "final": 0.01},
         "batch_size": 64,
         "epochs": 4,
         "train_size": 50_000,
