@@ -107,6 +107,12 @@ def test_entropy_lesson(page, axe) -> None:
     _set_input(page, triangles, "-3")
     _wait_for(page.locator(".container-1"), "cannot hold a negative number")
 
+    # Dragging a bar's weight (here with the keyboard) reshapes the distribution.
+    weight = page.get_by_role("slider", name="Weight of class 1")
+    weight.focus()
+    weight.press("ArrowRight")  # weights 2, 1, 1, 1
+    _wait_for(page.locator(".distribution-entropy"), r"H = 1\.9219 bits")
+
     # The distribution editor rejects a vector that does not sum to 1.
     probs = page.get_by_role("textbox", name=re.compile("Probabilities"))
     _set_input(page, probs, "0.5, 0.4")
