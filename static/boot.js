@@ -196,7 +196,9 @@
       })
       .then(() => {
         const missing = config.pyodidePackages.filter((name) => !(name in pyodide.loadedPackages));
-        if (missing.length) throw new Error(`Could not load ${missing.join(", ")}: ${failures.join("; ")}`);
+        // Pyodide reports "The following error occurred while loading X:" then the cause.
+        const cause = failures.length ? failures[failures.length - 1] : "unknown error";
+        if (missing.length) throw new Error(`Could not load ${missing.join(", ")} (${cause})`);
         mark("numpy");
       });
     numpy.catch(() => {}); // awaited below
