@@ -19,6 +19,15 @@ pytestmark = pytest.mark.browser
 PROGRESS_KEY = "cnn-classroom/progress/v1"
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """Give each Python round trip 20 s: on a loaded 2-core machine (parallel test suites) an
+    upload or a 128×128 filter re-render has taken more than Playwright's default 5 s."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def _caption(page, title: str):
     """The hidden caption that reads a grid's values out: "<title>: 1, 2; 3, 4"."""
     return page.locator("p.sr-only", has_text=re.compile("^" + re.escape(title) + ":")).first
