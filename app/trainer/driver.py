@@ -377,7 +377,7 @@ class Driver:
             if x.ndim == 4:
                 maps.append(
                     {
-                        "layer": type(layer).__name__,
+                        "layer": layer.describe(),
                         "maps": np.round(x[0, :FEATURE_CHANNELS].astype(np.float64), 3).tolist(),
                     }
                 )

@@ -15,6 +15,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 
 from app.components.charts import bar_chart, bar_data, line_chart
+from app.components.layout import row
 from app.components.matrix import MatrixView
 from app.trainer import digit, hparams, spec
 from app.trainer.link import Link
@@ -29,21 +30,12 @@ STATUS_CSS = """
 .msg.info { background: #eff6ff; border-left: 4px solid #2563eb; color: #1e3a8a; }
 .msg.ok { background: #f0fdf4; border-left: 4px solid #15803d; color: #14532d; }
 .big { font-size: 1.35em; font-weight: 600; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table.layers { border-collapse: collapse; font-size: 14px; }
 table.layers th, table.layers td { border-bottom: 1px solid #e2e8f0; padding: 3px 10px;
   text-align: left; }
 table.layers td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
-
-
-def wrap_row(*objects: object, **params: object) -> pn.Row:
-    """A row that wraps onto more lines on a narrow (phone) screen.
-
-    Not ``pn.FlexBox``: that is a ReactiveHTML component, which in Pyodide needs the ``nh3``
-    sanitizer package the site does not ship.
-    """
-    params.setdefault("sizing_mode", "stretch_width")
-    return pn.Row(*objects, styles={"flex-wrap": "wrap", "gap": "8px"}, **params)
 
 
 def message_html(text: str, kind: str = "info", role: str = "status") -> str:
@@ -63,9 +55,10 @@ def table_html(analysis: spec.Analysis) -> str:
         f'<tr><th></th><th>total</th><th></th><th class="num">{analysis.total_params:,}</th></tr>'
     )
     return (
-        '<table class="layers" aria-label="Output shape and parameters of each layer">'
+        '<div class="scroll"><table class="layers" '
+        'aria-label="Output shape and parameters of each layer">'
         "<thead><tr><th>#</th><th>layer</th><th>output shape</th><th>parameters</th></tr></thead>"
-        f"<tbody>{rows}{total if analysis.ok else ''}</tbody></table>"
+        f"<tbody>{rows}{total if analysis.ok else ''}</tbody></table></div>"
     )
 
 
@@ -163,15 +156,14 @@ class TrainerPage(pn.viewable.Viewer):
         self.optimizer.param.watch(lambda _e: self._check(), "value")
         self.spec_text.param.watch(lambda _e: self._check(), "value_input")
         self.preset.param.watch(lambda _e: self._apply_preset(), "value")
-        self.choices = wrap_row(
+        self.choices = row(
             pn.Column(self.preset, self.preset_text, self.spec_text, self.spec_help, width=360),
             pn.Column(self.spec_table, self.spec_message, min_width=300),
             pn.Column(
-                wrap_row(self.optimizer, self.lr, self.batch_size, self.epochs, self.train_size),
+                row(self.optimizer, self.lr, self.batch_size, self.epochs, self.train_size),
                 self.settings_message,
                 sizing_mode="stretch_width",
             ),
-            sizing_mode="stretch_width",
         )
 
     def _build_live(self) -> None:
@@ -203,13 +195,12 @@ class TrainerPage(pn.viewable.Viewer):
         acc_fig.line("images", "acc", source=self.acc_source, line_width=2, color="#16a34a")
         acc_fig.scatter("images", "acc", source=self.acc_source, size=7, color="#16a34a")
         self.live = pn.Column(
-            pn.Row(self.train_button, self.pause_button, self.stop_button),
+            row(self.train_button, self.pause_button, self.stop_button),
             self.progress,
             self.progress_text,
-            wrap_row(
+            row(
                 pn.pane.Bokeh(loss_fig, min_width=280, max_width=470, sizing_mode="stretch_width"),
                 pn.pane.Bokeh(acc_fig, min_width=280, max_width=470, sizing_mode="stretch_width"),
-                sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
         )
@@ -235,8 +226,8 @@ class TrainerPage(pn.viewable.Viewer):
         self.features = pn.Column(sizing_mode="stretch_width")
         self.results = pn.Column(
             self.result_text,
-            wrap_row(
-                pn.Column(self.confusion, width=380),
+            row(
+                pn.Column(self.confusion, width=360),
                 pn.Column(
                     pn.pane.Markdown(
                         "**Misclassified test digits** (true → predicted, probability)"
@@ -245,7 +236,6 @@ class TrainerPage(pn.viewable.Viewer):
                     sizing_mode="stretch_width",
                     min_width=300,
                 ),
-                sizing_mode="stretch_width",
             ),
             pn.pane.Markdown("**First-layer filters** (dark = large weight)"),
             self.filters,
@@ -275,7 +265,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.draw_text = self._html(
             message_html("Draw a digit in the box; the model answers when you lift the pen.")
         )
-        self.draw = wrap_row(
+        self.draw = row(
             self.pad,
             pn.Column(
                 self.draw_text,
@@ -284,7 +274,6 @@ class TrainerPage(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
                 min_width=300,
             ),
-            sizing_mode="stretch_width",
         )
 
     def _build_keep(self) -> None:
@@ -304,7 +293,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.memory_text = self._html()
         self.keep = pn.Column(
             self.keep_text,
-            wrap_row(self.export_button, self.import_input),
+            row(self.export_button, self.import_input),
             self.memory_text,
             sizing_mode="stretch_width",
         )

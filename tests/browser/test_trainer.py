@@ -27,17 +27,31 @@ def _accuracy(page) -> str:
     return ACCURACY.search(text).group(1)
 
 
-def _draw_one(page) -> None:
-    """A vertical stroke with the mouse: press, move in steps, release."""
+def _stroke(page) -> list[tuple[float, float]]:
+    """Points of a vertical stroke (a "1") down the middle of the drawing pad."""
     pad = page.get_by_role("img", name=re.compile("Drawing pad"))
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
-    x = box["x"] + box["width"] * 0.5
-    page.mouse.move(x, box["y"] + box["height"] * 0.2)
+    x, y, h = box["x"] + box["width"] * 0.5, box["y"], box["height"]
+    return [(x + i * 0.5, y + h * (0.2 + 0.06 * i)) for i in range(11)]
+
+
+def _draw_with_mouse(page) -> None:
+    points = _stroke(page)
+    page.mouse.move(*points[0])
     page.mouse.down()
-    for i in range(1, 11):
-        page.mouse.move(x + i * 0.5, box["y"] + box["height"] * (0.2 + 0.06 * i))
+    for point in points[1:]:
+        page.mouse.move(*point)
     page.mouse.up()
+
+
+def _draw_with_finger(page) -> None:
+    """The same stroke as touch events (what a phone sends), through the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page.raw)
+    points = _stroke(page)
+    for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> None:
@@ -67,6 +81,8 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
 
     # A short run of the tiny preset: CI-fast, but the real engine in the real worker.
     page.get_by_label("Preset network").select_option(label="Tiny")
+    # The preset fills the form through Python: wait for it before typing over its values.
+    expect(page.get_by_text("One 3×3 convolution")).to_be_visible()
     _fill(page, "Training images", "1500")
     _fill(page, "Epochs", "1")
     expect(train).to_be_enabled()
@@ -93,10 +109,13 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     expect(page.get_by_text(re.compile(r"Test digit #0 \(a \d\)"))).to_be_visible()
 
     # Drawing: a stroke gets probabilities; a cleared pad gets a message.
-    _draw_one(page)
-    expect(page.get_by_text("The model reads your digit as")).to_be_visible(timeout=10_000)
-    page.get_by_role("button", name="Clear drawing").click()
-    expect(page.get_by_text("The canvas is empty: draw a digit first.")).to_be_visible()
+    reads = page.get_by_text("The model reads your digit as")
+    empty = page.get_by_text("The canvas is empty: draw a digit first.")
+    for draw in (_draw_with_mouse, _draw_with_finger):
+        draw(page)
+        expect(reads).to_be_visible(timeout=10_000)
+        page.get_by_role("button", name="Clear drawing").click()
+        expect(empty).to_be_visible()
 
     # Export downloads an .npz; a corrupted import is refused and the model stays.
     with page.expect_download() as download_info:
