@@ -128,6 +128,41 @@ LONG_TASKS_JS = """
 """
 
 
+# Runs before the page's scripts: timestamps the click, the page posting pause/stop to the worker,
+# and the worker's reply, so the page's and the worker's shares of the latency are separate.
+LATENCY_JS = """
+window.latency = [];
+const stamp = (name) => window.latency.push([name, performance.now()]);
+document.addEventListener("pointerdown", () => stamp("click"), true);
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      const m = event.data;
+      if (m.type === "progress" && m.state !== "training") stamp(m.state);
+    });
+  }
+  postMessage(message, transfer) {
+    if (message && ["pause", "stop"].includes(message.type)) stamp("post " + message.type);
+    return super.postMessage(message, transfer);
+  }
+};
+"""
+
+
+def latencies(log: list) -> dict:
+    """ms from the click to the page posting, and from the post to the worker's reply."""
+    out = {}
+    for action, reply in (("pause", "paused"), ("stop", "stopping")):
+        post = next(t for name, t in log if name == f"post {action}")
+        click = max(t for name, t in log if name == "click" and t <= post)
+        answer = next(t for name, t in log if name == reply and t >= post)
+        out[f"{action}_click_to_post_ms"] = round(post - click)
+        out[f"{action}_post_to_worker_reply_ms"] = round(answer - post)
+    return out
+
+
 def ui_run(page: Page) -> dict:
     """Click through a tiny-preset run on the real page; measure main-thread blocking."""
     page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=180_000)
@@ -150,7 +185,7 @@ def ui_run(page: Page) -> dict:
     stop_ms = (time.perf_counter() - start) * 1000
     expect(page.get_by_text("Training stopped early").first).to_be_visible(timeout=120_000)
     tasks = page.evaluate("window.longTasks")
-    return {
+    return latencies(page.evaluate("window.latency")) | {
         "pause_shown_ms": round(pause_ms),
         "stop_shown_ms": round(stop_ms),
         "long_tasks_over_50ms": len(tasks),
@@ -181,6 +216,7 @@ def main() -> None:
             context = browser.new_context(service_workers="block")
             page = context.new_page()
             if args.ui:
+                page.add_init_script(LATENCY_JS)
                 page.goto(server.url + "index.html#trainer")
                 report["ui"] = ui_run(page)
             else:

@@ -129,7 +129,7 @@ class Driver:
         data: Mnist,
         *,
         clock: Callable[[], float] = time.perf_counter,
-        max_rate: float = 10.0,
+        max_rate: float = 5.0,
     ) -> None:
         self.data = data
         self.clock = clock

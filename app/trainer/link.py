@@ -38,11 +38,28 @@ class WorkerLink:
 
         self._on_message = on_message
         self._listener = create_proxy(self._receive)
+        self._flush_proxy = create_proxy(self._flush)
+        self._progress: dict | None = None
         self._worker = js.Worker.new(url)
         self._worker.addEventListener("message", self._listener)
 
     def _receive(self, event: object) -> None:
-        self._on_message(event.data.to_py())
+        """Progress is coalesced: when the page is busy, only the newest one gets drawn."""
+        import js
+
+        message = event.data.to_py()
+        if message.get("type") == "progress":
+            if self._progress is None:
+                js.setTimeout(self._flush_proxy, 0)
+            self._progress = message
+            return
+        self._flush()
+        self._on_message(message)
+
+    def _flush(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            self._on_message(progress)
 
     def send(self, message: dict) -> None:
         import js
