@@ -35,6 +35,9 @@ from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
 
 from app.trainer import spec  # noqa: E402
 from app.trainer.presets import PRESETS  # noqa: E402
+from engine.conv import choose_algorithm  # noqa: E402
+from engine.layers import Conv2D  # noqa: E402
+from engine.model import Sequential  # noqa: E402
 
 TARGETS = (0.97, 0.98, 0.99)
 
@@ -83,6 +86,19 @@ def train_message(key: str, **overrides: object) -> dict:
     }
 
 
+def conv_algorithms(key: str) -> list[str]:
+    """What ``engine.conv.choose_algorithm`` picks for each conv layer inside Pyodide."""
+    model = Sequential.from_spec(spec.to_engine(PRESETS[key].layers), spec.INPUT_SHAPE)
+    shape, picks = spec.INPUT_SHAPE, []
+    for layer, row in zip(model.layers, model.summary(), strict=True):
+        if isinstance(layer, Conv2D):
+            w = layer.params["W"].shape
+            algorithm = choose_algorithm((64, *shape), w, layer.stride, layer.padding, "emscripten")
+            picks.append(f"{layer.describe()}: {algorithm}")
+        shape = row["output_shape"]
+    return picks
+
+
 def run_preset(page: Page, key: str, every: int, cursor: int) -> tuple[dict, int]:
     message = train_message(key, track_test=True, checkpoint_every=every)
     page.evaluate("(m) => window.bench.worker.postMessage(m)", message)
@@ -94,6 +110,7 @@ def run_preset(page: Page, key: str, every: int, cursor: int) -> tuple[dict, int
         "preset": key,
         "spec": message["spec"].split("\n"),
         "settings": message["hparams"] | {"lr_schedule": message["lr_schedule"]},
+        "conv_algorithms_in_pyodide": conv_algorithms(key),
         "train_seconds": round(done["seconds"], 2),
         "images": done["images"],
         "images_per_second": round(done["images"] / done["seconds"], 1),
