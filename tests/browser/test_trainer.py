@@ -134,6 +134,12 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     expect(page.get_by_text("Model loaded.")).to_be_visible(timeout=60_000)
     assert _accuracy(page) == accuracy
 
+    # Another lesson and back (Python is not reloaded): the same trainer, model and results.
+    page.open_lesson("entropy")
+    page.open_lesson("trainer")
+    assert _accuracy(page) == accuracy
+    expect(page.get_by_role("button", name=re.compile("^Train"))).to_be_enabled()
+
     # Reload: the model kept in the browser comes back, with the same test accuracy.
     page.reload()
     page.wait_ready("trainer")
