@@ -117,16 +117,32 @@
   }
   const t0 = performance.now();
 
+  let creep = null;
+
+  function showPercent(percent) {
+    $(".boot-percent").textContent = `${Math.floor(percent)}%`;
+    $(".boot-bar").value = percent;
+  }
+
   function stage(id) {
     const index = STAGES.findIndex(([key]) => key === id);
-    const percent = STAGES.slice(0, index).reduce((sum, [, , share]) => sum + share, 0);
+    const start = STAGES.slice(0, index).reduce((sum, [, , share]) => sum + share, 0);
     $(".boot-stage").textContent = `${STAGES[index][1]}…`;
-    $(".boot-percent").textContent = `${percent}%`;
-    $(".boot-bar").value = percent;
+    showPercent(start);
     for (const item of $$("li", stepsList)) {
       const position = STAGES.findIndex(([key]) => key === item.dataset.stage);
       item.className = position < index ? "done" : position === index ? "active" : "";
     }
+    // Within a stage the bar eases toward (never reaches) the stage's end, so a long stage
+    // still shows movement; it cannot move while Python blocks the main thread.
+    clearInterval(creep);
+    let percent = start;
+    const end = start + STAGES[index][2];
+    creep = setInterval(() => showPercent((percent += (end - percent) * 0.08)), 250);
+  }
+
+  function stopCreep() {
+    clearInterval(creep);
   }
 
   function mark(id) {
@@ -142,6 +158,7 @@
   }
 
   function failBoot(error) {
+    stopCreep();
     console.warn("CNN Classroom: boot failed", error);
     window.cnnBoot.error = describe(error);
     bootStatus.hidden = true;
@@ -220,8 +237,9 @@
 
     stage("lesson");
     await shell.mount("lesson-app");
-    bootStatus.hidden = true;
     await renderRoute();
+    stopCreep();
+    bootStatus.hidden = true;
     mark("interactive");
     window.cnnBoot.ready = true;
     registerServiceWorker();
