@@ -352,12 +352,16 @@ def _axe_script() -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _last_selector(target: str | list) -> str:
+    return target if isinstance(target, str) else _last_selector(target[-1])
+
+
 def _describe_violations(violations: list[dict]) -> str:
     """One line per rule: id, impact, help, how many elements and the first few of them."""
     lines = []
     for violation in violations:
-        # A target is a path of selectors through shadow roots; its last one names the element.
-        elements = [node["target"][-1] for node in violation["nodes"]]
+        # A target inside shadow roots is a list of selectors (host, ..., element): keep the last.
+        elements = [_last_selector(node["target"]) for node in violation["nodes"]]
         lines.append(
             f"- {violation['id']} ({violation['impact']}): {violation['help']} "
             f"[{len(elements)} element(s), e.g. {', '.join(map(str, elements[:3]))}]"
