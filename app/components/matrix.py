@@ -1,25 +1,44 @@
 """A grid of numbers drawn as a heatmap with the value written in every cell.
 
 Used for images, kernels, feature maps and one-hot tables. An optional highlighted window (the
-kernel's current position, a pooling window, ...) is outlined. Bokeh draws on a canvas that screen
-readers cannot see, so the title and the values are also given as hidden text.
+kernel's current position, a pooling window, ...) is outlined. The grid is one HTML table in one
+pane: a Bokeh figure per grid cost ~30 ms natively and several Bokeh models each, which made
+lessons with twenty grids slow to open in Pyodide. The caption shows the title and also reads the
+values out row by row for screen readers.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Blues256
-from bokeh.plotting import figure
 
 from app.components.style import SR_ONLY
 
 #: (row, column, height, width) of the outlined window, in cells.
 Window = tuple[int, int, int, int]
+
+#: Pale to dark blue; the palest eighth is dropped so the smallest value still reads as a cell.
+PALETTE = Blues256[::-1][32:]
+
+WINDOW_COLOR = "#dc2626"
+
+STYLE = f"""
+:host {{ max-width: 100%; overflow-x: auto; }}
+table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
+caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
+  color: #1f2937; white-space: nowrap; }}
+th {{ color: #4b5563; font-weight: normal; padding: 0 3px; }}
+td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
+td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
+td.b {{ border-bottom: 3px solid {WINDOW_COLOR}; }}
+td.l {{ border-left: 3px solid {WINDOW_COLOR}; }}
+td.r {{ border-right: 3px solid {WINDOW_COLOR}; }}
+"""
 
 
 def _cell_text(value: float, fmt: str) -> str:
@@ -39,18 +58,13 @@ class MatrixView(pn.viewable.Viewer):
 
     def __init__(self, values: Sequence | np.ndarray, **params) -> None:
         super().__init__(values=np.asarray(values, dtype=float), **params)
-        self._cells = ColumnDataSource(self._cell_data())
-        self._window = ColumnDataSource(self._window_data())
-        self._mapper = LinearColorMapper(palette=Blues256[::-1][32:], **self._color_range())
-        self._figure = self._make_figure()
-        self._caption = pn.pane.HTML(self._caption_html(), stylesheets=[SR_ONLY], margin=0)
-        # A fixed width (the figure's) lets several grids sit side by side in a row.
-        self._layout = pn.Column(
-            self._caption, pn.pane.Bokeh(self._figure), width=self._figure.width + 10
+        # A fixed width lets several grids sit side by side in a row; a phone scrolls a wide one.
+        self._pane = pn.pane.HTML(
+            self.html(), stylesheets=[SR_ONLY, STYLE], width=self.width(), margin=(5, 5)
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return self._layout
+        return self._pane
 
     def _grid(self) -> np.ndarray:
         return np.atleast_2d(np.asarray(self.values, dtype=float))
@@ -62,108 +76,63 @@ class MatrixView(pn.viewable.Viewer):
             self.col_labels or [str(c) for c in range(cols)],
         )
 
-    def _cell_data(self) -> dict[str, list]:
-        rows, cols = self._grid().shape
-        row_names, col_names = self._labels()
-        r, c = np.divmod(np.arange(rows * cols), cols)
-        flat = self._grid().ravel()
-        # Dark text on pale cells, white text on dark ones, so every label stays readable.
-        lo, hi = np.nanmin(flat), np.nanmax(flat)
-        shade = (flat - lo) / (hi - lo) if hi > lo else np.zeros_like(flat)
-        return {
-            "x": [col_names[i] for i in c],
-            "y": [row_names[i] for i in r],
-            "value": flat.tolist(),
-            "label": [_cell_text(v, self.fmt) for v in flat],
-            "text_color": ["white" if s > 0.6 else "#111827" for s in shade],
-        }
+    def width(self) -> int:
+        """Pixels the grid asks for: its cells, the row labels, and room for the title."""
+        cols = self._grid().shape[1]
+        return max(160, cols * self.cell_size + 40, 8 * len(self.title) + 10)
 
-    def _window_data(self) -> dict[str, list]:
-        if self.highlight is None:
-            return {"x": [], "y": [], "w": [], "h": []}
-        row, col, height, width = self.highlight
-        n_rows = self._grid().shape[0]
-        # Categorical axes place cell i at i + 0.5; rows run top to bottom.
-        return {
-            "x": [col + width / 2],
-            "y": [n_rows - row - height / 2],
-            "w": [width],
-            "h": [height],
-        }
-
-    def _color_range(self) -> dict[str, float]:
+    def _colors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Palette index of every cell and whether its text must be white to stay readable."""
         grid = self._grid()
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        return {"low": lo, "high": hi if hi > lo else lo + 1}
+        shade = np.nan_to_num((grid - lo) / (hi - lo) if hi > lo else np.zeros_like(grid))
+        index = np.clip((shade * (len(PALETTE) - 1)).round().astype(int), 0, len(PALETTE) - 1)
+        return index, shade > 0.6
 
-    def _size(self) -> dict[str, int]:
-        rows, cols = self._grid().shape
-        return {
-            "width": max(160, cols * self.cell_size + 60),
-            "height": max(120, rows * self.cell_size + 50),
+    def _edges(self, r: int, c: int) -> str:
+        """CSS classes outlining the highlighted window on the cells of its border."""
+        if self.highlight is None:
+            return ""
+        top, left, height, width = self.highlight
+        if not (top <= r < top + height and left <= c < left + width):
+            return ""
+        sides = {
+            "t": r == top,
+            "b": r == top + height - 1,
+            "l": c == left,
+            "r": c == left + width - 1,
         }
+        return " ".join(side for side, on in sides.items() if on)
 
-    def _make_figure(self):
-        rows, cols = self._grid().shape
+    def html(self) -> str:
+        """The grid as an HTML table (also what tests read)."""
+        grid = self._grid()
         row_names, col_names = self._labels()
-        fig = figure(
-            title=self.title or None,
-            x_range=col_names,
-            y_range=list(reversed(row_names)),
-            **self._size(),
-            toolbar_location=None,
-            tools="",
-            x_axis_location="above",
+        index, white = self._colors()
+        size = self.cell_size
+        head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in col_names)
+        body = []
+        for r, values in enumerate(grid):
+            cells = []
+            for c, value in enumerate(values):
+                color = "#fff" if white[r, c] else "#111827"
+                edges = self._edges(r, c)
+                cls = f' class="{edges}"' if edges else ""
+                cells.append(
+                    f'<td{cls} style="background:{PALETTE[index[r, c]]};color:{color};'
+                    f'width:{size - 2}px;height:{size - 2}px">{_cell_text(value, self.fmt)}</td>'
+                )
+            body.append(
+                f'<tr><th scope="row">{html.escape(row_names[r])}</th>{"".join(cells)}</tr>'
+            )
+        title = html.escape(self.title)
+        spoken = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in grid)
+        return (
+            f'<table class="matrix"><caption>{title}<span class="sr-only">: {spoken}</span>'
+            f"</caption><thead><tr><td></td>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
-        fig.rect(
-            "x",
-            "y",
-            1,
-            1,
-            source=self._cells,
-            line_color="white",
-            fill_color={"field": "value", "transform": self._mapper},
-        )
-        fig.text(
-            "x",
-            "y",
-            text="label",
-            source=self._cells,
-            text_align="center",
-            text_baseline="middle",
-            text_font_size="12px",
-            text_color="text_color",
-        )
-        # The window lives in plain numeric coordinates layered on the categorical grid.
-        fig.rect(
-            "x",
-            "y",
-            "w",
-            "h",
-            source=self._window,
-            fill_alpha=0,
-            line_color="#dc2626",
-            line_width=3,
-        )
-        fig.grid.visible = False
-        fig.axis.major_tick_line_color = None
-        fig.axis.axis_line_color = None
-        fig.axis.major_label_standoff = 2
-        return fig
-
-    def _caption_html(self) -> str:
-        rows = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in self._grid())
-        return f'<p class="sr-only">{self.title}: {rows}</p>'
 
     @param.depends("values", "highlight", "fmt", "row_labels", "col_labels", watch=True)
     def _refresh(self) -> None:
-        row_names, col_names = self._labels()
-        self._figure.x_range.factors = col_names
-        self._figure.y_range.factors = list(reversed(row_names))
-        self._figure.update(**self._size())
-        self._layout.width = self._figure.width + 10
-        self._cells.data = self._cell_data()
-        self._window.data = self._window_data()
-        self._mapper.update(**self._color_range())
-        self._caption.object = self._caption_html()
+        self._pane.param.update(object=self.html(), width=self.width())

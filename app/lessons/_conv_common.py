@@ -12,7 +12,6 @@ import numpy as np
 import panel as pn
 import param
 
-from app.components import layout
 from app.components.answers import AnswerError, parse_number, parse_vector
 from app.components.exercise import Exercise, Problem, exercise_group
 from app.components.matrix import MatrixView
@@ -79,24 +78,6 @@ def parse_count(text: str, name: str, low: int, high: int) -> int:
 def matrix_text(values: np.ndarray) -> str:
     """A matrix as the student would type it: one row per line, integers without ``.0``."""
     return "\n".join(" ".join(f"{v:g}" for v in row) for row in np.asarray(values))
-
-
-def row(*objects: object) -> pn.FlexBox:
-    """``layout.row`` in which grids keep their own width, so they sit side by side."""
-    return layout.row(*(_fixed(obj) for obj in objects))
-
-
-def grid_width(values: np.ndarray, cell_size: int) -> int:
-    """Width a ``MatrixView`` of these values asks for (it stretches otherwise)."""
-    return max(160, np.atleast_2d(values).shape[1] * cell_size + 60) + 10
-
-
-def _fixed(obj: object) -> object:
-    # MatrixView stretches to its container's width, which would put every grid on its own
-    # line; a fixed-width wrapper lets the grids sit side by side.
-    if isinstance(obj, MatrixView):
-        return pn.Column(obj, width=grid_width(obj.values, obj.cell_size))
-    return obj
 
 
 def grid(values: np.ndarray, title: str, **params: object) -> MatrixView:

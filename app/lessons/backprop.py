@@ -18,8 +18,8 @@ from app.components.charts import line_chart
 from app.components.code import ShowCode
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, notice, show
-from app.lessons._conv_common import Stepper, bmatrix, exercises, grid, num, row
+from app.components.layout import lesson_step, notice, row, show
+from app.lessons._conv_common import Stepper, bmatrix, exercises, grid, num
 from engine import functional as F
 from engine import gradcheck, layers, losses
 

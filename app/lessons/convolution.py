@@ -16,7 +16,7 @@ from app.components.code import ShowCode
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
-from app.components.layout import lesson_step, notice, show
+from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import (
     Stepper,
@@ -29,7 +29,6 @@ from app.lessons._conv_common import (
     num,
     parse_count,
     parse_matrix,
-    row,
 )
 from engine import functional as F
 

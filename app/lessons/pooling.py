@@ -13,9 +13,9 @@ from app.components.code import ShowCode
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
-from app.components.layout import lesson_step, notice, show
+from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import bmatrix, exercises, grid, load_mnist_digits, row, update_grid
+from app.lessons._conv_common import bmatrix, exercises, grid, load_mnist_digits, update_grid
 from engine import functional as F
 from engine import layers
 

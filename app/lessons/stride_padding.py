@@ -14,9 +14,9 @@ from bokeh.plotting import figure
 from app.components.code import ShowCode
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, notice, show
+from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import Stepper, exercises, grid, row
+from app.lessons._conv_common import Stepper, exercises, grid
 from engine import functional as F
 
 #: The lecture's stride example: an 8×7 grid whose entry in row r, column c is 10·r + c + 1.

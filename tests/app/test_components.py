@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 
 from app.components.code import ShowCode, source_of
@@ -25,11 +27,35 @@ def test_show_code_shows_the_real_source():
     assert "np.clip" not in card[0].label and "numpy" in card[0].label
 
 
+def _cells(view: MatrixView) -> list[str]:
+    return re.findall(r"<td[^>]*>([^<]*)</td>", view.html())
+
+
+def _outlined(view: MatrixView) -> list[str]:
+    return re.findall(r'<td class="[^"]+"[^>]*>([^<]*)</td>', view.html())
+
+
 def test_matrix_view_updates_labels_and_window():
-    view = MatrixView(np.arange(6).reshape(2, 3), title="Grid", highlight=(0, 1, 2, 2), fmt="g")
-    assert view._cells.data["label"] == ["0", "1", "2", "3", "4", "5"]
-    assert view._window.data["x"] == [2.0] and view._window.data["y"] == [1.0]
+    values = np.arange(6).reshape(2, 3)
+    view = MatrixView(values, title="Grid", highlight=(0, 1, 2, 2), fmt="g")
+    assert _cells(view) == ["", "0", "1", "2", "3", "4", "5"]  # the corner cell first
+    assert _outlined(view) == ["1", "2", "4", "5"]  # the 2×2 window from row 0, column 1
+    assert '<td class="t l"' in view.html() and '<td class="b r"' in view.html()
     view.values = np.ones((3, 3))
-    assert len(view._cells.data["label"]) == 9
-    assert view._figure.y_range.factors == ["2", "1", "0"]
-    assert "Grid: 1, 1, 1" in view._caption.object
+    assert len(_cells(view)) == 1 + 9
+    assert re.findall(r'<th scope="row">(\d)</th>', view.html()) == ["0", "1", "2"]
+    assert 'Grid<span class="sr-only">: 1, 1, 1; 1, 1, 1; 1, 1, 1</span>' in view.html()
+
+
+def test_matrix_view_shades_large_values_dark_with_white_text():
+    view = MatrixView([[0, 10]], fmt="g")
+    small, large = re.findall(r'<td style="background:(#\w+);color:(#\w+)', view.html())
+    assert small[1] == "#111827" and large[1] == "#fff"
+    assert small[0] != large[0]
+
+
+def test_matrix_view_shows_missing_values_as_a_dash():
+    view = MatrixView([[np.nan, 1.0]], title="Map")
+    assert _cells(view)[1:] == ["–", "1"]
+    view.highlight = (0, 0, 1, 1)
+    assert _outlined(view) == ["–"]

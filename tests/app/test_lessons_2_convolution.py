@@ -16,6 +16,7 @@ from app import progress
 from app.components.image import ImageUpload
 from app.lessons import convolution
 from app.lessons._conv_common import load_mnist_digits, load_photo
+from tests.app.grid_text import captions
 
 
 def test_lecture_feature_map_fills_in_window_by_window():
@@ -85,34 +86,30 @@ def fresh_progress():
     progress.use_storage(progress.MemoryStorage())
 
 
-def _captions(layout) -> str:
-    return "\n".join(str(pane.object) for pane in layout.select(pn.pane.HTML))
-
-
 def test_page_steps_the_window_and_keeps_grids_on_bad_input(fresh_progress):
     page = convolution._sliding_window()
     nxt = next(b for b in page.select(pn.widgets.Button) if b.label == "Next ▶")
     jump = next(s for s in page.select(pn.widgets.Select) if s.label == "Jump to output cell")
-    assert "Feature map: 4, –, –;" in _captions(page)
+    assert "Feature map: 4, –, –;" in captions(page)
     nxt.clicks += 1
-    assert "Feature map: 4, 3, –;" in _captions(page)
+    assert "Feature map: 4, 3, –;" in captions(page)
     jump.value = 8
-    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in _captions(page)
+    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in captions(page)
     image_box = page.select(pn.widgets.TextAreaInput)[0]
     image_box.value = "1 1\n0 1"
-    assert "needs 5 rows" in _captions(page)
-    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in _captions(page)
+    assert "needs 5 rows" in captions(page)
+    assert "Feature map: 4, 3, 4; 2, 4, 3; 2, 3, 4" in captions(page)
 
 
 def test_upload_of_a_non_image_gets_a_message_and_keeps_the_picture(fresh_progress):
     page = convolution._kernel_gallery()
-    assert "After “Sharpen”: a 28 by 28 grayscale picture" in _captions(page)
+    assert "After “Sharpen”: a 28 by 28 grayscale picture" in captions(page)
     upload = page.select(ImageUpload)[0]
     upload.decoded = {"name": "tiny.png", "width": 4, "height": 3, "pixels": list(range(12))}
-    assert "Showing “tiny.png” in gray, 4×3 pixels" in _captions(page)
+    assert "Showing “tiny.png” in gray, 4×3 pixels" in captions(page)
     upload.decoded = {"name": "notes.txt", "error": "not an image"}
-    assert "“notes.txt” could not be read as an image" in _captions(page)
-    assert "a 3 by 4 grayscale picture" in _captions(page)
+    assert "“notes.txt” could not be read as an image" in captions(page)
+    assert "a 3 by 4 grayscale picture" in captions(page)
 
 
 def test_feature_cell_exercise_matches_a_hand_computation():

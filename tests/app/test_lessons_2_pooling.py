@@ -12,6 +12,7 @@ import pytest
 
 from app.lessons import pooling
 from app.lessons._conv_common import load_mnist_digits
+from tests.app.grid_text import captions
 
 
 def test_lecture_pooling_values_and_the_rounded_slide():
@@ -44,27 +45,23 @@ def test_pooling_a_real_feature_map_halves_it():
     assert pooling.pool(fmap, 2, 2, "max").shape == (14, 14)
 
 
-def _captions(layout) -> str:
-    return "\n".join(str(p.object) for p in layout.select(pn.pane.HTML))
-
-
 def test_lecture_example_switches_mode_and_stride():
     page = pooling._lecture_example()
-    assert "Pooled: 20, 30; 112, 37" in _captions(page)
+    assert "Pooled: 20, 30; 112, 37" in captions(page)
     page.select(pn.widgets.RadioButtonGroup)[0].value = "avg"
-    assert "Pooled: 13, 8; 79, 19.5" in _captions(page)
+    assert "Pooled: 13, 8; 79, 19.5" in captions(page)
     stride = next(w for w in page.select(pn.widgets.Select) if w.label == "Stride")
     stride.value = 1
-    assert "Pooled: 13, 16, 8;" in _captions(page)  # 3×3: the windows overlap
-    assert "windows overlap" in _captions(page)
+    assert "Pooled: 13, 16, 8;" in captions(page)  # 3×3: the windows overlap
+    assert "windows overlap" in captions(page)
 
 
 def test_backward_section_follows_the_mode_and_a_new_gradient():
     page = pooling._backward()
-    assert "Gradient reaching the input: 0, 1, 2, 0;" in _captions(page)
+    assert "Gradient reaching the input: 0, 1, 2, 0;" in captions(page)
     page.select(pn.widgets.RadioButtonGroup)[0].value = "sum"
-    assert "Gradient reaching the input: 1, 1, 2, 2;" in _captions(page)
+    assert "Gradient reaching the input: 1, 1, 2, 2;" in captions(page)
     new = next(b for b in page.select(pn.widgets.Button) if b.label == "New upstream gradient")
     new.clicks += 1
-    upstream = [p.object for p in page.select(pn.pane.HTML) if "Upstream (2×2):" in str(p.object)]
-    assert upstream and "Upstream (2×2): 1, 2; 3, 4" not in upstream[0]
+    text = captions(page)
+    assert "Upstream (2×2):" in text and "Upstream (2×2): 1, 2; 3, 4" not in text

@@ -29,8 +29,8 @@ def _patient_expect():
 
 
 def _caption(page, title: str):
-    """The hidden caption that reads a grid's values out: "<title>: 1, 2; 3, 4"."""
-    return page.locator("p.sr-only", has_text=re.compile("^" + re.escape(title) + ":")).first
+    """A grid's caption: its title, then (for screen readers) its values: "<title>: 1, 2; 3, 4"."""
+    return page.locator("caption", has_text=re.compile("^" + re.escape(title) + ":")).first
 
 
 def _solve(page, exercise_id: str) -> None:
