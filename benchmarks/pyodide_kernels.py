@@ -28,6 +28,7 @@ that BLAS threads do not add their CPU time.)
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import os
 import subprocess
@@ -326,11 +327,15 @@ except SystemExit:
 </script>"""
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:  # keep stdout/stderr for the results
+        pass
+
+
 def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> int:
     """Serve Pyodide, the engine and this script from a temporary folder to headless Chromium
     and run the measurement in the page (wall-clock time, as the trainer's clock)."""
     import functools
-    import http.server
     import tempfile
     import threading
 
@@ -350,8 +355,7 @@ def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> in
             (root / "files" / "mnist.npz").symlink_to(Path(args.data).resolve())
             files.append("mnist.npz")
             argv += ["--data", "/bench/mnist.npz"]
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp)
-        handler.log_message = lambda *a: None
+        handler = functools.partial(_QuietHandler, directory=tmp)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
