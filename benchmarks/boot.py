@@ -6,7 +6,8 @@ Serves the built site under a sub-path (as the tests do) and, for each run, open
 fresh browser profile (cold: empty HTTP cache, no service worker), then opens it again in the same
 profile (warm: the second visit of a student). Prints JSON: milliseconds since navigation start
 for each boot stage, the median over runs, and the requests the server answered and the
-files/bytes it sent (a 304 revalidation sends no body).
+files/bytes it sent in all (a 304 revalidation sends no body; the service worker's precache of
+the whole site is included), and the bytes the page itself fetched before it was ready.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
 pyodide (Pyodide ready), numpy, wheels (unpacked), panel (``import app.shell`` and Panel),
@@ -58,7 +59,13 @@ _COLLECT_JS = """
   }
   const ready = performance.getEntriesByName('bench:data-ready')[0];
   if (ready) stages['data-ready'] = ready.startTime;
-  return stages;
+  // Bytes the page itself fetched over the network before it was ready (0 when served from the
+  // service worker's or the HTTP cache); the service worker's own downloads are not included.
+  const fetched = [...performance.getEntriesByType('navigation'),
+                   ...performance.getEntriesByType('resource')]
+    .filter((entry) => !ready || entry.responseEnd <= ready.startTime);
+  const bytes = fetched.reduce((sum, entry) => sum + entry.transferSize, 0);
+  return {stages, bytes};
 }
 """
 
@@ -68,7 +75,8 @@ def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, o
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS)
-    stages = {name: round(ms) for name, ms in page.evaluate(_COLLECT_JS, MARK_PREFIX).items()}
+    collected = page.evaluate(_COLLECT_JS, MARK_PREFIX)
+    stages = {name: round(ms) for name, ms in collected["stages"].items()}
     # Let the service worker finish caching the site before the profile is reused.
     page.evaluate(
         """async () => {
@@ -83,6 +91,7 @@ def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, o
         "requests": server.stats.requests,
         "files_sent": server.stats.files,
         "bytes_sent": server.stats.bytes,
+        "page_bytes_until_ready": collected["bytes"],
     }
 
 
@@ -113,6 +122,9 @@ def _median(runs: list[dict], visit: str) -> dict[str, object]:
         "requests": round(statistics.median(r[visit]["requests"] for r in runs)),
         "files_sent": round(statistics.median(r[visit]["files_sent"] for r in runs)),
         "bytes_sent": round(statistics.median(r[visit]["bytes_sent"] for r in runs)),
+        "page_bytes_until_ready": round(
+            statistics.median(r[visit]["page_bytes_until_ready"] for r in runs)
+        ),
     }
 
 

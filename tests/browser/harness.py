@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import sys
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -125,6 +126,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         """Stay quiet: a boot makes dozens of requests and pytest output should stay readable."""
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        # A browser closing a connection mid-download (a page closed, a request aborted) is
+        # normal here, not worth a traceback in the test output.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SiteServer:
     """A static server for ``root`` at ``http://127.0.0.1:<free port><sub_path>``.
 
@@ -139,8 +150,7 @@ class SiteServer:
         handler = functools.partial(
             _Handler, directory=str(root), sub_path=sub_path, stats=self.stats
         )
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         host, bound_port = self._httpd.server_address[:2]
         self.origin = f"http://{host}:{bound_port}"
