@@ -155,14 +155,17 @@ def choose_algorithm(
 
     ``platform`` defaults to ``sys.platform`` ("emscripten" inside Pyodide). Natively numpy's
     matmul runs on BLAS, so im2col wins. Pyodide's numpy has no BLAS, and there the FFT
-    (stride 1 only) wins once a kernel has C·KH·KW ≥ 25 weights per filter: measured in
-    Pyodide over C ∈ {1, 4, 8, 16}, 3×3/5×5/7×7, 7–28 px, 8–32 filters, im2col was faster only
-    for single-channel 3×3 (and tied for single-channel 5×5 on tiny maps); FFT was 1.5–15×
-    faster for 5×5 layers with 4+ channels (``benchmarks/pyodide_kernels.py``).
+    (stride 1 only) wins for multi-channel kernels with C·KH·KW ≥ 25 weights per filter:
+    measured in Pyodide over C ∈ {4, 8, 16}, 3×3/5×5/7×7, 7–28 px, 8–32 filters, FFT was
+    1.0–2× faster for 3×3 and 1.5–15× for 5×5 (``benchmarks/pyodide_kernels.py --sweep``).
+    Single-channel layers stay on im2col: they are the network's first layer, whose input
+    gradient training skips, and without that scatter im2col beats FFT there (28×28, 5×5,
+    8 filters: 8 vs 12 ms per batch of 64).
     """
     platform = sys.platform if platform is None else platform
     _, channels, kh, kw = w_shape
-    if platform == "emscripten" and stride == 1 and kh * kw >= 9 and channels * kh * kw >= 25:
+    multi_channel = channels >= 2 and kh * kw >= 9 and channels * kh * kw >= 25
+    if platform == "emscripten" and stride == 1 and multi_channel:
         _load_optional_algorithms()
         if "fft" in ALGORITHMS:
             return "fft"

@@ -117,8 +117,10 @@ def fft_forward(
     return y, ("fft", (x.shape, w.shape, padding, fh, fw, xs, ws))
 
 
-def fft_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of ``fft_forward``.
+def fft_backward(
+    grad_y: np.ndarray, cache: Any, need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients of ``fft_forward`` (dx is None when ``need_dx`` is False: a first layer).
 
     dx is the convolution of grad_y with the shifted kernels (product with W, not its
     conjugate), which lands directly on the unpadded input's rows. dw is the correlation of
@@ -127,25 +129,24 @@ def fft_backward(grad_y: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray
     """
     kind, inner = cache
     if kind == "im2col":
-        return im2col_backward(grad_y, inner)
+        return im2col_backward(grad_y, inner, need_dx=need_dx)
     x_shape, w_shape, p, fh, fw, xs, ws = inner
     h, wd = x_shape[2:]
     kh, kw = w_shape[2:]
     dtype = np.result_type(grad_y.dtype, ws.real.dtype)
     gs = _spectrum(grad_y, fh, fw)  # (K, N, F)
     db = grad_y.sum(axis=(0, 2, 3)).astype(dtype, copy=False)
-    w_spec = np.conj(ws).transpose(0, 2, 1)  # (K, F, C): W itself, dx is a convolution
-    dx = _image(_mix(gs, w_spec, fh, fw), fw, slice(0, h), slice(0, wd))
+    dx = None
+    if need_dx:
+        w_spec = np.conj(ws).transpose(0, 2, 1)  # (K, F, C): W itself, dx is a convolution
+        dx = _image(_mix(gs, w_spec, fh, fw), fw, slice(0, h), slice(0, wd))
+        dx = np.ascontiguousarray(dx, dtype=dtype)
     # Σ_n conj(G)·X = conj(Σ_n G·conj(X)): conjugating the input side copies C channels
     # rather than F, and the conjugate of the small (F, C) result is cheap.
     dw_grid = np.conj(_mix(gs.transpose(0, 2, 1), np.conj(xs), fh, fw))  # (F, C, fh, fr)
     rows, cols = (np.arange(kh) - p) % fh, (np.arange(kw) - p) % fw
     dw = _image(dw_grid, fw, rows, cols)
-    return (
-        np.ascontiguousarray(dx, dtype=dtype),
-        np.ascontiguousarray(dw, dtype=dtype),
-        db,
-    )
+    return dx, np.ascontiguousarray(dw, dtype=dtype), db
 
 
-register("fft", fft_forward, fft_backward)
+register("fft", fft_forward, fft_backward, skips_dx=True)

@@ -136,7 +136,7 @@ def test_fft_is_registered_with_the_dispatch() -> None:
     ("x_shape", "w_shape", "stride", "expected"),
     [
         ((64, 1, 28, 28), (8, 1, 3, 3), 1, "im2col"),  # "tiny": single-channel 3×3
-        ((64, 1, 28, 28), (8, 1, 5, 5), 1, "fft"),  # convnetjs / c5c5 layer 1
+        ((64, 1, 28, 28), (8, 1, 5, 5), 1, "im2col"),  # first layers: no dx, im2col wins
         ((64, 8, 14, 14), (16, 8, 5, 5), 1, "fft"),  # convnetjs layer 2
         ((64, 4, 12, 12), (16, 4, 3, 3), 1, "fft"),
         ((64, 32, 12, 12), (16, 32, 1, 1), 1, "im2col"),  # 1×1: a plain matrix product
@@ -149,3 +149,16 @@ def test_pyodide_picks_the_kernel_measured_fastest_for_the_layer(
     assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="emscripten") == expected
     # Natively numpy's matmul runs on BLAS and im2col wins every layer.
     assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="linux") == "im2col"
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_first_layer_skips_the_input_gradient_but_keeps_the_weight_gradients(stride) -> None:
+    x, k, b, p, rng = _case(SHAPES[5], np.float32)
+    y, cache = fft_forward(x, k, b, stride, p)
+    grad_y = rng.standard_normal(y.shape).astype(np.float32)
+    dx, dw, db = fft_backward(grad_y, cache, need_dx=False)
+    _, dw_full, db_full = fft_backward(grad_y, cache)
+    assert dx is None
+    np.testing.assert_array_equal(dw, dw_full)
+    np.testing.assert_array_equal(db, db_full)
+    assert "fft" in conv.SKIPS_DX
