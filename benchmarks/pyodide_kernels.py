@@ -11,7 +11,8 @@ DIR holds the Pyodide core, pyodide-lock.json and the numpy wheel: the built sit
 ``site/pyodide`` (the default) or ``$CNN_PYODIDE_DIR``.
 
 Output: ``layers`` — ms per batch of 64, forward + backward, median of ``--repeats``, per
-algorithm, for the reference layer shapes; ``nets`` — training images/s (``engine.train``:
+algorithm, for the reference layer shapes (single-channel ones also without the input gradient,
+as training runs a first layer); ``nets`` — training images/s (``engine.train``:
 normalize, forward, backward, optimizer step) of the presets in ``engine.recipes`` with the
 automatic kernel choice, and which kernel each conv layer got. ``--sweep`` adds the layer grid
 behind ``engine.conv.choose_algorithm``. ``--train PRESET`` trains that preset on MNIST exactly
@@ -87,8 +88,9 @@ def _clocked(events: Iterator[dict]) -> Iterator[tuple[float, dict]]:
         yield spent, event
 
 
-def _forward_backward(fwd, bwd, x, w, b, padding, grad_y) -> None:
-    bwd(grad_y, fwd(x, w, b, 1, padding)[1])
+def _forward_backward(fwd, bwd, x, w, b, padding, grad_y, need_dx: bool = True) -> None:
+    cache = fwd(x, w, b, 1, padding)[1]
+    bwd(grad_y, cache) if need_dx else bwd(grad_y, cache, need_dx=False)
 
 
 def measure_layers(repeats: int) -> dict[str, dict[str, float]]:
@@ -108,6 +110,9 @@ def measure_layers(repeats: int) -> dict[str, dict[str, float]]:
             grad_y = rng.standard_normal(fwd(x, w, b, 1, p)[0].shape).astype(np.float32)
             step = partial(_forward_backward, fwd, bwd, x, w, b, p, grad_y)
             row[algo] = _median_ms(step, repeats)
+            if c == 1 and algo in conv.SKIPS_DX:  # a first layer: training skips its dx
+                step = partial(_forward_backward, fwd, bwd, x, w, b, p, grad_y, need_dx=False)
+                row[f"{algo} without dx"] = _median_ms(step, repeats)
         row["auto"] = conv.choose_algorithm(x.shape, w.shape, 1, p)
         results[name] = row
     return results
