@@ -51,6 +51,16 @@ BOOT_PYODIDE_PACKAGES = ("numpy", "packaging")
 SLIM_PREFIXES = ("panel/dist/", "panel/tests/", "bokeh/server/static/", "bokeh/_testing/")
 #: Panel resources served under PANEL_CDN_ROOT (Panel builds URLs as <root>/<version>/dist/...).
 PANEL_CDN_FILES = ("panel/dist/css/", "panel/dist/bundled/theme/")
+#: Appended to Panel's stylesheets (they apply inside Bokeh's shadow roots, where the page's own
+#: CSS cannot reach). Panel colours inline code #82aaff, meant for its dark code blocks: on a light
+#: page that is a 2.2:1 contrast, which axe-core rejects; code blocks keep Panel's colours.
+PANEL_CSS_ADDITIONS = {
+    "css/markdown.css": (
+        "\n/* CNN Classroom: readable inline code on light backgrounds (WCAG AA). */\n"
+        ":not(pre) > code { color: #1d4f91; background: #edf1f5; padding: 0 .25em; "
+        "border-radius: 3px; }\n"
+    ),
+}
 BOKEH_BUNDLES = ("bokeh", "bokeh-gl", "bokeh-widgets", "bokeh-tables")
 #: Panel's ReactiveESM (JSComponent) needs es-module-shims' ``importShim``.
 ES_MODULE_SHIMS = (
@@ -461,9 +471,10 @@ def add_frontend_vendor(site: Path) -> list[str]:
         (vendor / scripts[-1]).write_bytes(zf.read(ES_MODULE_SHIMS))
         for name in zf.namelist():
             if name.startswith(PANEL_CDN_FILES) and not name.endswith("/"):
-                target = cdn_dist / name.removeprefix("panel/dist/")
+                rel = name.removeprefix("panel/dist/")
+                target = cdn_dist / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(zf.read(name))
+                target.write_bytes(zf.read(name) + PANEL_CSS_ADDITIONS.get(rel, "").encode())
     katex_dir = vendor / f"katex-{KATEX.version}"
     with tarfile.open(fetch(KATEX)) as tar:
         for member in tar.getmembers():
