@@ -7,7 +7,8 @@ Natively (tests, ``panel serve``) an in-memory store stands in for localStorage.
 
 Storage can be damaged (an old version, a hand edit, a browser extension). Progress is never
 thrown away silently: unreadable JSON is copied to ``BACKUP_KEY`` before anything is written,
-bad entries are skipped, and ``warnings()`` says what happened so the page can tell the student.
+bad entries are skipped, and ``take_warnings()`` says what happened so the page can tell the
+student, once: the data is already backed up, and repeating it on every lesson only alarms.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class BrowserStorage:
 _storage: Storage | None = None
 _required: dict[str, frozenset[str]] = {}
 _warnings: list[str] = []
+_shown: set[str] = set()
 
 
 def storage() -> Storage:
@@ -82,15 +84,20 @@ def use_storage(store: Storage) -> None:
     global _storage
     _storage = store
     _warnings.clear()
+    _shown.clear()
 
 
-def warnings() -> list[str]:
-    """Student-facing messages about damaged progress found while reading it."""
-    return list(_warnings)
+def take_warnings() -> list[str]:
+    """Student-facing messages about damaged progress not shown yet; each is handed out once."""
+    messages = list(_warnings)
+    _shown.update(messages)
+    _warnings.clear()
+    return messages
 
 
 def _warn(message: str) -> None:
-    if message not in _warnings:
+    # Damaged storage stays as it is until the next write, so every read finds it again.
+    if message not in _warnings and message not in _shown:
         _warnings.append(message)
 
 

@@ -291,7 +291,7 @@ def exercise_group(lesson: str, exercises: Iterable[Exercise]) -> pn.Column:
     progress.register(lesson, [item.exercise_id for item in items])
     notes = [
         pn.pane.HTML(_feedback_html("invalid", message), stylesheets=[FEEDBACK])
-        for message in progress.warnings()
+        for message in progress.take_warnings()
     ]
     return pn.Column(
         pn.pane.HTML("<h2>Exercises</h2>", margin=(0, 10)),

@@ -69,6 +69,19 @@ def test_correct_answer_records_progress_and_wrong_answer_unlocks_the_hint():
     assert progress.solved("demo") == {"quarter"} and progress.is_done("demo")
 
 
+def _text(layout: pn.viewable.Viewable) -> str:
+    return " ".join(str(pane.object) for pane in layout.select(pn.pane.HTML))
+
+
+def test_damaged_progress_is_reported_in_the_first_lesson_opened_only():
+    progress.storage().set(progress.STORAGE_KEY, "{not json")
+    first = exercise_group("demo", [make()])
+    assert "could not be read" in _text(first)
+    second = exercise_group("other", [make()])  # the student opens another lesson
+    assert "could not be read" not in _text(second)
+    assert len(first.objects) == 3 and len(second.objects) == 2  # heading, (warning,) card
+
+
 def test_new_problem_draws_different_numbers_and_resets_the_attempt():
     exercise = make()
     first = exercise.problem.prompt

@@ -33,7 +33,7 @@ def test_other_lessons_progress_is_kept_when_one_is_written(store):
 def test_unreadable_storage_is_backed_up_before_it_is_overwritten(store):
     store.items[progress.STORAGE_KEY] = "{not json"
     assert progress.load() == {}
-    assert "could not be read" in progress.warnings()[0]
+    assert "could not be read" in progress.take_warnings()[0]
     progress.mark_solved("entropy", "a")
     assert store.items[progress.BACKUP_KEY] == "{not json"
     assert json.loads(store.items[progress.STORAGE_KEY])["entropy"]["solved"] == ["a"]
@@ -48,5 +48,15 @@ def test_damaged_entries_are_skipped_with_a_message_and_good_ones_kept(store):
         "softmax": {"solved": ["x"], "done": False},
         "encoding": {"solved": ["y"], "done": False},
     }
-    assert any("entropy" in message for message in progress.warnings())
-    assert any("softmax" in message for message in progress.warnings())
+    messages = progress.take_warnings()
+    assert any("entropy" in message for message in messages)
+    assert any("softmax" in message for message in messages)
+
+
+def test_a_damage_warning_is_handed_out_once_although_storage_stays_damaged(store):
+    store.items[progress.STORAGE_KEY] = "{not json"
+    progress.load()
+    assert len(progress.take_warnings()) == 1
+    progress.load()  # the next lesson reads the same damaged storage
+    assert progress.take_warnings() == []
+    assert store.items[progress.BACKUP_KEY] == "{not json"
