@@ -15,7 +15,7 @@ from functools import cache
 import panel as pn
 import param
 
-from app.components.style import TEXT
+from app.components.style import KATEX, TEXT
 
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 
@@ -49,7 +49,7 @@ class _KaTeXPane(pn.pane.LaTeX):
     def __init__(self, object: str = "", **params) -> None:
         params.setdefault("renderer", "katex")
         params.setdefault("sizing_mode", "stretch_width")
-        params.setdefault("stylesheets", [TEXT])
+        params.setdefault("stylesheets", [*KATEX, TEXT])
         super().__init__(object, **params)
 
 

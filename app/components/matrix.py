@@ -27,6 +27,18 @@ PALETTE = Blues256[::-1][32:]
 
 WINDOW_COLOR = "#dc2626"
 
+
+def _luminance(hex_color: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(channels <= 0.03928, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+#: Black or white text on each palette colour, whichever contrasts more: pure black and white
+#: keep every cell above WCAG's 4.5:1 (a softer gray fell short on the middle blues).
+TEXT_ON = ["#000" if (_luminance(c) + 0.05) ** 2 > 1.05 * 0.05 else "#fff" for c in PALETTE]
+
 STYLE = f"""
 :host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
@@ -81,14 +93,14 @@ class MatrixView(pn.viewable.Viewer):
         cols = self._grid().shape[1]
         return max(160, cols * self.cell_size + 40, 8 * len(self.title) + 10)
 
-    def _colors(self) -> tuple[np.ndarray, np.ndarray]:
-        """Palette index of every cell and whether its text must be white to stay readable."""
+    def _colors(self) -> np.ndarray:
+        """Palette index of every cell, from the smallest value (palest) to the largest."""
         grid = self._grid()
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         shade = np.nan_to_num((grid - lo) / (hi - lo) if hi > lo else np.zeros_like(grid))
         index = np.clip((shade * (len(PALETTE) - 1)).round().astype(int), 0, len(PALETTE) - 1)
-        return index, shade > 0.6
+        return index
 
     def _edges(self, r: int, c: int) -> str:
         """CSS classes outlining the highlighted window on the cells of its border."""
@@ -109,18 +121,18 @@ class MatrixView(pn.viewable.Viewer):
         """The grid as an HTML table (also what tests read)."""
         grid = self._grid()
         row_names, col_names = self._labels()
-        index, white = self._colors()
+        index = self._colors()
         size = self.cell_size
         head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in col_names)
         body = []
         for r, values in enumerate(grid):
             cells = []
             for c, value in enumerate(values):
-                color = "#fff" if white[r, c] else "#111827"
                 edges = self._edges(r, c)
                 cls = f' class="{edges}"' if edges else ""
+                shade = index[r, c]
                 cells.append(
-                    f'<td{cls} style="background:{PALETTE[index[r, c]]};color:{color};'
+                    f'<td{cls} style="background:{PALETTE[shade]};color:{TEXT_ON[shade]};'
                     f'width:{size - 2}px;height:{size - 2}px">{_cell_text(value, self.fmt)}</td>'
                 )
             body.append(

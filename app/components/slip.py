@@ -6,7 +6,7 @@ from __future__ import annotations
 import panel as pn
 
 from app.components.formula import markdown_with_math
-from app.components.style import CALLOUT
+from app.components.style import CALLOUT, KATEX
 
 
 def LectureSlip(slide: str, correct: str, because: str, *, what: str = "value") -> pn.pane.LaTeX:
@@ -19,7 +19,7 @@ def LectureSlip(slide: str, correct: str, because: str, *, what: str = "value") 
         '<div class="callout" role="note" aria-label="Correction to the lecture slides">'
         f'<strong class="tag">Lecture slip</strong>{body}</div>',
         renderer="katex",
-        stylesheets=[CALLOUT],
+        stylesheets=[*KATEX, CALLOUT],
         sizing_mode="stretch_width",
         css_classes=["lecture-slip"],
     )

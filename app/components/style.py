@@ -40,3 +40,17 @@ p { margin: 0.4em 0; }
 table { border-collapse: collapse; margin: 0.4em 0; }
 th, td { border: 1px solid #d1d5db; padding: 0.25em 0.6em; text-align: right; }
 """
+
+#: KaTeX's own stylesheet, shipped by build.py (which pins KaTeX to the version Panel bundles).
+#: Panel's KaTeX pane puts only ``span.katex-html {display: none}`` in its shadow root, so the
+#: browser drew KaTeX's MathML copy with its own fonts: brackets and the ``cases`` brace stayed
+#: small and unstretched. With KaTeX's class rules inside the shadow root the HTML rendering shows
+#: in KaTeX's fonts (their @font-face rules come from the same file in the document head, because
+#: a shadow root ignores @font-face) and the MathML copy is kept for screen readers only.
+KATEX_CSS = "vendor/katex-0.16.22/katex.min.css"
+
+KATEX_HTML = """
+span.katex-html { display: inline; }
+"""
+
+KATEX = [KATEX_CSS, KATEX_HTML]

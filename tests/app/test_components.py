@@ -5,6 +5,7 @@ import numpy as np
 from app.components.code import ShowCode, source_of
 from app.components.formula import Formula, markdown_with_math
 from app.components.matrix import MatrixView
+from app.components.style import KATEX
 
 
 def test_markdown_keeps_math_intact_for_katex():
@@ -50,7 +51,7 @@ def test_matrix_view_updates_labels_and_window():
 def test_matrix_view_shades_large_values_dark_with_white_text():
     view = MatrixView([[0, 10]], fmt="g")
     small, large = re.findall(r'<td style="background:(#\w+);color:(#\w+)', view.html())
-    assert small[1] == "#111827" and large[1] == "#fff"
+    assert small[1] == "#000" and large[1] == "#fff"
     assert small[0] != large[0]
 
 
@@ -59,3 +60,10 @@ def test_matrix_view_shows_missing_values_as_a_dash():
     assert _cells(view)[1:] == ["–", "1"]
     view.highlight = (0, 0, 1, 1)
     assert _outlined(view) == ["–"]
+
+
+def test_katex_stylesheet_is_the_one_the_build_ships():
+    import build
+
+    assert KATEX[0] == f"vendor/katex-{build.KATEX.version}/katex.min.css"
+    assert "katex.min.css" in build.KATEX_FILES[1]
