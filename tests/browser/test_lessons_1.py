@@ -92,6 +92,15 @@ def _numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
 
 
+def _plain_entry_answer(page) -> str:
+    """The plain-normalization exercise's answer, worked out from the scores in its prompt."""
+    prompt = _text(_card(page, "plain-entry"))
+    # KaTeX writes a minus as "− 1.5"; rejoin it with its number.
+    scores = _numbers(re.sub(r"[−-]\s*", "-", re.search(r"scores \[(.*?)\]", prompt).group(1)))
+    k = int(re.search(r"give score (\d)", prompt).group(1)) - 1
+    return f"{scores[k] / sum(scores):.4f}"
+
+
 def test_entropy_lesson(page, axe) -> None:
     page.open_lesson("entropy")
     main = page.locator("#lesson-app")
@@ -203,13 +212,8 @@ def test_softmax_lesson(page, axe) -> None:
     scale.press("ArrowRight")
     _wait_for(page.locator(".scale-readout"), r"\[0\.018, 0\.982\].*\[0\.333, 0\.667\]")
 
-    card = _card(page, "plain-entry")
-    prompt = _text(card)
-    # KaTeX writes a minus as "− 1.5"; rejoin it with its number.
-    scores = _numbers(re.sub(r"[−-]\s*", "-", re.search(r"scores \[(.*?)\]", prompt).group(1)))
-    k = int(re.search(r"give score (\d)", prompt).group(1)) - 1
     assert "Not quite" in _answer(page, "plain-entry", "12")
-    assert "Correct" in _answer(page, "plain-entry", f"{scores[k] / sum(scores):.4f}")
+    assert "Correct" in _answer(page, "plain-entry", _plain_entry_answer(page))
     axe(page)
     _check_kept_after_reload(page, "softmax", "plain-entry")
 
@@ -231,7 +235,8 @@ def test_encoding_lesson(page, axe) -> None:
 
     card = _card(page, "one-hot-vector")
     prompt = _text(card)
-    classes = re.search(r"are (.*?)\. Type", prompt).group(1).split(", ")
+    # Bold names are separate text nodes, so the last one arrives with a space before the ".".
+    classes = [c.strip() for c in re.search(r"are (.*?)\. Type", prompt).group(1).split(",")]
     label = re.search(r"vector of (\w+)", prompt).group(1)
     assert "Not quite" in _answer(page, "one-hot-vector", ", ".join(["0"] * len(classes)))
     answer = ", ".join("1" if c == label else "0" for c in classes)
@@ -249,11 +254,11 @@ def test_unreadable_progress_is_kept_as_a_backup_and_the_lesson_still_works(page
     page.open_lesson("softmax")
     main = page.locator("#lesson-app")
     _wait_for(main, "could not be read")
-    card = _card(page, "plain-entry")
-    prompt = _text(card)
-    scores = _numbers(re.sub(r"[−-]\s*", "-", re.search(r"scores \[(.*?)\]", prompt).group(1)))
-    k = int(re.search(r"give score (\d)", prompt).group(1)) - 1
-    assert "Correct" in _answer(page, "plain-entry", f"{scores[k] / sum(scores):.4f}")
+    # Said once: the next lesson reads the same damaged storage but does not repeat it.
+    page.open_lesson("entropy")
+    assert "could not be read" not in _wait_for(main, "Pick a shape")
+    page.open_lesson("softmax")
+    assert "Correct" in _answer(page, "plain-entry", _plain_entry_answer(page))
     assert page.evaluate(f"localStorage.getItem('{PROGRESS_KEY}/unreadable-backup')") == (
         "{not json"
     )
