@@ -44,7 +44,7 @@ STYLE = f"""
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
 caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
   color: #1f2937; white-space: nowrap; }}
-th {{ color: #4b5563; font-weight: normal; padding: 0 3px; }}
+th {{ color: #4b5563; font-weight: normal; padding: 0 3px; white-space: nowrap; }}
 td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
 td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
 td.b {{ border-bottom: 3px solid {WINDOW_COLOR}; }}
@@ -91,7 +91,8 @@ class MatrixView(pn.viewable.Viewer):
     def width(self) -> int:
         """Pixels the grid asks for: its cells, the row labels, and room for the title."""
         cols = self._grid().shape[1]
-        return max(160, cols * self.cell_size + 40, 8 * len(self.title) + 10)
+        label = 7 * max(len(name) for name in self._labels()[0]) + 16
+        return max(160, cols * self.cell_size + label + 10, 8 * len(self.title) + 10)
 
     def _colors(self) -> np.ndarray:
         """Palette index of every cell, from the smallest value (palest) to the largest."""
@@ -122,7 +123,8 @@ class MatrixView(pn.viewable.Viewer):
         grid = self._grid()
         row_names, col_names = self._labels()
         index = self._colors()
-        size = self.cell_size
+        # A minimum, not a width: a narrow pane scrolls instead of squeezing the cells.
+        box = f"min-width:{self.cell_size - 2}px;height:{self.cell_size - 2}px"
         head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in col_names)
         body = []
         for r, values in enumerate(grid):
@@ -133,7 +135,7 @@ class MatrixView(pn.viewable.Viewer):
                 shade = index[r, c]
                 cells.append(
                     f'<td{cls} style="background:{PALETTE[shade]};color:{TEXT_ON[shade]};'
-                    f'width:{size - 2}px;height:{size - 2}px">{_cell_text(value, self.fmt)}</td>'
+                    f'{box}">{_cell_text(value, self.fmt)}</td>'
                 )
             body.append(
                 f'<tr><th scope="row">{html.escape(row_names[r])}</th>{"".join(cells)}</tr>'
