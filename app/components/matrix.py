@@ -144,7 +144,7 @@ class MatrixView(pn.viewable.Viewer):
         spoken = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in grid)
         return (
             f'<table class="matrix"><caption>{title}<span class="sr-only">: {spoken}</span>'
-            f"</caption><thead><tr><td></td>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
 
     @param.depends("values", "highlight", "fmt", "row_labels", "col_labels", watch=True)

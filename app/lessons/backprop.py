@@ -318,8 +318,9 @@ def _forward(layer: TinyLayer) -> pn.Column:
         output.values = g.y
         delta.values = g.delta
         error.object = (
-            rf"b = {num(layer.b)}, \qquad E = \tfrac12 \sum_{{i,j}} (t_{{ij}} - y_{{ij}})^2"
-            rf" = {g.error:.4f}"
+            # Two lines: side by side they overflowed a phone's width.
+            rf"\begin{{gathered}} b = {num(layer.b)} \\ E = \tfrac12 \sum_{{i,j}} "
+            rf"(t_{{ij}} - y_{{ij}})^2 = {g.error:.4f} \end{{gathered}}"
         )
 
     layer.param.watch(refresh, ["w", "b"])

@@ -39,11 +39,11 @@ def _outlined(view: MatrixView) -> list[str]:
 def test_matrix_view_updates_labels_and_window():
     values = np.arange(6).reshape(2, 3)
     view = MatrixView(values, title="Grid", highlight=(0, 1, 2, 2), fmt="g")
-    assert _cells(view) == ["", "0", "1", "2", "3", "4", "5"]  # the corner cell first
+    assert _cells(view) == ["0", "1", "2", "3", "4", "5"]
     assert _outlined(view) == ["1", "2", "4", "5"]  # the 2×2 window from row 0, column 1
     assert '<td class="t l"' in view.html() and '<td class="b r"' in view.html()
     view.values = np.ones((3, 3))
-    assert len(_cells(view)) == 1 + 9
+    assert len(_cells(view)) == 9
     assert re.findall(r'<th scope="row">(\d)</th>', view.html()) == ["0", "1", "2"]
     assert 'Grid<span class="sr-only">: 1, 1, 1; 1, 1, 1; 1, 1, 1</span>' in view.html()
 
@@ -57,7 +57,7 @@ def test_matrix_view_shades_large_values_dark_with_white_text():
 
 def test_matrix_view_shows_missing_values_as_a_dash():
     view = MatrixView([[np.nan, 1.0]], title="Map")
-    assert _cells(view)[1:] == ["–", "1"]
+    assert _cells(view) == ["–", "1"]
     view.highlight = (0, 0, 1, 1)
     assert _outlined(view) == ["–"]
 
