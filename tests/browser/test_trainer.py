@@ -99,8 +99,9 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
 
     # Results: the confusion matrix covers all 10,000 test images; misclassified digits and
     # first-layer filters are drawn; feature maps of test digit 0 appear.
-    caption = page.locator("p.sr-only", has_text="Confusion matrix").inner_text()
-    counts = [int(n) for n in re.findall(r"\d+", caption.split(":", 1)[1])]
+    grid = page.locator("table.matrix", has=page.locator("caption", has_text="Confusion matrix"))
+    spoken = grid.locator("caption .sr-only").inner_text()
+    counts = [int(n) for n in re.findall(r"\d+", spoken)]
     assert len(counts) == 100 and sum(counts) == 10_000
     wrong = page.get_by_role("group", name="Misclassified test digits").locator("figcaption")
     expect(wrong.first).to_have_text(re.compile(r"^\d → \d \(\d+%\)$"))
