@@ -29,8 +29,11 @@ def _patient_expect():
 
 
 def _caption(page, title: str):
-    """A grid's caption: its title, then (for screen readers) its values: "<title>: 1, 2; 3, 4"."""
-    return page.locator("caption", has_text=re.compile("^" + re.escape(title) + ":")).first
+    """What a screen reader hears for a grid ("<title>: 1, 2; 3, 4", its table caption) or a
+    picture ("<title>: a 28 by 28 grayscale picture, ...", a hidden paragraph)."""
+    return page.locator(
+        "caption, p.sr-only", has_text=re.compile("^" + re.escape(title) + ":")
+    ).first
 
 
 def _solve(page, exercise_id: str) -> None:
