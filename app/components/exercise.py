@@ -20,6 +20,7 @@ import param
 
 from app import progress
 from app.components.answers import AnswerError, parse_number, parse_vector
+from app.components.clicks import on_click_after_input
 from app.components.formula import Text, markdown_with_math
 from app.components.style import FEEDBACK
 
@@ -252,7 +253,7 @@ class Exercise(pn.viewable.Viewer):
         solution = pn.widgets.Button(label="Show solution", width=130)
         again = pn.widgets.Button(label="New problem", width=120)
 
-        check.on_click(lambda _: self.submit(self._typed()))
+        on_click_after_input(check, lambda: self.submit(self._typed()))
         if isinstance(self._answer, pn.widgets.TextInput):
             self._answer.param.watch(lambda _: self.submit(self._typed()), "enter_pressed")
         hint.on_click(lambda _: setattr(self, "show_hint", True))

@@ -15,6 +15,7 @@ import param
 from bokeh.models import ColumnDataSource
 
 from app.components.charts import line_chart
+from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
@@ -530,8 +531,8 @@ def _descent(layer: TinyLayer) -> pn.Column:
 
     layer.param.watch(refresh, ["history", "w", "b"])
     refresh()
-    one.on_click(lambda _: take(1))
-    ten.on_click(lambda _: take(10))
+    on_click_after_input(one, lambda: take(1))
+    on_click_after_input(ten, lambda: take(10))
     reset.on_click(lambda _: layer.reset())
     return lesson_step(
         "5 · Gradient descent",

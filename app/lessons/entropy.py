@@ -14,6 +14,7 @@ from bokeh.models import ColumnDataSource, LabelSet
 
 from app.components.answers import AnswerError, parse_probabilities, parse_vector
 from app.components.charts import bar_chart, bar_data, line_chart
+from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula
@@ -309,7 +310,7 @@ def _distribution_editor() -> pn.Column:
             return
         probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
-    def rescaled(_) -> None:
+    def rescaled() -> None:
         try:
             values = parse_vector(probs_input.value, percent=True)
         except AnswerError as error:
@@ -329,7 +330,7 @@ def _distribution_editor() -> pn.Column:
     certain.on_click(
         lambda _: setattr(probs_input, "value", ", ".join(["1"] + ["0"] * (k.value - 1)))
     )
-    rescale.on_click(rescaled)
+    on_click_after_input(rescale, rescaled)
     draw([0.25] * 4, unit.value)
     return pn.Column(
         row(probs_input, unit),
