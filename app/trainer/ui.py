@@ -242,7 +242,7 @@ class TrainerPage(pn.viewable.Viewer):
             pn.pane.Markdown(
                 "**Feature maps** of one test digit through every layer (first 8 channels)"
             ),
-            pn.Row(self.digit_index, self.digit_button),
+            row(self.digit_index, self.digit_button),
             self.features_text,
             self.features,
             sizing_mode="stretch_width",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import time
 import weakref
 
 import numpy as np
@@ -110,7 +111,9 @@ def test_progress_messages_are_throttled(data: Mnist) -> None:
 
 
 def test_pause_holds_resume_continues_stop_ends_with_a_result(data: Mnist) -> None:
-    driver = drv.Driver(data)
+    # A fake clock: on the wall clock an idle machine finished the whole small run within one
+    # 20 ms slice, so there was nothing left to stop.
+    driver = drv.Driver(data, clock=FakeClock(step=0.01))
     start(driver)
     driver.run_slice(0.02)
     reply = driver.handle({"type": "pause"})
@@ -121,6 +124,7 @@ def test_pause_holds_resume_continues_stop_ends_with_a_result(data: Mnist) -> No
     driver.run_slice(0.02)
     assert driver.images > frozen
     assert driver.handle({"type": "stop"})[0]["state"] == "stopping"
+    driver.clock = time.perf_counter  # the test scoring after a stop runs at full speed
     messages = run_to_end(driver)
     report = messages[-1]
     assert report["type"] == "finished" and report["stopped"]
