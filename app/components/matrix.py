@@ -40,8 +40,7 @@ def _luminance(hex_color: str) -> float:
 TEXT_ON = ["#000" if (_luminance(c) + 0.05) ** 2 > 1.05 * 0.05 else "#fff" for c in PALETTE]
 
 STYLE = f"""
-/* Bokeh writes the fixed width as an inline min-width too; only !important lets a phone scroll. */
-:host {{ max-width: 100%; min-width: 0 !important; overflow-x: auto; }}
+:host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
 caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
   color: #1f2937; white-space: nowrap; }}

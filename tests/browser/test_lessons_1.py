@@ -63,6 +63,9 @@ def _answer(page, exercise_id: str, answer: str) -> str:
     before = _text(feedback)
     box = card.locator("input[type=text]")
     box.fill(answer)
+    # Panel batches typed text to Python for up to ~0.5 s after the last sync but sends clicks at
+    # once; pause like a student between typing and clicking so the check sees the typed text.
+    page.wait_for_timeout(700)
     card.get_by_role("button", name="Check").click()
     for _ in range(200):
         if _text(feedback) != before:
