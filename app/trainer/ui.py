@@ -117,7 +117,7 @@ class TrainerPage(pn.viewable.Viewer):
             message_html("Preparing the trainer: starting Python in the background…")
         )
         self.boot_bar = pn.indicators.Progress(
-            name="Preparing",
+            label="Preparing",
             value=-1,
             max=100,
             sizing_mode="stretch_width",
@@ -168,17 +168,15 @@ class TrainerPage(pn.viewable.Viewer):
 
     def _build_live(self) -> None:
         self.train_button = pn.widgets.Button(
-            label="Train", button_type="primary", disabled=True, width=120
+            label="Train", color="primary", disabled=True, width=120
         )
         self.pause_button = pn.widgets.Button(label="Pause", disabled=True, width=110)
-        self.stop_button = pn.widgets.Button(
-            label="Stop", button_type="danger", disabled=True, width=110
-        )
+        self.stop_button = pn.widgets.Button(label="Stop", color="danger", disabled=True, width=110)
         self.train_button.on_click(lambda _e: self.train())
         self.pause_button.on_click(lambda _e: self.toggle_pause())
         self.stop_button.on_click(lambda _e: self.stop())
         self.progress = pn.indicators.Progress(
-            name="Training progress", value=0, max=100, sizing_mode="stretch_width", height=16
+            label="Training progress", value=0, max=100, sizing_mode="stretch_width", height=16
         )
         self.progress_text = self._html()
         self.loss_source = ColumnDataSource({"images": [], "loss": []})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,17 +18,34 @@ from engine.model import Sequential
 from tests.app.test_trainer_driver import TINY, _split
 
 
-@pytest.fixture
-def page() -> TrainerPage:
+def new_page() -> TrainerPage:
+    """The trainer page on a small random data set, its worker driven in-process."""
     rng = np.random.default_rng(1)
     data = Mnist(*_split(rng, 400), *_split(rng, 200), *_split(rng, 200))
-    page = TrainerPage(
+    return TrainerPage(
         lambda on_message: LocalLink(
             on_message, Driver(data, max_rate=1e6), auto=False, slice_seconds=0.002
         )
     )
+
+
+@pytest.fixture
+def page() -> TrainerPage:
+    page = new_page()
     page.on_message({"type": "ready", "restoring": False})
     return page
+
+
+def test_building_the_page_uses_no_deprecated_panel_arguments() -> None:
+    """Panel 2.0 removes deprecated arguments (``button_type``, widget ``name``): fail now."""
+    app_dir = str(Path(__file__).resolve().parents[2] / "app")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        new_page()
+    ours = [
+        f"{w.filename}:{w.lineno}: {w.message}" for w in caught if w.filename.startswith(app_dir)
+    ]
+    assert not ours, "\n".join(ours)
 
 
 def settle(page: TrainerPage) -> None:
