@@ -27,6 +27,9 @@ PALETTE = Blues256[::-1][32:]
 
 WINDOW_COLOR = "#dc2626"
 
+#: Pixels a title may widen a grid to; a longer title wraps onto a second line.
+TITLE_MAX_WIDTH = 330
+
 
 def _luminance(hex_color: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
@@ -42,8 +45,8 @@ TEXT_ON = ["#000" if (_luminance(c) + 0.05) ** 2 > 1.05 * 0.05 else "#fff" for c
 STYLE = f"""
 :host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
-caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
-  color: #1f2937; white-space: nowrap; }}
+caption {{ font-weight: 600; font-size: 13px; line-height: 1.25; text-align: left;
+  padding: 0 0 4px 2px; color: #1f2937; }}
 th {{ color: #4b5563; font-weight: normal; padding: 0 3px; white-space: nowrap; }}
 td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
 td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
@@ -67,6 +70,10 @@ class MatrixView(pn.viewable.Viewer):
     col_labels = param.List(default=None, allow_None=True, item_type=str)
     fmt = param.String(default=".3g", doc="Python format spec for the cell labels.")
     cell_size = param.Integer(default=44, bounds=(16, 120), doc="Preferred cell size in pixels.")
+    corner = param.String(
+        default="row \\ column",
+        doc="What rows and columns stand for: the corner header cell's (visually hidden) name.",
+    )
 
     def __init__(self, values: Sequence | np.ndarray, **params) -> None:
         super().__init__(values=np.asarray(values, dtype=float), **params)
@@ -89,10 +96,15 @@ class MatrixView(pn.viewable.Viewer):
         )
 
     def width(self) -> int:
-        """Pixels the grid asks for: its cells, the row labels, and room for the title."""
+        """Pixels the grid asks for: its cells, the row labels, and room for the title.
+
+        A title longer than ``TITLE_MAX_WIDTH`` wraps instead of widening the grid, so the
+        10×10 confusion matrix still fits a 390 px phone.
+        """
         cols = self._grid().shape[1]
         label = 7 * max(len(name) for name in self._labels()[0]) + 16
-        return max(160, cols * self.cell_size + label + 10, 8 * len(self.title) + 10)
+        title = min(8 * len(self.title) + 10, TITLE_MAX_WIDTH)
+        return max(160, cols * self.cell_size + label + 10, title)
 
     def _colors(self) -> np.ndarray:
         """Palette index of every cell, from the smallest value (palest) to the largest."""
@@ -144,9 +156,10 @@ class MatrixView(pn.viewable.Viewer):
         spoken = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in grid)
         return (
             f'<table class="matrix"><caption>{title}<span class="sr-only">: {spoken}</span>'
-            f"</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f'</caption><thead><tr><th><span class="sr-only">{html.escape(self.corner)}</span></th>'
+            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
 
-    @param.depends("values", "highlight", "fmt", "row_labels", "col_labels", watch=True)
+    @param.depends("values", "highlight", "fmt", "row_labels", "col_labels", "corner", watch=True)
     def _refresh(self) -> None:
         self._pane.param.update(object=self.html(), width=self.width())

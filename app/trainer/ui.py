@@ -52,7 +52,8 @@ def table_html(analysis: spec.Analysis) -> str:
         for row in analysis.rows
     )
     total = (
-        f'<tr><th></th><th>total</th><th></th><th class="num">{analysis.total_params:,}</th></tr>'
+        f'<tr><td></td><th scope="row">total</th><td></td>'
+        f'<th class="num">{analysis.total_params:,}</th></tr>'
     )
     return (
         '<div class="scroll"><table class="layers" '
@@ -212,6 +213,7 @@ class TrainerPage(pn.viewable.Viewer):
             col_labels=DIGITS,
             fmt=".0f",
             cell_size=30,
+            corner="true \\ predicted",
         )
         self.misclassified = Gallery(label="Misclassified test digits", scale=3)
         self.filters = Gallery(label="First-layer filters", scale=8)
@@ -225,7 +227,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.results = pn.Column(
             self.result_text,
             row(
-                pn.Column(self.confusion, width=360),
+                self.confusion,
                 pn.Column(
                     pn.pane.Markdown(
                         "**Misclassified test digits** (true → predicted, probability)"

@@ -67,3 +67,19 @@ def test_katex_stylesheet_is_the_one_the_build_ships():
 
     assert KATEX[0] == f"vendor/katex-{build.KATEX.version}/katex.min.css"
     assert "katex.min.css" in build.KATEX_FILES[1]
+
+
+def test_matrix_corner_header_names_the_axes_for_screen_readers():
+    corner = re.compile(r'<thead><tr><th><span class="sr-only">([^<]+)</span></th>')
+    assert corner.search(MatrixView(np.eye(2)).html()).group(1) == "row \\ column"
+    view = MatrixView(np.eye(2), corner="true \\ predicted")
+    assert corner.search(view.html()).group(1) == "true \\ predicted"
+
+
+def test_a_long_title_wraps_instead_of_widening_the_grid():
+    title = "Confusion matrix (rows: true digit, columns: predicted)"
+    confusion = MatrixView(np.zeros((10, 10)), title=title, cell_size=30)
+    # A 390 px phone leaves 358 px beside the page's padding; the pane has a 5 px margin.
+    assert confusion.width() + 10 <= 358
+    short = MatrixView(np.zeros((2, 2)), title="Kernel")
+    assert MatrixView(np.zeros((2, 2)), title="Output of a 2×2 max pool").width() > short.width()

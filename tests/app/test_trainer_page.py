@@ -74,6 +74,8 @@ def test_default_preset_is_valid_and_train_is_enabled(page: TrainerPage) -> None
     recipe = recipes.PRESETS[recipes.DEFAULT_PRESET]
     engine_count = Sequential.from_spec(recipe["layers"], recipes.INPUT_SHAPE).num_params()
     assert f"{engine_count:,}</th>" in page.spec_table.object  # the table's total agrees
+    # Every header cell has text (axe: empty-table-header); the total row's blanks are data.
+    assert not re.search(r"<th[^>]*></th>", page.spec_table.object)
 
 
 @pytest.mark.parametrize(
