@@ -46,7 +46,8 @@ STYLE = f"""
 :host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
 caption {{ font-weight: 600; font-size: 13px; line-height: 1.25; text-align: left;
-  padding: 0 0 4px 2px; color: #1f2937; }}
+  padding: 0 0 4px 2px; color: #1f2937; white-space: nowrap; }}
+caption.wraps {{ white-space: normal; }}
 th {{ color: #4b5563; font-weight: normal; padding: 0 3px; white-space: nowrap; }}
 td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
 td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
@@ -95,6 +96,9 @@ class MatrixView(pn.viewable.Viewer):
             self.col_labels or [str(c) for c in range(cols)],
         )
 
+    def _title_width(self) -> int:
+        return 8 * len(self.title) + 10
+
     def width(self) -> int:
         """Pixels the grid asks for: its cells, the row labels, and room for the title.
 
@@ -103,8 +107,9 @@ class MatrixView(pn.viewable.Viewer):
         """
         cols = self._grid().shape[1]
         label = 7 * max(len(name) for name in self._labels()[0]) + 16
-        title = min(8 * len(self.title) + 10, TITLE_MAX_WIDTH)
-        return max(160, cols * self.cell_size + label + 10, title)
+        return max(
+            160, cols * self.cell_size + label + 10, min(self._title_width(), TITLE_MAX_WIDTH)
+        )
 
     def _colors(self) -> np.ndarray:
         """Palette index of every cell, from the smallest value (palest) to the largest."""
@@ -153,9 +158,11 @@ class MatrixView(pn.viewable.Viewer):
                 f'<tr><th scope="row">{html.escape(row_names[r])}</th>{"".join(cells)}</tr>'
             )
         title = html.escape(self.title)
+        wraps = ' class="wraps"' if self._title_width() > TITLE_MAX_WIDTH else ""
         spoken = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in grid)
         return (
-            f'<table class="matrix"><caption>{title}<span class="sr-only">: {spoken}</span>'
+            # A short title stays on one line even where it is wider than the cells below it.
+            f'<table class="matrix"><caption{wraps}>{title}<span class="sr-only">: {spoken}</span>'
             f'</caption><thead><tr><th><span class="sr-only">{html.escape(self.corner)}</span></th>'
             f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )

@@ -81,5 +81,7 @@ def test_a_long_title_wraps_instead_of_widening_the_grid():
     confusion = MatrixView(np.zeros((10, 10)), title=title, cell_size=30)
     # A 390 px phone leaves 358 px beside the page's padding; the pane has a 5 px margin.
     assert confusion.width() + 10 <= 358
+    assert '<caption class="wraps">' in confusion.html()
     short = MatrixView(np.zeros((2, 2)), title="Kernel")
+    assert "<caption>Kernel<" in short.html()  # a short title stays on one line
     assert MatrixView(np.zeros((2, 2)), title="Output of a 2×2 max pool").width() > short.width()
