@@ -5,6 +5,11 @@ spinner's up/down buttons without text, so screen readers announce "slider" or "
 axe-core reports them. A small script, installed once per page, names every such part from the
 widget's own title and keeps doing so as lessons render new widgets: each shadow root gets a
 MutationObserver, and a full pass runs at most once per animation frame.
+
+The same pass makes every box that actually scrolls sideways (a long formula or a wide table on
+a phone) reachable by keyboard: axe-core fails a scrollable region that cannot take focus. Such a
+box gets ``tabindex=0``, ``role=group`` and a name (its table's caption, or "Formula"), and loses
+them again once it fits, e.g. after the window is widened.
 """
 
 from __future__ import annotations
@@ -27,6 +32,27 @@ _SCRIPT = r"""
     const what = label ? label.textContent.trim() : 'value';
     return (button.classList.contains('bk-spin-btn-up') ? 'Increase ' : 'Decrease ') + what;
   };
+  const scrollName = (box) => {
+    const caption = box.querySelector('caption');
+    const title = caption && caption.firstChild ? caption.firstChild.textContent.trim() : '';
+    const what = title || (box.querySelector('.katex') ? 'Formula' : 'Wide content');
+    return what + ' (scrolls sideways)';
+  };
+  const markScrolling = (el) => {
+    const scrolls = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
+      /auto|scroll/.test(getComputedStyle(el).overflowX);
+    const marked = el.hasAttribute('data-cnn-scroll');
+    if (scrolls && !marked && !el.hasAttribute('tabindex')) {
+      el.setAttribute('data-cnn-scroll', '');
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'group');
+      el.setAttribute('aria-label', scrollName(el));
+    } else if (!scrolls && marked) {
+      for (const name of ['data-cnn-scroll', 'tabindex', 'role', 'aria-label']) {
+        el.removeAttribute(name);
+      }
+    }
+  };
   const pass = (root) => {
     if (!observed.has(root)) {
       observed.add(root);
@@ -38,20 +64,28 @@ _SCRIPT = r"""
     for (const button of root.querySelectorAll('.bk-spin-btn:not([aria-label])')) {
       button.setAttribute('aria-label', spinName(button));
     }
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) pass(el.shadowRoot);
+    for (const el of root.querySelectorAll('*')) {
+      markScrolling(el);
+      if (el.shadowRoot) pass(el.shadowRoot);
+    }
   };
   function schedule() {
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => { pending = false; pass(document.body); });
   }
+  // Whether a box scrolls changes without a DOM mutation when the window is resized or
+  // KaTeX's fonts arrive.
+  window.addEventListener('resize', schedule);
+  document.fonts.addEventListener('loadingdone', schedule);
   schedule();
 })();
 """
 
 
 def install() -> None:
-    """Start naming Bokeh's slider handles and spinner buttons (browser only; idempotent)."""
+    """Start naming Bokeh's slider handles and spinner buttons and making sideways-scrolling
+    boxes focusable (browser only; idempotent)."""
     if sys.platform != "emscripten":
         return
     import js
