@@ -114,19 +114,12 @@ def softmax_problem(rng: np.random.Generator) -> Problem:
         check=check_number(float(p[k]), places=3, percent=True, mistakes=mistakes),
         hint=f"Compute $e^{{{z[k]:g}}}$ and divide it by $e^{{{z[0]:g}}} + e^{{{z[1]:g}}} + "
         f"e^{{{z[2]:g}}}$.",
+        # Two lines: on one, the fractions ran past a 390 px phone.
         solution=(
-            "$$S_{"
-            + str(k + 1)
-            + "} = \\frac{e^{"
-            + f"{z[k]:g}"
-            + "}}{"
-            + " + ".join(f"e^{{{v:g}}}" for v in z)
-            + "} = \\frac{"
-            + f"{math.exp(z[k]):.4f}"
-            + "}{"
-            + f"{np.exp(z).sum():.4f}"
-            + "} = "
-            + f"{p[k]:.4f}$$ **Answer: {p[k]:.4f}**"
+            f"$$\\begin{{aligned}}S_{{{k + 1}}} &= \\frac{{e^{{{z[k]:g}}}}}"
+            f"{{{' + '.join(f'e^{{{v:g}}}' for v in z)}}} \\\\ "
+            f"&= \\frac{{{math.exp(z[k]):.4f}}}{{{np.exp(z).sum():.4f}}} = {p[k]:.4f}"
+            f"\\end{{aligned}}$$ **Answer: {p[k]:.4f}**"
         ),
         placeholder="e.g. 0.57 or 57%",
     )
@@ -185,9 +178,9 @@ def temperature_problem(rng: np.random.Generator) -> Problem:
         ),
         hint=f"First divide both logits by {temperature:g}, then apply softmax.",
         solution=(
-            f"$$z/T = [{z[0] / temperature:g}, {z[1] / temperature:g}],\\quad "
-            f"S_1 = \\frac{{e^{{{z[0] / temperature:g}}}}}{{e^{{{z[0] / temperature:g}}} + "
-            f"e^{{{z[1] / temperature:g}}}}} = {p:.4f}$$ **Answer: {p:.4f}**"
+            f"$$\\begin{{aligned}}z/T &= [{z[0] / temperature:g}, {z[1] / temperature:g}] \\\\ "
+            f"S_1 &= \\frac{{e^{{{z[0] / temperature:g}}}}}{{e^{{{z[0] / temperature:g}}} + "
+            f"e^{{{z[1] / temperature:g}}}}} = {p:.4f}\\end{{aligned}}$$ **Answer: {p:.4f}**"
         ),
         placeholder="e.g. 0.57 or 57%",
     )
@@ -323,9 +316,11 @@ def view() -> pn.viewable.Viewable:
             "$24.5325 / 31.6487 = 0.775$. Edit the logits, or pick an example, and compare "
             "with plain normalization, which just divides each score by the sum of scores.",
             Formula(r"S(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{n} e^{z_j}}"),
+            # The sum on lines of its own: beside the fraction it ran past a 390 px phone.
             Formula(
-                r"\begin{aligned}S(3.2) &= \frac{24.5325}{24.5325 + 3.6693 + 1.2214 + 2.2255}"
-                r"\\ &= \frac{24.5325}{31.6487} = 0.775\end{aligned}"
+                r"\begin{aligned}\textstyle\sum_j e^{z_j} &= 24.5325 + 3.6693"
+                r"\\ &\quad + 1.2214 + 2.2255 \\ &= 31.6487"
+                r"\\ S(3.2) &= \frac{24.5325}{31.6487} = 0.775\end{aligned}"
             ),
             side_by_side,
             ShowCode(F.softmax),
