@@ -56,7 +56,9 @@ _SCRIPT = r"""
   const pass = (root) => {
     if (!observed.has(root)) {
       observed.add(root);
-      new MutationObserver(schedule).observe(root, {childList: true, subtree: true});
+      // Styles too: Bokeh sizes its boxes by setting inline styles, which can end a scroll.
+      new MutationObserver(schedule).observe(
+        root, {childList: true, subtree: true, attributes: true, attributeFilter: ['style']});
     }
     for (const handle of root.querySelectorAll('.noUi-handle:not([aria-label])')) {
       handle.setAttribute('aria-label', sliderName(handle));
