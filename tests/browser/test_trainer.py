@@ -22,6 +22,20 @@ def _fill(page, label: str, text: str) -> None:
     box.press("Tab")
 
 
+def start_short_run(page) -> None:
+    """Train the tiny preset on 1,500 images for one epoch: CI-fast, but the real engine in the
+    real worker. Waits for the worker to be ready first."""
+    expect(page.get_by_text("Ready: MNIST")).to_be_visible(timeout=WORKER_TIMEOUT_MS)
+    page.get_by_label("Preset network").select_option(label="Tiny")
+    # The preset fills the form through Python: wait for it before typing over its values.
+    expect(page.get_by_text("One 3×3 convolution")).to_be_visible()
+    _fill(page, "Training images", "1500")
+    _fill(page, "Epochs", "1")
+    train = page.get_by_role("button", name=re.compile("^Train"))
+    expect(train).to_be_enabled()
+    train.click()
+
+
 def _accuracy(page) -> str:
     text = page.get_by_text(ACCURACY).first.inner_text()
     return ACCURACY.search(text).group(1)
@@ -79,14 +93,7 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     expect(page.get_by_role("alert").filter(has_text="smaller than its 7×7")).to_be_visible()
     expect(train).to_be_disabled()
 
-    # A short run of the tiny preset: CI-fast, but the real engine in the real worker.
-    page.get_by_label("Preset network").select_option(label="Tiny")
-    # The preset fills the form through Python: wait for it before typing over its values.
-    expect(page.get_by_text("One 3×3 convolution")).to_be_visible()
-    _fill(page, "Training images", "1500")
-    _fill(page, "Epochs", "1")
-    expect(train).to_be_enabled()
-    train.click()
+    start_short_run(page)
     expect(page.get_by_text(re.compile(r"images/s"))).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=5_000)
