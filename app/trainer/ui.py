@@ -35,6 +35,8 @@ table.layers { border-collapse: collapse; font-size: 14px; }
 table.layers th, table.layers td { border-bottom: 1px solid #e2e8f0; padding: 3px 10px;
   text-align: left; }
 table.layers td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* "8 × 24 × 24" broken over two lines on a phone read like two shapes. */
+table.layers td.shape { white-space: nowrap; }
 """
 
 
@@ -47,7 +49,8 @@ def message_html(text: str, kind: str = "info", role: str = "status") -> str:
 
 def table_html(analysis: spec.Analysis) -> str:
     rows = "".join(
-        f"<tr><td>{row.index or ''}</td><td>{html.escape(row.layer)}</td><td>{row.output}</td>"
+        f"<tr><td>{row.index or ''}</td><td>{html.escape(row.layer)}</td>"
+        f'<td class="shape">{row.output}</td>'
         f'<td class="num">{row.params:,}</td></tr>'
         for row in analysis.rows
     )
