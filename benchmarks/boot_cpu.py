@@ -4,11 +4,13 @@
 
 Wall-clock boot times in Chromium swing by 3x when other work shares the 2 cores; the CPU time a
 stage consumes does not, so this is the number to compare before and after a boot optimisation.
-It runs the same steps as static/boot.js (Pyodide, loadPackage numpy, unpack every wheel from
-build-info.json, ``app.shell.prepare_pyodide``), then imports each lesson module and calls its
-``view()`` (building the Panel objects; nothing is rendered, Node has no DOM, so a lesson that
-needs one, like the trainer's Web Worker, reports an ``error`` in ``each_run``). Prints JSON:
-median CPU and wall milliseconds per stage. Needs ``node`` (the build needs it too).
+It runs the same steps as static/boot.js: a first visit (Pyodide starts, the package archive is
+unpacked, ``app.prelude`` imported, memory snapshotted), then a later visit (the snapshot restored,
+the archive unpacked, NumPy linked, ``app.shell.prepare_pyodide``), then imports each lesson
+module and calls its ``view()`` (building the Panel objects; nothing is rendered, Node has no
+DOM, so a lesson that needs one, like the trainer's Web Worker, reports an ``error`` in
+``each_run``). Prints JSON: median CPU and wall milliseconds per stage. Needs ``node`` (the
+build needs it too).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ globalThis.XMLHttpRequest = function () {{}};
 globalThis.window = globalThis;
 globalThis.requestAnimationFrame = () => 0;
 globalThis.dispatchEvent = () => true;
+globalThis.addEventListener = () => {{}};
+globalThis.document = {{ fonts: {{ addEventListener: () => {{}} }} }};
 const store = new Map();
 globalThis.localStorage = {{
   getItem: (key) => (store.has(key) ? store.get(key) : null),
@@ -49,16 +53,33 @@ function stage(name) {{
                     wall_ms: Math.round(performance.now() - wall) }};
   cpu = process.cpuUsage(); wall = performance.now();
 }}
-const py = await loadPyodide({{ indexURL: site + "pyodide/" }});
-stage("pyodide");
-await py.loadPackage(["numpy", "packaging"], {{ messageCallback: () => {{}} }});
-stage("numpy");
-const purelib = py.runPython("import sysconfig; sysconfig.get_path('purelib')");
-for (const wheel of info.wheels) {{
-  const bytes = new Uint8Array(fs.readFileSync(site + wheel));
-  py.unpackArchive(bytes, "wheel", {{ extractDir: purelib }});
+await import({unpacker});
+const archive = fs.readFileSync(site + info.site_packages.archive);
+async function install(pyodide) {{
+  const bytes = await cnnSitePackages.read(new Response(archive));
+  const purelib = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  const {{ dynlibs }} = cnnSitePackages.install(pyodide.FS, bytes, purelib);
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  return dynlibs;
 }}
+// First visit: Python starts afresh, imports the prelude, and its memory is saved.
+const fresh = await loadPyodide({{ indexURL: site + "pyodide/" }});
+stage("pyodide");
+await install(fresh);
 stage("wheels");
+fresh.runPython("import app.prelude");
+stage("prelude");
+fresh._api.config._makeSnapshot = true;
+const snapshot = fresh.makeMemorySnapshot();
+stage("snapshot");
+// Later visits (the rest of this run): restore that memory instead.
+const py = await loadPyodide({{ indexURL: site + "pyodide/", _loadSnapshot: snapshot }});
+stage("restore");
+const dynlibs = await install(py);
+py.runPython("import app.prelude; app.prelude.reseed()");
+stage("wheels (restored)");
+for (const lib of dynlibs) await py._api.loadDynlib(lib, false);
+stage("numpy");
 py.runPython("import app.shell; app.shell.prepare_pyodide('static/panel/')");
 stage("panel");
 for (const module of {modules}) {{
@@ -84,6 +105,7 @@ def run_once(site: Path, modules: list[str]) -> dict[str, dict[str, int]]:
         script.write_text(
             SCRIPT.format(
                 module=json.dumps((site / "pyodide" / "pyodide.mjs").as_uri()),
+                unpacker=json.dumps((site / "site-packages.js").as_uri()),
                 site=json.dumps(str(site) + "/"),
                 modules=json.dumps(modules),
             )

@@ -182,11 +182,82 @@
     });
   }
 
-  async function fetchBytes(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status})`);
-    return response.arrayBuffer();
+  // ------------------------------------------------------------------ Python's saved state
+
+  // A first visit saves Pyodide's memory once the modules that need no NumPy are imported
+  // (app/prelude.py); later visits restore it instead of starting Python and importing them
+  // again, which is most of a warm boot. The key is the build's package archive, so a new site
+  // version makes a new snapshot. Cache Storage is per origin and may be missing (some private
+  // modes): then every visit simply starts Python afresh.
+  const SNAPSHOT_CACHE = "cnn-classroom/python-snapshot";
+  const snapshotRequest = () =>
+    new Request(new URL(`python-snapshot/${config.snapshotKey}`, document.baseURI));
+
+  async function readSnapshot() {
+    try {
+      const hit = await (await caches.open(SNAPSHOT_CACHE)).match(snapshotRequest());
+      return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+    } catch {
+      return null;
+    }
   }
+
+  async function saveSnapshot(bytes) {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    for (const old of await cache.keys()) await cache.delete(old);
+    await cache.put(snapshotRequest(), new Response(bytes));
+  }
+
+  // Pyodide 0.27's snapshot layout: u32 magic, u32 header size, then wasm memory (64 KiB pages).
+  // Checked before use: Pyodide waits forever on a snapshot whose memory cannot be instantiated.
+  const SNAPSHOT_MAGIC = 1886286592;
+  const RESTORE_TIMEOUT_MS = 20000;
+
+  function plausibleSnapshot(bytes) {
+    if (bytes.byteLength < 65536 || bytes.byteOffset % 4) return false;
+    const [magic, headerSize] = new Uint32Array(bytes.buffer, bytes.byteOffset, 2);
+    return magic === SNAPSHOT_MAGIC && headerSize < bytes.byteLength
+      && (bytes.byteLength - headerSize) % 65536 === 0;
+  }
+
+  function withTimeout(promise, ms, message) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async function startPython(snapshot) {
+    const indexURL = new URL("pyodide/", document.baseURI).href;
+    if (snapshot) {
+      try {
+        if (!plausibleSnapshot(snapshot)) throw new Error("not a Pyodide 0.27 snapshot");
+        const restoring = loadPyodide({ indexURL, _loadSnapshot: snapshot });
+        const pyodide = await withTimeout(restoring, RESTORE_TIMEOUT_MS, "restore timed out");
+        return { pyodide, restored: true };
+      } catch (error) {
+        // A damaged or foreign snapshot must cost one slow start, not a broken page.
+        console.warn("CNN Classroom: the saved Python state could not be restored", error);
+        caches.delete(SNAPSHOT_CACHE).catch(() => {});
+      }
+    }
+    return { pyodide: await loadPyodide({ indexURL }), restored: false };
+  }
+
+  function takeSnapshot(pyodide) {
+    // Pyodide 0.27 allows a snapshot only in its "make snapshot" mode, whose globals proxy
+    // breaks DOM calls for the rest of the page's life; the flag alone suffices while Python
+    // holds no JavaScript object (true here: nothing from the prelude touches the page).
+    pyodide._api.config._makeSnapshot = true;
+    try {
+      return pyodide.makeMemorySnapshot();
+    } finally {
+      pyodide._api.config._makeSnapshot = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ boot
 
   let shell = null; // app.shell (a PyProxy) once Python is up
 
@@ -195,39 +266,37 @@
     // Start every download now so the network works while Pyodide compiles and initialises.
     const pyodideScript = loadScript("pyodide/pyodide.js");
     const frontend = config.scripts.map(loadScript); // BokehJS, Panel, KaTeX
-    const wheels = config.wheels.map(fetchBytes);
-    for (const pending of [...frontend, ...wheels]) pending.catch(() => {}); // awaited below
+    const packages = fetch(config.sitePackages)
+      .catch(() => {
+        throw new Error(`Could not download the Python packages (${config.sitePackages})`);
+      })
+      .then(cnnSitePackages.read);
+    for (const pending of [...frontend, packages]) pending.catch(() => {}); // awaited below
+    const savedState = readSnapshot();
 
     await pyodideScript;
-    const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", document.baseURI).href });
+    const { pyodide, restored } = await startPython(await savedState);
     window.cnnBoot.pyodide = pyodide; // for tests, benchmarks and the curious student's console
+    window.cnnBoot.restored = restored;
     mark("pyodide");
 
     stage("packages");
-    // NumPy's download and wasm compilation run while the wheels are unpacked.
-    const failures = [];
-    const numpy = pyodide
-      .loadPackage(config.pyodidePackages, {
-        messageCallback: () => {},
-        errorCallback: (message) => failures.push(message),
-      })
-      .then(() => {
-        const missing = config.pyodidePackages.filter((name) => !(name in pyodide.loadedPackages));
-        // Pyodide reports "The following error occurred while loading X:" then the cause.
-        const cause = failures.length ? failures[failures.length - 1] : "unknown error";
-        if (missing.length) throw new Error(`Could not load ${missing.join(", ")} (${cause})`);
-        mark("numpy");
-      });
-    numpy.catch(() => {}); // awaited below
-
-    // Unpacking the (pure-Python) wheels ourselves is much faster than micropip's resolver.
     const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    for (const pending of wheels) {
-      pyodide.unpackArchive(await pending, "wheel", { extractDir: sitePackages });
-    }
+    const { dynlibs } = cnnSitePackages.install(pyodide.FS, await packages, sitePackages);
     pyodide.runPython("import importlib; importlib.invalidate_caches()");
+    let snapshot = null;
+    if (restored) {
+      pyodide.runPython("import app.prelude; app.prelude.reseed()");
+    } else {
+      pyodide.runPython("import app.prelude");
+      if ("caches" in window) snapshot = takeSnapshot(pyodide);
+    }
     mark("wheels");
-    await numpy;
+    // What pyodide.loadPackage does after unpacking: NumPy's extension modules are compiled
+    // (off the main thread) and linked before Python imports them. Pyodide 0.27 has no public
+    // call for this step alone; the build pins that version.
+    for (const lib of dynlibs) await pyodide._api.loadDynlib(lib, false);
+    mark("numpy");
 
     stage("panel");
     await Promise.all(frontend);
@@ -243,6 +312,11 @@
     mark("interactive");
     window.cnnBoot.ready = true;
     registerServiceWorker();
+    if (snapshot) {
+      saveSnapshot(snapshot)
+        .then(() => (window.cnnBoot.snapshotSaved = true))
+        .catch((error) => console.warn("CNN Classroom: could not save Python's state", error));
+    }
   }
 
   // ------------------------------------------------------------------ lessons (Python side)

@@ -44,10 +44,8 @@ async ({source, runner}) => {
   const {loadPyodide} = await import(new URL('pyodide/pyodide.mjs', base).href);
   const pyodide = await loadPyodide({indexURL: new URL('pyodide/', base).href});
   const info = await (await fetch(new URL('build-info.json', base))).json();
-  const isOurs = (w) => /^cnn_classroom-.*\\.whl$/.test(w.split('/').pop());
-  const wheel = (info.wheels || []).find(isOurs);
-  if (!wheel) throw new Error('build-info.json lists no cnn_classroom wheel');
-  const url = new URL(wheel.includes('/') ? wheel : `wheels/${wheel}`, base).href;
+  if (!info.app_wheel) throw new Error('build-info.json names no cnn_classroom wheel');
+  const url = new URL(info.app_wheel, base).href;
   await pyodide.loadPackage(['numpy', url], {messageCallback: () => {}});
   pyodide.globals.set('smoke_source', source);
   return pyodide.runPython(runner);

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -65,30 +66,76 @@ def test_every_url_in_the_shell_is_relative(site: Path) -> None:
         # Absolute or root-relative references would break under a GitHub Pages sub-path.
         assert not re.search(r"""(?:src|href)=["']/""", text), name
         assert not re.search(r"""["'](?:https?:)?//""", text), name
-    page = (site / "index.html").read_text()
-    config = json.loads(re.search(r'id="boot-config"[^>]*>(.*?)</script>', page, re.S).group(1))
-    for url in [*config["wheels"], *config["scripts"]]:
+    config = _boot_config(site)
+    for url in [config["sitePackages"], *config["scripts"]]:
         assert (site / url).is_file(), url
 
 
-def test_wheels_are_slim_pure_and_precompiled_for_pyodide(site: Path, info: dict) -> None:
-    for url in info["wheels"]:
-        assert url.endswith("-py3-none-any.whl"), url
-        with zipfile.ZipFile(site / url) as zf:
-            names = zf.namelist()
-        assert not [n for n in names if n.startswith(build.SLIM_PREFIXES)], url
-        sources = [n for n in names if n.endswith(".py")]
+def _boot_config(site: Path) -> dict:
+    page = (site / "index.html").read_text()
+    return json.loads(re.search(r'id="boot-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+
+
+def test_python_packages_ship_as_one_slim_precompiled_archive(site: Path, info: dict) -> None:
+    archive = info["site_packages"]["archive"]
+    with tarfile.open(site / archive) as tar:
+        members = tar.getmembers()
+    names = [m.name for m in members]
+    assert all(m.isfile() for m in members), "the browser-side unpacker writes regular files only"
+    assert len(names) == len(set(names))
+    assert not [n for n in names if n.startswith(build.SLIM_PREFIXES)]
+    for package in ("panel", "bokeh", "param", "numpy", "packaging", "app", "engine"):
+        sources = [n for n in names if n.startswith(f"{package}/") and n.endswith(".py")]
         pycs = {n for n in names if n.endswith(".cpython-312.pyc")}
         compiled = [s for s in sources if _pyc_for(s) in pycs]
-        assert len(compiled) >= 0.9 * len(sources), f"{url}: few sources have bytecode"
+        assert sources and len(compiled) >= 0.9 * len(sources), f"{package}: few .py have bytecode"
+    # NumPy's compiled extension modules travel in the archive: boot.js links them itself.
+    assert "numpy/_core/_multiarray_umath.cpython-312-wasm32-emscripten.so" in names
+    assert {"app/shell.py", "app/prelude.py", "engine/__init__.py"} <= set(names)
+    distributions = set(info["site_packages"]["distributions"])
+    assert {"numpy", "panel", "bokeh", "cnn_classroom"} <= distributions
+    # The trainer's worker loads only the app wheel; no other wheel is shipped twice.
+    assert sorted(p.name for p in (site / "wheels").iterdir()) == sorted(
+        [Path(archive).name, Path(info["app_wheel"]).name]
+    )
     with zipfile.ZipFile(site / info["app_wheel"]) as zf:
-        names = set(zf.namelist())
-    assert {"app/shell.py", "app/catalog.py", "engine/__init__.py"} <= names
+        assert {"app/shell.py", "app/catalog.py", "engine/__init__.py"} <= set(zf.namelist())
 
 
 def _pyc_for(source: str) -> str:
     folder, _, name = source.rpartition("/")
     return f"{folder}/__pycache__/{name[:-3]}.cpython-312.pyc".lstrip("/")
+
+
+def test_the_archive_names_the_browser_snapshot(site: Path, info: dict) -> None:
+    archive = site / info["site_packages"]["archive"]
+    key = _boot_config(site)["snapshotKey"]
+    assert key == hashlib.sha256(archive.read_bytes()).hexdigest()[:16]
+
+
+def test_packing_is_byte_reproducible_and_refuses_clashing_wheels(tmp_path: Path) -> None:
+    def wheel(name: str, files: dict[str, bytes], date: tuple) -> Path:
+        path = tmp_path / f"{name}-1-py3-none-any.whl"
+        with zipfile.ZipFile(path, "w") as zf:
+            for file, data in files.items():
+                zf.writestr(zipfile.ZipInfo(file, date_time=date), data)
+        return path
+
+    first = [wheel("a", {"a/x.py": b"x = 1\n", "a/__init__.py": b""}, (2020, 1, 1, 0, 0, 0))]
+    first.append(wheel("b", {"b/y.py": b"y = 2\n"}, (2021, 5, 5, 5, 5, 5)))
+    build.pack_site_packages(first, tmp_path / "one.tar.gz")
+    for path in first:  # same contents, other timestamps
+        with zipfile.ZipFile(path) as zf:
+            files = {n: zf.read(n) for n in zf.namelist()}
+        wheel(path.name.split("-")[0], files, (2024, 2, 2, 2, 2, 2))
+    build.pack_site_packages(first, tmp_path / "two.tar.gz")
+    assert (tmp_path / "one.tar.gz").read_bytes() == (tmp_path / "two.tar.gz").read_bytes()
+    with tarfile.open(tmp_path / "one.tar.gz") as tar:
+        assert sorted(tar.getnames()) == ["a/__init__.py", "a/x.py", "b/y.py"]
+
+    clash = wheel("c", {"a/x.py": b"x = 3\n"}, (2020, 1, 1, 0, 0, 0))
+    with pytest.raises(build.BuildError, match="a/x.py is in two wheels"):
+        build.pack_site_packages([*first, clash], tmp_path / "three.tar.gz")
 
 
 def test_panel_and_katex_resources_are_served_locally(site: Path) -> None:
