@@ -45,9 +45,9 @@ TEXT_ON = ["#000" if (_luminance(c) + 0.05) ** 2 > 1.05 * 0.05 else "#fff" for c
 STYLE = f"""
 :host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
-caption {{ font-weight: 600; font-size: 13px; line-height: 1.25; text-align: left;
-  padding: 0 0 4px 2px; color: #1f2937; white-space: nowrap; }}
-caption.wraps {{ white-space: normal; }}
+caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
+  color: #1f2937; white-space: nowrap; }}
+caption.wraps {{ white-space: normal; line-height: 1.25; }}
 th {{ color: #4b5563; font-weight: normal; padding: 0 3px; white-space: nowrap; }}
 td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
 td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
