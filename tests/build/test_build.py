@@ -107,6 +107,19 @@ def _pyc_for(source: str) -> str:
     return f"{folder}/__pycache__/{name[:-3]}.cpython-312.pyc".lstrip("/")
 
 
+def test_the_standard_library_ships_with_bytecode_zipimport_reads(site: Path, info: dict) -> None:
+    with zipfile.ZipFile(site / "pyodide/python_stdlib.zip") as zf:
+        names = set(zf.namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        # zipimport reads only x.pyc beside x.py, never __pycache__/.
+        assert all(f"{n}c" in names for n in sources), "a stdlib module lacks bytecode"
+        header = zf.read("json/__init__.pyc")[:8]
+    with tarfile.open(site / info["site_packages"]["archive"]) as tar:
+        panel_pyc = tar.extractfile("panel/__pycache__/__init__.cpython-312.pyc").read(8)
+    assert header[:4] == panel_pyc[:4], "not compiled by the browser's CPython"
+    assert int.from_bytes(header[4:8], "little") == 0b01, "must be an unchecked-hash pyc"
+
+
 def test_the_archive_names_the_browser_snapshot(site: Path, info: dict) -> None:
     archive = site / info["site_packages"]["archive"]
     key = _boot_config(site)["snapshotKey"]
