@@ -8,6 +8,7 @@ leaves the site's origin (the ``page`` fixture's guard).
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -203,6 +204,18 @@ def test_a_damaged_saved_state_costs_one_fresh_start_not_the_page(page) -> None:
     page.reload()
     page.wait_ready("stride-padding")
     assert page.evaluate("window.cnnBoot.restored") is True
+
+
+def test_a_host_that_gunzips_the_package_archive_still_boots(page, site_dir: Path) -> None:
+    # Some static hosts send .gz files with "Content-Encoding: gzip": the page then receives the
+    # tar itself, already decompressed by the browser.
+    tar = gzip.decompress((site_dir / "wheels/site-packages.tar.gz").read_bytes())
+    page.route(
+        "**/site-packages.tar.gz",
+        lambda route: route.fulfill(body=tar, content_type="application/x-tar"),
+    )
+    page.open_lesson("stride-padding")
+    _a_widget_change_runs_through_python_and_the_engine(page)
 
 
 def test_second_visit_works_offline(new_page) -> None:
