@@ -266,11 +266,7 @@
     // Start every download now so the network works while Pyodide compiles and initialises.
     const pyodideScript = loadScript("pyodide/pyodide.js");
     const frontend = config.scripts.map(loadScript); // BokehJS, Panel, KaTeX
-    const packages = fetch(config.sitePackages)
-      .catch(() => {
-        throw new Error(`Could not download the Python packages (${config.sitePackages})`);
-      })
-      .then(cnnSitePackages.read);
+    const packages = cnnSitePackages.download(config.sitePackages);
     for (const pending of [...frontend, packages]) pending.catch(() => {}); // awaited below
     const savedState = readSnapshot();
 

@@ -38,6 +38,7 @@ _SCRIPT = r"""
     const what = title || (box.querySelector('.katex') ? 'Formula' : 'Wide content');
     return what + ' (scrolls sideways)';
   };
+  const SCROLL_BOXES = '.katex-display, .scroll, pre, [style*="overflow"]';
   const markScrolling = (el) => {
     const scrolls = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
       /auto|scroll/.test(getComputedStyle(el).overflowX);
@@ -67,7 +68,9 @@ _SCRIPT = r"""
       button.setAttribute('aria-label', spinName(button));
     }
     for (const el of root.querySelectorAll('*')) {
-      markScrolling(el);
+      // Reading every element's layout cost ~70 ms per lesson render; only shadow hosts and
+      // SCROLL_BOXES are given a sideways overflow (by the app's stylesheets or inline).
+      if (el.shadowRoot || el.matches(SCROLL_BOXES)) markScrolling(el);
       if (el.shadowRoot) pass(el.shadowRoot);
     }
   };
