@@ -10,8 +10,10 @@ files/bytes it sent in all (a 304 revalidation sends no body; the service worker
 the whole site is included), and the bytes the page itself fetched before it was ready.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
-pyodide (Pyodide ready), numpy, wheels (unpacked), panel (``import app.shell`` and Panel),
-interactive (first lesson rendered). Two are measured here independently of boot.js:
+pyodide (started, or restored from the snapshot a first visit saved), wheels (package archive
+installed; on a first visit also ``app.prelude`` imported and the snapshot taken), numpy (its
+extension modules linked), panel (``app.shell.prepare_pyodide``), interactive (lesson rendered).
+Two are measured here independently of boot.js:
 first-paint (the browser's first-contentful-paint) and data-ready (when ``body[data-ready=true]``
 first appears: the tests' definition of interactive).
 """
