@@ -271,6 +271,7 @@
     stage("pyodide");
     const pyodideScript = loadScript("pyodide/pyodide.js");
     const packages = cnnSitePackages.download(config.sitePackages);
+    packages.then(() => mark("archive"), () => {});
     const savedState = findSnapshot();
     await pyodideScript;
     const python = startPython(await savedState);
@@ -285,8 +286,7 @@
 
     stage("packages");
     const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    const { dynlibs } = cnnSitePackages.install(pyodide.FS, await packages, sitePackages);
-    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+    const { dynlibs } = cnnSitePackages.install(pyodide, await packages, sitePackages);
     let snapshot = null;
     if (restored) {
       pyodide.runPython("import app.prelude; app.prelude.reseed()");
