@@ -38,7 +38,8 @@ _SCRIPT = r"""
     const what = title || (box.querySelector('.katex') ? 'Formula' : 'Wide content');
     return what + ' (scrolls sideways)';
   };
-  const SCROLL_BOXES = '.katex-display, .scroll, pre, [style*="overflow"]';
+  // [data-cnn-scroll]: a box marked earlier is re-checked even if its inline style changed.
+  const SCROLL_BOXES = '.katex-display, .scroll, pre, [style*="overflow"], [data-cnn-scroll]';
   const markScrolling = (el) => {
     const scrolls = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
       /auto|scroll/.test(getComputedStyle(el).overflowX);
