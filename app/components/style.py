@@ -36,6 +36,8 @@ SR_ONLY = """
 TEXT = """
 :host { font-size: 15px; line-height: 1.55; color: #1f2937; max-width: 100%; overflow-x: auto; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0; }
+/* A phone gets display math a little smaller: most lines then fit instead of scrolling. */
+@media (max-width: 480px) { .katex-display { font-size: 0.88em; } }
 p { margin: 0.4em 0; }
 table { border-collapse: collapse; margin: 0.4em 0; }
 th, td { border: 1px solid #d1d5db; padding: 0.25em 0.6em; text-align: right; }

@@ -324,9 +324,11 @@ def _backward() -> pn.Column:
         "Training sends the gradient of the loss backwards through every layer. Pooling has "
         "nothing to learn, but it must route the gradient from each output to the input cells "
         "that produced it, in proportion to how much each one counted:\n\n"
-        r"$$\frac{\partial y}{\partial x_i} = \begin{cases} 1 \text{ if } x_i "
-        r"\text{ is the window's max, else } 0 & \text{max} \\ 1/k^2 & \text{average} \\ "
-        r"1 & \text{sum} \end{cases}$$",
+        # One line per pooling kind: as cases, the max rule ran past a phone's width.
+        r"$$\begin{aligned} \text{max: } \frac{\partial y}{\partial x_i} &= "
+        r"\begin{cases} 1 & x_i \text{ is the window's max} \\ 0 & \text{otherwise} "
+        r"\end{cases} \\ \text{average: } \frac{\partial y}{\partial x_i} &= 1/k^2 \\ "
+        r"\text{sum: } \frac{\partial y}{\partial x_i} &= 1 \end{aligned}$$",
         row(mode, again),
         row(forward, upstream, downstream),
         explain,
