@@ -75,9 +75,8 @@ def test_route_fits_a_phone(shared_page, axe, slug: str) -> None:
     shared_page.set_viewport_size(PHONE)
     shared_page.open_lesson(slug)
     _assert_fits_and_passes_axe(shared_page, axe)
-    # Every formula is read whole: none needs scrolling sideways (wide tables still may).
-    boxes = shared_page.evaluate(_LAYOUT_JS)["scroll_boxes"]
-    assert not [box for box in boxes if box["name"].startswith("Formula")], boxes
+    # Every formula and table is read whole: nothing needs scrolling sideways.
+    assert shared_page.evaluate(_LAYOUT_JS)["scroll_boxes"] == []
 
 
 def test_softmax_solutions_fit_a_phone_without_scrolling(shared_page, axe) -> None:
