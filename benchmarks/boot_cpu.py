@@ -58,8 +58,7 @@ const archive = fs.readFileSync(site + info.site_packages.archive);
 async function install(pyodide) {{
   const bytes = await cnnSitePackages.read(new Response(archive));
   const purelib = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-  const {{ dynlibs }} = cnnSitePackages.install(pyodide, bytes, purelib);
-  return dynlibs;
+  return cnnSitePackages.install(pyodide, bytes, purelib);
 }}
 // First visit: Python starts afresh, imports the prelude, and its memory is saved.
 const fresh = await loadPyodide({{ indexURL: site + "pyodide/" }});

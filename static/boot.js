@@ -214,7 +214,7 @@
   const RESTORE_TIMEOUT_MS = 20000;
 
   function plausibleSnapshot(bytes) {
-    if (bytes.byteLength < 65536 || bytes.byteOffset % 4) return false;
+    if (bytes.byteLength < 65536) return false;
     const [magic, headerSize] = new Uint32Array(bytes.buffer, bytes.byteOffset, 2);
     return magic === SNAPSHOT_MAGIC && headerSize < bytes.byteLength
       && (bytes.byteLength - headerSize) % 65536 === 0;
@@ -286,7 +286,7 @@
 
     stage("packages");
     const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    const { dynlibs } = cnnSitePackages.install(pyodide, await packages, sitePackages);
+    const dynlibs = cnnSitePackages.install(pyodide, await packages, sitePackages);
     let snapshot = null;
     if (restored) {
       pyodide.runPython("import app.prelude; app.prelude.reseed()");
