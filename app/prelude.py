@@ -1,52 +1,54 @@
-"""What the page's Python imports before its state is snapshotted (see ``static/boot.js``).
+"""What the page's Python loads before its state is saved (see ``static/boot.js``).
 
-On a first visit the page imports this module, then saves Pyodide's memory in the browser's
+On a first visit the page calls :func:`load`, then saves Pyodide's memory in the browser's
 cache; later visits restore that memory instead of starting Python and importing all this
-again. Everything here is what Panel and Bokeh import that does not need NumPy: NumPy's compiled
-extension modules are linked into Pyodide at run time, and Pyodide 0.27 cannot restore such
-libraries from a snapshot, so NumPy (and everything that imports it) loads after the restore.
+again: NumPy, Panel, Bokeh's plotting API, the engine and the components every lesson uses.
+Lesson modules themselves stay out (each is cheap to import and only one is needed), and so
+does anything that touches the page: a snapshot can only hold references to JavaScript objects
+that the next visit's page has too (see ``serialize`` in ``static/python-state.js``).
 """
 
 from __future__ import annotations
 
-import asyncio  # noqa: F401
-import base64  # noqa: F401
-import dataclasses  # noqa: F401
-import datetime  # noqa: F401
-import difflib  # noqa: F401
-import html.parser  # noqa: F401
-import importlib.metadata  # noqa: F401
-import inspect  # noqa: F401
-import json  # noqa: F401
-import logging  # noqa: F401
-import pathlib  # noqa: F401
-import pprint  # noqa: F401
 import sys
-import textwrap  # noqa: F401
-import urllib.parse  # noqa: F401
-import uuid  # noqa: F401
 
-import jinja2  # noqa: F401
-import linkify_it  # noqa: F401
-import markdown  # noqa: F401
-import markdown_it  # noqa: F401
-import markupsafe  # noqa: F401
-import mdit_py_plugins  # noqa: F401
-import packaging.version  # noqa: F401
-import param  # noqa: F401
-import pyviz_comms  # noqa: F401
-import tqdm  # noqa: F401
-import typing_extensions  # noqa: F401
-import yaml  # noqa: F401
 
-import app.shell  # noqa: F401
+def load(panel_cdn_root: str) -> None:
+    """Import everything a lesson needs before its own module (``panel_cdn_root``: see
+    :func:`app.shell.import_panel`)."""
+    from app import shell
 
-if "numpy" in sys.modules:
-    raise ImportError("app.prelude must not import NumPy: a memory snapshot cannot hold it")
+    shell.import_panel(panel_cdn_root)
+    # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in Pyodide):
+    # Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes, NumPy's masked
+    # arrays (Bokeh's serializer), the engine and the shared components.
+    import bokeh.plotting  # noqa: F401
+    import linkify_it  # noqa: F401
+    import markdown_it  # noqa: F401
+    import mdit_py_plugins.deflist  # noqa: F401
+    import mdit_py_plugins.footnote  # noqa: F401
+    import mdit_py_plugins.tasklists  # noqa: F401
+    import numpy.ma  # noqa: F401
+    import numpy.random  # noqa: F401
+
+    import app.components.charts  # noqa: F401
+    import app.components.code  # noqa: F401
+    import app.components.exercise  # noqa: F401
+    import app.components.image  # noqa: F401
+    import app.components.layout  # noqa: F401
+    import app.components.matrix  # noqa: F401
+    import app.components.slip  # noqa: F401
+    import engine.functional  # noqa: F401
+    import engine.layers  # noqa: F401
+    import engine.losses  # noqa: F401
 
 
 def reseed() -> None:
-    """Fresh randomness after a restore: the snapshot holds the first visit's generator state."""
+    """Fresh randomness after a restore: the snapshot holds the first visit's generator states."""
     import random
 
     random.seed()
+    if "numpy.random" in sys.modules:
+        import numpy.random
+
+        numpy.random.seed()

@@ -1,9 +1,10 @@
 """Python side of the page shell: mounts one Panel root and swaps lesson views inside it.
 
 ``static/boot.js`` owns the route (the URL hash), the static lesson header and the status
-attributes on ``<body>``; it calls :func:`prepare_pyodide` once, :func:`mount` once, then
-:func:`show` on every route change. Python is never reloaded between lessons; each lesson's
-view is rendered into ``<div id="lesson-app">`` as its own Bokeh document.
+attributes on ``<body>``; once Python is up (and :mod:`app.prelude` has loaded Panel) it calls
+:func:`attach_to_page` and :func:`mount` once, then :func:`show` on every route change. Python is
+never reloaded between lessons; each lesson's view is rendered into ``<div id="lesson-app">`` as
+its own Bokeh document.
 
 Lessons are imported lazily, on first visit, so a lesson that fails to import or to build its
 view breaks only its own route: :func:`show` reports the failure instead of raising.
@@ -37,11 +38,12 @@ _target = "lesson-app"
 _mounted: tuple[Viewable, Document] | None = None
 
 
-def prepare_pyodide(panel_cdn_root: str) -> None:
-    """Configure Panel for this site, then import it (the slowest step of the boot).
+def import_panel(panel_cdn_root: str) -> None:
+    """Configure Panel for this site, then import it (the slowest step of a first boot).
 
     ``panel_cdn_root`` is the absolute URL of the site's ``static/panel/`` folder: Panel builds its
     CSS links from ``PANEL_CDN_ROOT`` at import time and would otherwise point at its CDN.
+    Touches nothing on the page, so the result can be saved in a memory snapshot.
     """
     import pyodide.ffi
 
@@ -56,6 +58,9 @@ def prepare_pyodide(panel_cdn_root: str) -> None:
     # Registers the KaTeX model up front, as pn.extension("katex") would, so LaTeX panes render.
     import panel.models.katex  # noqa: F401
 
+
+def attach_to_page() -> None:
+    """What this page needs on every visit, restored or not: the accessibility helpers."""
     from app.components import a11y
 
     # Names BokehJS's unnamed slider handles / spinner buttons on every route, trainer included.

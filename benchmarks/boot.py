@@ -10,9 +10,10 @@ files/bytes it sent in all (a 304 revalidation sends no body; the service worker
 the whole site is included), and the bytes the page itself fetched before it was ready.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
-pyodide (started, or restored from the snapshot a first visit saved), wheels (package archive
-installed; on a first visit also ``app.prelude`` imported and the snapshot taken), numpy (its
-extension modules linked), panel (``app.shell.prepare_pyodide``), interactive (lesson rendered).
+archive (the package archive downloaded and gunzipped), pyodide (started with the packages
+installed and NumPy linked, or restored from the snapshot a first visit saved), panel (on a first
+visit ``app.prelude.load``: Panel and what lessons share imported, and the snapshot taken),
+interactive (lesson rendered).
 Two are measured here independently of boot.js:
 first-paint (the browser's first-contentful-paint) and data-ready (when ``body[data-ready=true]``
 first appears: the tests' definition of interactive).
@@ -79,13 +80,16 @@ def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, o
     page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS)
     collected = page.evaluate(_COLLECT_JS, MARK_PREFIX)
     stages = {name: round(ms) for name, ms in collected["stages"].items()}
-    # Let the service worker finish caching the site before the profile is reused.
+    # Let the service worker finish caching the site, and a first visit save Python's state,
+    # before the profile is reused: a student's second visit comes later than a script's.
     page.evaluate(
         """async () => {
              const registration = await navigator.serviceWorker?.getRegistration();
              if (registration) await navigator.serviceWorker.ready;
            }"""
     )
+    if page.evaluate("window.cnnBoot.restored === false && 'caches' in window"):
+        page.wait_for_function("window.cnnBoot.snapshotSaved === true", timeout=BOOT_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     page.close()
     return {

@@ -4,13 +4,13 @@
 
 Wall-clock boot times in Chromium swing by 3x when other work shares the 2 cores; the CPU time a
 stage consumes does not, so this is the number to compare before and after a boot optimisation.
-It runs the same steps as static/boot.js: a first visit (Pyodide starts, the package archive is
-unpacked, ``app.prelude`` imported, memory snapshotted), then a later visit (the snapshot restored,
-the archive unpacked, NumPy linked, ``app.shell.prepare_pyodide``), then imports each lesson
-module and calls its ``view()`` (building the Panel objects; nothing is rendered, Node has no
-DOM, so a lesson that needs one, like the trainer's Web Worker, reports an ``error`` in
-``each_run``). Prints JSON: median CPU and wall milliseconds per stage. Needs ``node`` (the
-build needs it too).
+It runs the same steps as static/boot.js: a first visit (Pyodide starts with the package archive
+unpacked and NumPy linked, ``app.prelude.load`` imports NumPy, Panel and what lessons share, the
+memory is snapshotted), then a later visit (the snapshot restored, ``app.shell.attach_to_page``),
+then imports each lesson module and calls its ``view()`` (building the Panel objects; nothing is
+rendered, Node has no DOM, so a lesson that needs one, like the trainer's Web Worker, reports an
+``error`` in ``each_run``). Prints JSON: median CPU and wall milliseconds per stage. Needs
+``node`` (the build needs it too).
 """
 
 from __future__ import annotations
@@ -54,32 +54,26 @@ function stage(name) {{
   cpu = process.cpuUsage(); wall = performance.now();
 }}
 await import({unpacker});
-const archive = fs.readFileSync(site + info.site_packages.archive);
-async function install(pyodide) {{
-  const bytes = await cnnSitePackages.read(new Response(archive));
-  const purelib = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-  return cnnSitePackages.install(pyodide, bytes, purelib);
-}}
-// First visit: Python starts afresh, imports the prelude, and its memory is saved.
-const fresh = await loadPyodide({{ indexURL: site + "pyodide/" }});
+await import({state});
+await import({factory}); // defines the module factory that startWith wraps, as boot.js does
+const packed = fs.readFileSync(site + info.site_packages.archive);
+const archive = cnnSitePackages.read(new Response(packed));
+const start = (options) => cnnSitePackages.startWith(archive, () => loadPyodide(options));
+// First visit: Python starts afresh with the packages installed and NumPy linked, imports the
+// prelude (NumPy, Panel, ...), and its memory is saved.
+const fresh = await start({{ indexURL: site + "pyodide/" }});
 stage("pyodide");
-await install(fresh);
-stage("wheels");
-fresh.runPython("import app.prelude");
+fresh.runPython("import app.prelude; app.prelude.load('static/panel/')");
 stage("prelude");
-fresh._api.config._makeSnapshot = true;
-const snapshot = fresh.makeMemorySnapshot();
+const snapshot = cnnPythonState.take(fresh);
 stage("snapshot");
 // Later visits (the rest of this run): restore that memory instead.
-const py = await loadPyodide({{ indexURL: site + "pyodide/", _loadSnapshot: snapshot }});
+const {{ options, filled }} = cnnPythonState.restore(snapshot.length, Promise.resolve(snapshot));
+const py = await cnnSitePackages.startWith(
+  archive, () => loadPyodide({{ indexURL: site + "pyodide/", ...options }}), filled);
 stage("restore");
-const dynlibs = await install(py);
-py.runPython("import app.prelude; app.prelude.reseed()");
-stage("wheels (restored)");
-for (const lib of dynlibs) await py._api.loadDynlib(lib, false);
-stage("numpy");
-py.runPython("import app.shell; app.shell.prepare_pyodide('static/panel/')");
-stage("panel");
+py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
+stage("attach (restored)");
 for (const module of {modules}) {{
   const name = `app.lessons.${{module}}`;
   if (!py.runPython(`import importlib.util; importlib.util.find_spec("${{name}}") is not None`)) {{
@@ -104,6 +98,8 @@ def run_once(site: Path, modules: list[str]) -> dict[str, dict[str, int]]:
             SCRIPT.format(
                 module=json.dumps((site / "pyodide" / "pyodide.mjs").as_uri()),
                 unpacker=json.dumps((site / "site-packages.js").as_uri()),
+                state=json.dumps((site / "python-state.js").as_uri()),
+                factory=json.dumps((site / "pyodide" / "pyodide.asm.js").as_uri()),
                 site=json.dumps(str(site) + "/"),
                 modules=json.dumps(modules),
             )

@@ -9,9 +9,8 @@
   const PROGRESS_KEY = "cnn-classroom/progress/v1";
   // [stage id, label shown to the student, share of the boot time it usually takes (percent)]
   const STAGES = [
-    ["pyodide", "Starting Python", 30],
-    ["packages", "Loading NumPy, Panel and the lessons", 20],
-    ["panel", "Importing Panel", 40],
+    ["pyodide", "Starting Python and NumPy", 45],
+    ["panel", "Importing Panel and the lessons' tools", 45],
     ["lesson", "Opening the lesson", 10],
   ];
   const timings = {};
@@ -184,41 +183,47 @@
 
   // ------------------------------------------------------------------ Python's saved state
 
-  // A first visit saves Pyodide's memory once the modules that need no NumPy are imported
-  // (app/prelude.py); later visits restore it instead of starting Python and importing them
-  // again, which is most of a warm boot. The key is the build's package archive, so a new site
-  // version makes a new snapshot. Cache Storage is per origin and may be missing (some private
-  // modes): then every visit simply starts Python afresh.
+  // A first visit saves Pyodide's memory once NumPy, Panel and what the lessons share are
+  // imported (app/prelude.py); later visits restore it instead of starting Python and importing
+  // them again, which was most of a warm boot. The key is the build's package archive, so a new
+  // site version makes a new snapshot. Cache Storage is per origin and may be missing (some
+  // private modes): then every visit simply starts Python afresh.
   const SNAPSHOT_CACHE = "cnn-classroom/python-snapshot";
-  const snapshotRequest = () =>
-    new Request(new URL(`python-snapshot/${config.snapshotKey}`, document.baseURI));
+  const snapshotFolder = () => new URL("python-snapshot/", document.baseURI).href;
+  const snapshotRequest = () => new Request(snapshotFolder() + config.snapshotKey);
 
-  /** The saved snapshot's cache entry (a Response, read later), or null. */
-  async function findSnapshot() {
+  // Saved with the snapshot: its length, known before its bytes are read (see restore()).
+  const SNAPSHOT_SIZE = "X-Snapshot-Bytes";
+
+  /** The saved snapshot's size in bytes (its bytes are read later, off the main thread), or 0. */
+  async function savedSnapshotSize() {
     try {
-      return (await (await caches.open(SNAPSHOT_CACHE)).match(snapshotRequest())) || null;
+      const saved = await (await caches.open(SNAPSHOT_CACHE)).match(snapshotRequest());
+      return Number(saved?.headers.get(SNAPSHOT_SIZE)) || 0;
     } catch {
-      return null;
+      return 0;
     }
   }
 
   async function saveSnapshot(bytes) {
     const cache = await caches.open(SNAPSHOT_CACHE);
-    for (const old of await cache.keys()) await cache.delete(old);
-    await cache.put(snapshotRequest(), new Response(bytes));
+    // Older versions of this site only: another copy of the site on this origin keeps its own.
+    for (const old of await cache.keys()) {
+      if (old.url.startsWith(snapshotFolder())) await cache.delete(old);
+    }
+    const headers = { [SNAPSHOT_SIZE]: String(bytes.byteLength) };
+    await cache.put(snapshotRequest(), new Response(bytes, { headers }));
   }
 
-  // Pyodide 0.27's snapshot layout: u32 magic, u32 header size, then wasm memory (64 KiB pages).
-  // Checked before use: Pyodide waits forever on a snapshot whose memory cannot be instantiated.
-  const SNAPSHOT_MAGIC = 1886286592;
+  async function forgetSnapshot() {
+    try {
+      await (await caches.open(SNAPSHOT_CACHE)).delete(snapshotRequest());
+    } catch {
+      // nothing saved, nothing to forget
+    }
+  }
+
   const RESTORE_TIMEOUT_MS = 20000;
-
-  function plausibleSnapshot(bytes) {
-    if (bytes.byteLength < 65536) return false;
-    const [magic, headerSize] = new Uint32Array(bytes.buffer, bytes.byteOffset, 2);
-    return magic === SNAPSHOT_MAGIC && headerSize < bytes.byteLength
-      && (bytes.byteLength - headerSize) % 65536 === 0;
-  }
 
   function withTimeout(promise, ms, message) {
     let timer;
@@ -228,38 +233,42 @@
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async function startPython(saved) {
+  /**
+   * Pyodide with the site's packages installed, restored from the saved snapshot (`savedSize`
+   * bytes; 0: none) if it can.
+   */
+  async function startPython(savedSize, packages) {
     const indexURL = new URL("pyodide/", document.baseURI).href;
-    if (saved) {
+    if (savedSize) {
       try {
-        // Pyodide awaits the bytes only after fetching its own files: the reads overlap.
-        const snapshot = saved.arrayBuffer().then((buffer) => {
-          const bytes = new Uint8Array(buffer);
-          if (!plausibleSnapshot(bytes)) throw new Error("not a Pyodide 0.27 snapshot");
-          return bytes;
-        });
-        snapshot.catch(() => {}); // Pyodide awaits it later; until then it is not "unhandled"
-        const restoring = loadPyodide({ indexURL, _loadSnapshot: snapshot });
+        const bytes = cnnSitePackages.readCached(SNAPSHOT_CACHE, snapshotRequest().url);
+        const { options, filled } = cnnPythonState.restore(savedSize, bytes);
+        filled.catch(() => {}); // awaited while Pyodide starts; until then it is not "unhandled"
+        const restoring = cnnSitePackages.startWith(
+          packages,
+          () => loadPyodide({ indexURL, ...options }),
+          filled,
+        );
         const pyodide = await withTimeout(restoring, RESTORE_TIMEOUT_MS, "restore timed out");
         return { pyodide, restored: true };
       } catch (error) {
+        if (await packages.then(() => false, () => true)) throw error; // not the snapshot's fault
         // A damaged or foreign snapshot must cost one slow start, not a broken page.
         console.warn("CNN Classroom: the saved Python state could not be restored", error);
-        caches.delete(SNAPSHOT_CACHE).catch(() => {});
+        await forgetSnapshot();
       }
     }
-    return { pyodide: await loadPyodide({ indexURL }), restored: false };
+    const pyodide = await cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL }));
+    return { pyodide, restored: false };
   }
 
+  /** Pyodide's memory as bytes to save, or null when this state cannot be saved. */
   function takeSnapshot(pyodide) {
-    // Pyodide 0.27 allows a snapshot only in its "make snapshot" mode, whose globals proxy
-    // breaks DOM calls for the rest of the page's life; the flag alone suffices while Python
-    // holds no JavaScript object (true here: nothing from the prelude touches the page).
-    pyodide._api.config._makeSnapshot = true;
     try {
-      return pyodide.makeMemorySnapshot();
-    } finally {
-      pyodide._api.config._makeSnapshot = false;
+      return cnnPythonState.take(pyodide);
+    } catch (error) {
+      console.warn("CNN Classroom: Python's state cannot be saved", error);
+      return null;
     }
   }
 
@@ -269,12 +278,13 @@
 
   async function boot() {
     stage("pyodide");
-    const pyodideScript = loadScript("pyodide/pyodide.js");
+    // Pyodide's module factory is loaded here, not by loadPyodide: startWith wraps it.
+    const pyodideScripts = [loadScript("pyodide/pyodide.js"), loadScript("pyodide/pyodide.asm.js")];
     const packages = cnnSitePackages.download(config.sitePackages);
     packages.then(() => mark("archive"), () => {});
-    const savedState = findSnapshot();
-    await pyodideScript;
-    const python = startPython(await savedState);
+    const savedSize = savedSnapshotSize();
+    await Promise.all(pyodideScripts);
+    const python = startPython(await savedSize, packages);
     // Inserted once Pyodide has asked for its own files, so that evaluating BokehJS (~0.4 s of the
     // main thread) fills the time those take to arrive instead of delaying their requests.
     const frontend = config.scripts.map(loadScript); // BokehJS, Panel, KaTeX
@@ -284,27 +294,19 @@
     window.cnnBoot.restored = restored;
     mark("pyodide");
 
-    stage("packages");
-    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    const dynlibs = cnnSitePackages.install(pyodide, await packages, sitePackages);
-    let snapshot = null;
-    if (restored) {
-      pyodide.runPython("import app.prelude; app.prelude.reseed()");
-    } else {
-      pyodide.runPython("import app.prelude");
-      if ("caches" in window) snapshot = takeSnapshot(pyodide);
-    }
-    mark("wheels");
-    // What pyodide.loadPackage does after unpacking: NumPy's extension modules are compiled
-    // (off the main thread) and linked before Python imports them. Pyodide 0.27 has no public
-    // call for this step alone; the build pins that version.
-    for (const lib of dynlibs) await pyodide._api.loadDynlib(lib, false);
-    mark("numpy");
-
     stage("panel");
     await Promise.all(frontend);
+    const prelude = pyodide.pyimport("app.prelude");
+    let snapshot = null;
+    if (restored) {
+      prelude.reseed();
+    } else {
+      prelude.load(new URL(config.panelCdnRoot, document.baseURI).href);
+      if ("caches" in window) snapshot = takeSnapshot(pyodide);
+    }
+    prelude.destroy();
     shell = pyodide.pyimport("app.shell");
-    shell.prepare_pyodide(new URL(config.panelCdnRoot, document.baseURI).href);
+    shell.attach_to_page();
     mark("panel");
 
     stage("lesson");

@@ -4,11 +4,32 @@
 const CACHE = "cnn-classroom-{{CACHE_VERSION}}";
 const PRECACHE = {{PRECACHE}};
 
+// A gzip'd file (the Python package archive) is stored decompressed: every later visit then
+// skips ~0.6 s of gunzip on its critical path, for ~30 MB more storage. The page reads either form.
+importScripts("site-packages.js");
+const STORED_DECOMPRESSED = (path) => path.endsWith(".gz");
+
+async function storeDecompressed(cache, path) {
+  const request = new Request(path, { cache: "reload" });
+  const bytes = await cnnSitePackages.read(await fetch(request));
+  const headers = { "Content-Type": "application/x-tar" };
+  await cache.put(request, new Response(bytes, { headers }));
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "reload" }))))
+      .then((cache) =>
+        Promise.all([
+          cache.addAll(
+            PRECACHE.filter((path) => !STORED_DECOMPRESSED(path)).map(
+              (path) => new Request(path, { cache: "reload" }),
+            ),
+          ),
+          ...PRECACHE.filter(STORED_DECOMPRESSED).map((path) => storeDecompressed(cache, path)),
+        ]),
+      )
       .then(() => self.skipWaiting()),
   );
 });
