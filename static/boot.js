@@ -10,7 +10,7 @@
   // [stage id, label shown to the student, share of the boot time it usually takes (percent)]
   const STAGES = [
     ["pyodide", "Starting Python and NumPy", 45],
-    ["panel", "Importing Panel and the lessons' tools", 45],
+    ["panel", "Importing Panel", 45],
     ["lesson", "Opening the lesson", 10],
   ];
   const timings = {};
