@@ -10,8 +10,9 @@ files/bytes it sent in all (a 304 revalidation sends no body; the service worker
 the whole site is included), and the bytes the page itself fetched before it was ready.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
-archive (the package archive downloaded and gunzipped), pyodide (started with the packages
-installed and NumPy linked, or restored from the snapshot a first visit saved), panel (on a first
+archive (the package archive downloaded and gunzipped), wheels (its files installed, before
+Python starts), numpy (NumPy's extension modules linked), pyodide (Python started, or restored
+from the snapshot a first visit saved), panel (on a first
 visit ``app.prelude.load``: Panel and what lessons share imported, and the snapshot taken),
 interactive (lesson rendered).
 Two are measured here independently of boot.js:

@@ -70,7 +70,7 @@ stage("snapshot");
 // Later visits (the rest of this run): restore that memory instead.
 const {{ options, filled }} = cnnPythonState.restore(snapshot.length, Promise.resolve(snapshot));
 const py = await cnnSitePackages.startWith(
-  archive, () => loadPyodide({{ indexURL: site + "pyodide/", ...options }}), filled);
+  archive, () => loadPyodide({{ indexURL: site + "pyodide/", ...options }}), {{ ready: filled }});
 stage("restore");
 py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
 stage("attach (restored)");

@@ -247,7 +247,7 @@
         const restoring = cnnSitePackages.startWith(
           packages,
           () => loadPyodide({ indexURL, ...options }),
-          filled,
+          { ready: filled, mark },
         );
         const pyodide = await withTimeout(restoring, RESTORE_TIMEOUT_MS, "restore timed out");
         return { pyodide, restored: true };
@@ -258,7 +258,9 @@
         await forgetSnapshot();
       }
     }
-    const pyodide = await cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL }));
+    const pyodide = await cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL }), {
+      mark,
+    });
     return { pyodide, restored: false };
   }
 
