@@ -62,6 +62,14 @@ _SCRIPT = r"""
       new MutationObserver(schedule).observe(
         root, {childList: true, subtree: true, attributes: true, attributeFilter: ['style']});
     }
+    // A stylesheet Bokeh links into a shadow root can arrive after the render and change
+    // whether a box scrolls, with no DOM mutation to say so.
+    for (const sheet of root.querySelectorAll('link[rel="stylesheet"]')) {
+      if (!observed.has(sheet)) {
+        observed.add(sheet);
+        sheet.addEventListener('load', schedule);
+      }
+    }
     for (const handle of root.querySelectorAll('.noUi-handle:not([aria-label])')) {
       handle.setAttribute('aria-label', sliderName(handle));
     }
@@ -81,7 +89,7 @@ _SCRIPT = r"""
     requestAnimationFrame(() => { pending = false; pass(document.body); });
   }
   // Whether a box scrolls changes without a DOM mutation when the window is resized or
-  // KaTeX's fonts arrive.
+  // KaTeX's fonts arrive (late stylesheets: see pass).
   window.addEventListener('resize', schedule);
   document.fonts.addEventListener('loadingdone', schedule);
   schedule();

@@ -50,9 +50,26 @@ _LAYOUT_JS = """
 """
 
 
+_STYLESHEETS_LOADED_JS = """
+() => {
+  const pending = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.matches('link[rel="stylesheet"]') && !el.sheet) pending.push(el.href);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return pending.length === 0;
+}
+"""
+
+
 def _settle(page) -> None:
-    """Let KaTeX's fonts arrive and the page's once-per-frame accessibility pass run."""
+    """Let KaTeX's fonts and Bokeh's stylesheets arrive, then the page's once-per-frame
+    accessibility pass run."""
     page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function(_STYLESHEETS_LOADED_JS)
     page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
