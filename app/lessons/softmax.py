@@ -313,8 +313,10 @@ def view() -> pn.viewable.Viewable:
             "turns them into probabilities: take $e^{z}$ of every score (always positive), "
             "then divide each by their sum (so they add up to 1). The table reproduces the "
             "lecture: $e^{3.2} = 24.5325$, and the dog gets "
-            "$24.5325 / 31.6487 = 0.775$. Edit the logits, or pick an example, and compare "
-            "with plain normalization, which just divides each score by the sum of scores.",
+            "$24.5325 / 31.6487 = 0.775$. (The formula adds the four rounded values; the "
+            "table adds the exact ones, so its sum ends in 8.) Edit the logits, or pick an "
+            "example, and compare with plain normalization, which just divides each score by "
+            "the sum of scores.",
             Formula(r"S(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{n} e^{z_j}}"),
             # The sum on lines of its own: beside the fraction it ran past a 390 px phone.
             Formula(
