@@ -239,16 +239,17 @@
    */
   async function startPython(savedSize, packages) {
     const indexURL = new URL("pyodide/", document.baseURI).href;
+    const start = (options, ready) =>
+      cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL, ...options }), {
+        ready,
+        mark,
+      });
     if (savedSize) {
       try {
         const bytes = cnnSitePackages.readCached(SNAPSHOT_CACHE, snapshotRequest().url);
         const { options, filled } = cnnPythonState.restore(savedSize, bytes);
         filled.catch(() => {}); // awaited while Pyodide starts; until then it is not "unhandled"
-        const restoring = cnnSitePackages.startWith(
-          packages,
-          () => loadPyodide({ indexURL, ...options }),
-          { ready: filled, mark },
-        );
+        const restoring = start(options, filled);
         const pyodide = await withTimeout(restoring, RESTORE_TIMEOUT_MS, "restore timed out");
         return { pyodide, restored: true };
       } catch (error) {
@@ -258,10 +259,7 @@
         await forgetSnapshot();
       }
     }
-    const pyodide = await cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL }), {
-      mark,
-    });
-    return { pyodide, restored: false };
+    return { pyodide: await start({}), restored: false };
   }
 
   /** Pyodide's memory as bytes to save, or null when this state cannot be saved. */
