@@ -217,7 +217,10 @@ def bias_gradient_problem(rng: np.random.Generator) -> Problem:
     """∂E/∂b is the sum of δ, because the bias is added to every output."""
     y = np.round(rng.uniform(-2, 3, size=(2, 3)), 1)
     t = np.round(rng.uniform(-2, 3, size=(2, 3)), 1)
-    delta = y - t
+    # Differences and sums of one-decimal numbers have one decimal; rounding drops the binary
+    # noise that would otherwise show as a "sum" of -4.441e-16 instead of 0.
+    delta = np.round(y - t, 1)
+    total = round(float(delta.sum()), 1)
     return Problem(
         prompt=(
             f"A conv layer's output is $y = {bmatrix(y)}$ and the target is "
@@ -225,13 +228,13 @@ def bias_gradient_problem(rng: np.random.Generator) -> Problem:
             r"$\partial E/\partial b$?"
         ),
         check=check_number(
-            float(delta.sum()),
+            total,
             places=2,
-            mistakes=[(float(-delta.sum()), "the sign: ∂E/∂y = y − t, not t − y.")],
+            mistakes=[(-total, "the sign: ∂E/∂y = y − t, not t − y.")],
         ),
         hint=r"The bias is added to every output, so $\partial E/\partial b = \sum \delta$ "
         r"with $\delta = y - t$.",
-        solution=(f"$\\delta = y - t = {bmatrix(delta)}$, and its sum is **{num(delta.sum())}**."),
+        solution=(f"$\\delta = y - t = {bmatrix(delta)}$, and its sum is **{num(total)}**."),
         placeholder="e.g. 1.3",
     )
 
@@ -241,7 +244,7 @@ def step_problem(rng: np.random.Generator) -> Problem:
     w = float(np.round(rng.uniform(-1, 1), 2))
     g = float(np.round(rng.uniform(-5, 5), 1))
     lr = float(rng.choice([0.01, 0.05, 0.1, 0.2]))
-    answer = w - lr * g
+    answer = round(w - lr * g, 4)  # exact to 4 places; unrounded, 0 could print as -5.551e-17
     return Problem(
         prompt=(
             f"A weight is $w = {w:g}$ and its gradient is $\\partial E/\\partial w = {g:g}$. "

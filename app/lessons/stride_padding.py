@@ -113,6 +113,12 @@ def output_size_problem(rng: np.random.Generator) -> Problem:
             break
     answer = F.output_size(n, k, s, p)
     exact = (n + 2 * p - k) / s + 1
+    # Forgetting the padding only gives a number to recognise when the kernel fits without it.
+    unpadded = (
+        [(F.output_size(n, k, s, 0), "you forgot the padding: it adds p on both sides.")]
+        if n >= k
+        else []
+    )
     return Problem(
         prompt=(
             f"An $n = {n}$ pixel wide image, kernel $k = {k}$, stride $s = {s}$, padding "
@@ -122,7 +128,7 @@ def output_size_problem(rng: np.random.Generator) -> Problem:
             answer,
             places=0,
             mistakes=[
-                (F.output_size(n, k, s, 0), "you forgot the padding: it adds p on both sides."),
+                *unpadded,
                 (n - k + 1, "that ignores stride and padding."),
                 (answer + 1, "the window must fit entirely; round (n + 2p − k)/s down, then + 1."),
             ],
