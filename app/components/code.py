@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import panel as pn
 
-from app.components.style import CODE
+from app.components.style import CODE, WRAPPING_BUTTON
 
 
 def source_of(func: Callable) -> str:
@@ -29,6 +29,7 @@ def ShowCode(func: Callable, *, title: str | None = None) -> pn.Column:
         color="primary",
         variant="outline",
         sizing_mode="stretch_width",
+        stylesheets=[WRAPPING_BUTTON],  # module paths are long: app.lessons.backprop.forward_…
     )
     code = pn.pane.HTML(
         f'<pre aria-label="Source code of {name}">'

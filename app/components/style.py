@@ -28,6 +28,15 @@ pre { background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; paddin
   overflow-x: auto; font-size: 0.85em; line-height: 1.45; margin: 0; }
 """
 
+#: Bokeh keeps widget labels and button text on one line; a long one then runs past a phone's
+#: edge (how long depends on the fonts the machine has). These let it wrap instead.
+WRAPPING_LABEL = """
+.bk-input-group { white-space: normal; }
+"""
+WRAPPING_BUTTON = """
+.bk-btn { white-space: normal; overflow-wrap: anywhere; }
+"""
+
 SR_ONLY = """
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }

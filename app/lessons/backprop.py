@@ -465,7 +465,7 @@ def _check(layer: TinyLayer) -> pn.Column:
         table.object = (
             "<div class='scroll'><table><caption>Gradients of E, three ways</caption>"
             "<thead><tr><th>parameter</th>"
-            "<th>formula</th><th>Conv2D.backward</th><th>finite difference</th>"
+            "<th>formula</th><th>Conv2D.<wbr>backward</th><th>finite difference</th>"
             f"<th>|formula − f.d.|</th></tr></thead><tbody>{body}</tbody></table></div>"
             f"<p>All 16 entries of ∂E/∂x: largest |formula − finite difference| = "
             f"{worst_x:.1e}.</p>"

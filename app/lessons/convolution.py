@@ -18,6 +18,7 @@ from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
+from app.components.style import WRAPPING_LABEL
 from app.lessons._conv_common import (
     Stepper,
     bmatrix,
@@ -286,12 +287,14 @@ def _sliding_window() -> pn.Column:
         value=matrix_text(LECTURE_IMAGE),
         rows=5,
         width=200,
+        stylesheets=[WRAPPING_LABEL],
     )
     kernel_text = pn.widgets.TextAreaInput(
         label="Kernel (3×3, one row per line)",
         value=matrix_text(LECTURE_KERNEL),
         rows=3,
         width=200,
+        stylesheets=[WRAPPING_LABEL],
     )
     message = notice()
     player = Stepper(
