@@ -286,14 +286,14 @@ def _sliding_window() -> pn.Column:
         label="Input image (5×5, one row per line)",
         value=matrix_text(LECTURE_IMAGE),
         rows=5,
-        width=200,
+        width=230,
         stylesheets=[WRAPPING_LABEL],
     )
     kernel_text = pn.widgets.TextAreaInput(
         label="Kernel (3×3, one row per line)",
         value=matrix_text(LECTURE_KERNEL),
         rows=3,
-        width=200,
+        width=230,
         stylesheets=[WRAPPING_LABEL],
     )
     message = notice()
