@@ -12,11 +12,14 @@ view breaks only its own route: :func:`show` reports the failure instead of rais
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from app import catalog
@@ -89,21 +92,14 @@ async def mount(target: str) -> None:
     _target = target
 
 
-async def _render(target: str, view: Viewable) -> Document:
-    """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
+def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
+    """The Bokeh document of ``view`` (held) and the item that BokehJS embeds into ``target``.
 
-    Like Panel's ``panel.io.pyodide.write``, with two differences. It returns the document, which
-    :func:`unmount` needs. And it adds no ``Location`` model: that model pushes a history entry
-    for the hash the shell routes on, so Back would need two presses. A fresh document per
-    lesson (rather than patching one long-lived root) matters too: BokehJS learns the types of
-    custom components (``JSComponent`` data models) only from a document's definitions, and a
-    lesson imported later defines new ones.
+    Everything Python does to render a lesson, and nothing that needs the page.
     """
     import bokeh
-    import js
     from bokeh.document import Document
     from bokeh.embed.util import standalone_docs_json_and_render_items
-    from panel.io.pyodide import _link_docs
 
     pydoc = Document()
     pydoc.hold()
@@ -116,6 +112,23 @@ async def _render(target: str, view: Viewable) -> Document:
         "doc": next(iter(docs_json.values())),
         "version": bokeh.__version__,
     }
+    return pydoc, item
+
+
+async def _render(target: str, view: Viewable) -> Document:
+    """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
+
+    Like Panel's ``panel.io.pyodide.write``, with two differences. It returns the document, which
+    :func:`unmount` needs. And it adds no ``Location`` model: that model pushes a history entry
+    for the hash the shell routes on, so Back would need two presses. A fresh document per
+    lesson (rather than patching one long-lived root) matters too: BokehJS learns the types of
+    custom components (``JSComponent`` data models) only from a document's definitions, and a
+    lesson imported later defines new ones.
+    """
+    import js
+    from panel.io.pyodide import _link_docs
+
+    pydoc, item = build_document(target, view)
     views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(json.dumps(item)))
     _link_docs(pydoc, list(views.roots)[0].model.document)
     pydoc.unhold()
@@ -166,15 +179,33 @@ def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
     return {"status": "error", "message": f"{type(exc).__name__}: {first_line}".rstrip(": ")}
 
 
+@contextmanager
+def no_collection_pauses() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a lesson is built.
+
+    Building a lesson allocates hundreds of thousands of short-lived objects, which set off
+    collection after collection (see ``benchmarks/boot_cpu.py``). The garbage of one build is
+    collected later, at the next automatic collection.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def show(slug: str) -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map)."""
     global _mounted
-    result, view = load_view(slug)
-    unmount()
-    if view is None:
-        return result
-    try:
-        _mounted = (view, await _render(_target, view))
-    except Exception as exc:  # building the Bokeh models of the view can fail too
-        return _failure(catalog.lesson(slug), exc)
+    with no_collection_pauses():
+        result, view = load_view(slug)
+        unmount()
+        if view is None:
+            return result
+        try:
+            _mounted = (view, await _render(_target, view))
+        except Exception as exc:  # building the Bokeh models of the view can fail too
+            return _failure(catalog.lesson(slug), exc)
     return result

@@ -7,10 +7,12 @@ stage consumes does not, so this is the number to compare before and after a boo
 It runs the same steps as static/boot.js: a first visit (Pyodide starts with the package archive
 unpacked and NumPy linked, ``app.prelude.load`` imports NumPy, Panel and what lessons share, the
 memory is snapshotted), then a later visit (the snapshot restored, ``app.shell.attach_to_page``),
-then imports each lesson module and calls its ``view()`` (building the Panel objects; nothing is
-rendered, Node has no DOM, so a lesson that needs one, like the trainer's Web Worker, reports an
-``error`` in ``each_run``). Prints JSON: median CPU and wall milliseconds per stage. Needs
-``node`` (the build needs it too).
+then builds each lesson as ``app.shell.show`` does: imports its module, calls its ``view()`` and
+turns that into Bokeh models and the JSON BokehJS would draw (Node has no DOM, so nothing is drawn,
+and a lesson that needs the page, like the trainer's Web Worker, reports an ``error`` in
+``each_run``). ``--collect-during-lessons`` lets the garbage collector run during those builds,
+as it did before ``app.shell.no_collection_pauses``. Prints JSON: median CPU and wall
+milliseconds per stage. Needs ``node`` (the build needs it too).
 """
 
 from __future__ import annotations
@@ -73,14 +75,23 @@ const py = await cnnSitePackages.startWith(
   archive, () => loadPyodide({{ indexURL: site + "pyodide/", ...options }}), {{ ready: filled }});
 stage("restore");
 py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
+// Each lesson as app.shell.show builds it (import, view, Bokeh models, the JSON for BokehJS),
+// minus what happens in the browser (BokehJS drawing it).
+py.runPython(`
+import gc
+from contextlib import nullcontext
+def build(slug):
+    with nullcontext() if {collect} else app.shell.no_collection_pauses():
+        result, view = app.shell.load_view(slug)
+        if result["status"] != "ok":
+            raise RuntimeError(result["message"] or result["status"])
+        app.shell.build_document("lesson-app", view)
+    gc.collect()  # this lesson's garbage, so that the next one starts from the same state
+`);
 stage("attach (restored)");
-for (const module of {modules}) {{
-  const name = `app.lessons.${{module}}`;
-  if (!py.runPython(`import importlib.util; importlib.util.find_spec("${{name}}") is not None`)) {{
-    continue;
-  }}
+for (const [slug, module] of {lessons}) {{
   try {{
-    py.runPython(`import ${{name}} as m; m.view()`);
+    py.runPython(`build("${{slug}}")`);
     stage(`lesson:${{module}}`);
   }} catch (error) {{
     stage(`lesson:${{module}}`);
@@ -91,7 +102,9 @@ console.log(JSON.stringify(stages));
 """
 
 
-def run_once(site: Path, modules: list[str]) -> dict[str, dict[str, int]]:
+def run_once(
+    site: Path, lessons: list[tuple[str, str]], collect: bool
+) -> dict[str, dict[str, int]]:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "boot_cpu.mjs"
         script.write_text(
@@ -101,7 +114,8 @@ def run_once(site: Path, modules: list[str]) -> dict[str, dict[str, int]]:
                 state=json.dumps((site / "python-state.js").as_uri()),
                 factory=json.dumps((site / "pyodide" / "pyodide.asm.js").as_uri()),
                 site=json.dumps(str(site) + "/"),
-                modules=json.dumps(modules),
+                lessons=json.dumps(lessons),
+                collect="True" if collect else "False",
             )
         )
         proc = subprocess.run(["node", str(script)], capture_output=True, text=True, check=False)
@@ -116,9 +130,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, default=REPO_ROOT / "site", help="built site folder")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--collect-during-lessons",
+        action="store_true",
+        help="let the garbage collector run while a lesson is built (as before app.shell held it)",
+    )
     args = parser.parse_args()
-    modules = [info.module for info in catalog.LESSONS]
-    runs = [run_once(args.site.resolve(), modules) for _ in range(args.runs)]
+    lessons = [(info.slug, info.module) for info in catalog.LESSONS if info.slug != "home"]
+    runs = [
+        run_once(args.site.resolve(), lessons, args.collect_during_lessons)
+        for _ in range(args.runs)
+    ]
     median = {
         name: {
             key: statistics.median(run[name][key] for run in runs) for key in ("cpu_ms", "wall_ms")
