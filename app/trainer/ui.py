@@ -15,6 +15,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 
 from app.components.charts import bar_chart, bar_data, line_chart
+from app.components.clicks import on_click_after_input
 from app.components.layout import row
 from app.components.matrix import MatrixView
 from app.trainer import digit, hparams, spec
@@ -176,7 +177,8 @@ class TrainerPage(pn.viewable.Viewer):
         )
         self.pause_button = pn.widgets.Button(label="Pause", disabled=True, width=110)
         self.stop_button = pn.widgets.Button(label="Stop", color="danger", disabled=True, width=110)
-        self.train_button.on_click(lambda _e: self.train())
+        # A click right after typing must train with the settings just typed.
+        on_click_after_input(self.train_button, self.train)
         self.pause_button.on_click(lambda _e: self.toggle_pause())
         self.stop_button.on_click(lambda _e: self.stop())
         self.progress = pn.indicators.Progress(

@@ -22,15 +22,18 @@ def _fill(page, label: str, text: str) -> None:
     box.press("Tab")
 
 
-def start_short_run(page) -> None:
-    """Train the tiny preset on 1,500 images for one epoch: CI-fast, but the real engine in the
-    real worker. Waits for the worker to be ready first."""
+def start_short_run(page, images: int = 1500) -> None:
+    """Train the tiny preset on ``images`` images for one epoch: CI-fast, but the real engine in
+    the real worker. Waits for the worker to be ready first."""
     expect(page.get_by_text("Ready: MNIST")).to_be_visible(timeout=WORKER_TIMEOUT_MS)
     page.get_by_label("Preset network").select_option(label="Tiny")
     # The preset fills the form through Python: wait for it before typing over its values.
     expect(page.get_by_text("One 3×3 convolution")).to_be_visible()
-    _fill(page, "Training images", "1500")
+    _fill(page, "Training images", str(images))
     _fill(page, "Epochs", "1")
+    # Panel batches typed values to Python for up to ~0.5 s after an earlier change (here the
+    # preset's) but sends clicks at once; pause like a student before pressing Train.
+    page.wait_for_timeout(700)
     train = page.get_by_role("button", name=re.compile("^Train"))
     expect(train).to_be_enabled()
     train.click()
@@ -93,14 +96,18 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     expect(page.get_by_role("alert").filter(has_text="smaller than its 7×7")).to_be_visible()
     expect(train).to_be_disabled()
 
-    start_short_run(page)
+    # Long enough (~5 s) to pause and resume while it runs; not the preset's 50,000.
+    start_short_run(page, images=40_000)
     expect(page.get_by_text(re.compile(r"images/s"))).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Resume")).to_be_visible(timeout=5_000)
     expect(page.get_by_text(re.compile(r"^Paused:"))).to_be_visible()
     page.get_by_role("button", name="Resume").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=5_000)
-    expect(page.get_by_text("Training finished").first).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    # The size typed is the one trained on (short runs used to train the preset's 50,000).
+    expect(page.get_by_text("Training finished after 40,000 images").first).to_be_visible(
+        timeout=RUN_TIMEOUT_MS
+    )
     accuracy = _accuracy(page)
     assert 10.0 < float(accuracy) <= 100.0
 
