@@ -183,9 +183,9 @@ def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
 def no_collection_pauses() -> Iterator[None]:
     """Hold off the cyclic garbage collector while a lesson is built.
 
-    Building a lesson allocates hundreds of thousands of short-lived objects, which set off
-    collection after collection (see ``benchmarks/boot_cpu.py``). The garbage of one build is
-    collected later, at the next automatic collection.
+    Building a lesson allocates enough short-lived objects to set off collection after
+    collection (see ``benchmarks/boot_cpu.py``). The garbage of one build is collected later, at
+    the next automatic collection.
     """
     was_enabled = gc.isenabled()
     gc.disable()

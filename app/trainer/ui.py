@@ -177,7 +177,7 @@ class TrainerPage(pn.viewable.Viewer):
         )
         self.pause_button = pn.widgets.Button(label="Pause", disabled=True, width=110)
         self.stop_button = pn.widgets.Button(label="Stop", color="danger", disabled=True, width=110)
-        # A click right after typing must train with the settings just typed.
+        # As for Check: settings typed just before the click get time to reach Python first.
         on_click_after_input(self.train_button, self.train)
         self.pause_button.on_click(lambda _e: self.toggle_pause())
         self.stop_button.on_click(lambda _e: self.stop())
