@@ -32,6 +32,7 @@ from app.lessons._conv_common import (
     parse_matrix,
 )
 from engine import functional as F
+from engine.conv import reference_forward
 
 #: The lecture's 5×5 binary image and 3×3 kernel (slides "Introduction XXVIII").
 LECTURE_IMAGE = np.array(
@@ -548,6 +549,7 @@ def _channels() -> pn.Column:
         row(*inputs),
         row(*kernels),
         row(*maps, output),
+        ShowCode(reference_forward),
         ShowCode(F.conv2d),
     )
 

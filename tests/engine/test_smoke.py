@@ -9,11 +9,12 @@ kind of layer, enough to show that nothing in the engine works only natively.
 
 import io
 import math
+import sys
 
 import numpy as np
 
+from engine import conv, gradcheck
 from engine import functional as F
-from engine import gradcheck
 from engine.layers import Conv2D, Dense, MaxPool2D
 from engine.losses import SoftmaxCrossEntropy
 from engine.model import Sequential
@@ -111,6 +112,17 @@ def test_conv_layer_gradients_match_finite_differences():
     layer = Conv2D(2, 3, 3, stride=2, padding=1, rng=0)
     x = np.random.default_rng(1).standard_normal((2, 2, 5, 6))
     assert gradcheck.check_layer(layer, x).max_relative_error < 1e-6
+
+
+def test_every_conv_algorithm_is_registered_and_agrees_with_the_reference_kernel():
+    """In Pyodide "auto" picks the FFT for this multi-channel layer; natively im2col."""
+    assert sorted(conv.ALGORITHMS) == ["fft", "im2col", "reference"]
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((2, 4, 8, 8)), rng.standard_normal((3, 4, 3, 3)), np.ones(3)
+    expected, _ = conv.reference_forward(x, w, b, 1, 1)
+    y, (chosen, _) = conv.forward(x, w, b, 1, 1)
+    assert chosen == ("fft" if sys.platform == "emscripten" else "im2col")
+    assert np.allclose(y, expected, atol=1e-9)
 
 
 def test_small_cnn_gradients_match_finite_differences():

@@ -1,15 +1,19 @@
-"""The FFT convolution must be a drop-in for im2col: same outputs, same gradients, same errors."""
+"""The convolution algorithms: the plain-loop reference kernel is the definition, checked against
+finite differences; im2col and FFT must agree with it (outputs, gradients, errors), and the
+registry is the same whichever engine module is imported first."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from itertools import product
 
 import numpy as np
 import pytest
 
 from engine import conv, gradcheck
-from engine.conv_fft import fft_backward, fft_forward, fft_size
+from engine.conv import fft_backward, fft_forward, fft_size
 from engine.layers import Conv2D
 
 # (N, C, H, W, F, KH, KW, padding): odd/even sizes, non-square inputs and kernels, a kernel as
@@ -24,6 +28,8 @@ SHAPES = [
     (4, 8, 14, 14, 16, 5, 5, 2),
     (4, 8, 12, 12, 16, 5, 5, 0),
 ]
+
+FAST = conv.FAST_ALGORITHMS
 
 
 def _case(shape: tuple[int, ...], dtype: type, seed: int = 0):
@@ -49,40 +55,76 @@ def test_fft_size_is_the_smallest_length_with_factors_2_3_5() -> None:
     assert fft_size(13) == 15 and fft_size(28) == 30
 
 
-def _assert_same_gradients(grad_y: np.ndarray, cache, cache_ref, tol: float) -> None:
-    got_all = fft_backward(grad_y, cache)
-    ref_all = conv.im2col_backward(grad_y, cache_ref)
+def _assert_close(got_all, ref_all, tol: float, dtype) -> None:
     for got, ref in zip(got_all, ref_all, strict=True):
-        assert got.dtype == grad_y.dtype and got.shape == ref.shape
+        assert got.dtype == dtype and got.shape == ref.shape
         np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * np.abs(ref).max())
+
+
+def _assert_agrees_with_reference(algorithms, x, k, b, stride: int, p: int, tol: float):
+    """Forward output and all three gradients of each algorithm equal the reference kernel's."""
+    y_ref, cache_ref = conv.reference_forward(x, k, b, stride, p)
+    grad_y = np.random.default_rng(y_ref.size).standard_normal(y_ref.shape).astype(x.dtype)
+    grads_ref = conv.reference_backward(grad_y, cache_ref)
+    for algorithm in algorithms:
+        forward, backward = conv.get_algorithm(algorithm)
+        y, cache = forward(x, k, b, stride, p)
+        _assert_close([y], [y_ref], tol, x.dtype)
+        _assert_close(backward(grad_y, cache), grads_ref, tol, x.dtype)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_fft_agrees_with_im2col_forward_and_backward(shape, dtype) -> None:
-    x, k, b, p, rng = _case(shape, dtype)
-    y_ref, cache_ref = conv.im2col_forward(x, k, b, 1, p)
-    y, cache = fft_forward(x, k, b, 1, p)
+def test_fast_algorithms_agree_with_the_reference_forward_and_backward(shape, dtype) -> None:
+    x, k, b, p, _ = _case(shape, dtype)
     tol = 1e-10 if dtype == np.float64 else 2e-4
-    assert y.dtype == dtype and y.shape == y_ref.shape
-    np.testing.assert_allclose(y, y_ref, rtol=tol, atol=tol * np.abs(y_ref).max())
-
-    grad_y = rng.standard_normal(y.shape).astype(dtype)
-    _assert_same_gradients(grad_y, cache, cache_ref, tol)
+    for stride in (1, 2):
+        _assert_agrees_with_reference(FAST, x, k, b, stride, p, tol)
 
 
-def test_fft_matches_im2col_on_every_small_shape_padding_and_kernel() -> None:
+def test_fast_algorithms_match_the_reference_on_every_small_shape_padding_and_kernel() -> None:
     """Padding larger than the kernel, kernels as large as the padded input, 1-pixel images:
     the corners where a too-small FFT grid would wrap the result around."""
     rng = np.random.default_rng(1)
-    for h, w, kh, kw, p in product((1, 2, 3, 5, 8), (1, 4, 7), (1, 2, 3, 5), (1, 3, 4), range(6)):
+    for h, w, kh, kw, p in product((1, 2, 5, 8), (1, 4, 7), (1, 2, 3, 5), (1, 3, 4), range(6)):
         if h + 2 * p < kh or w + 2 * p < kw:
             continue
-        x, k, b = rng.standard_normal((2, 2, h, w)), rng.standard_normal((3, 2, kh, kw)), np.ones(3)
-        y_ref, cache_ref = conv.im2col_forward(x, k, b, 1, p)
-        y, cache = fft_forward(x, k, b, 1, p)
-        np.testing.assert_allclose(y, y_ref, atol=1e-10, err_msg=str((h, w, kh, kw, p)))
-        _assert_same_gradients(rng.standard_normal(y.shape), cache, cache_ref, 1e-10)
+        x, k, b = rng.standard_normal((1, 2, h, w)), rng.standard_normal((2, 2, kh, kw)), np.ones(2)
+        _assert_agrees_with_reference(FAST, x, k, b, 1, p, 1e-10)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reference_kernel_gradients_match_finite_differences(seed) -> None:
+    """The oracle itself is checked against the definition of a derivative."""
+    rng = np.random.default_rng(seed)
+    c, f = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    k = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    stride, padding = int(rng.integers(1, 3)), int(rng.integers(0, 2))
+    h = int(rng.integers(max(k[0] - 2 * padding, 1), 7))
+    w = int(rng.integers(max(k[1] - 2 * padding, 1), 7))
+    layer = Conv2D(c, f, k, stride=stride, padding=padding, rng=seed, algorithm="reference")
+    layer.params["b"][...] = rng.standard_normal(f)
+    x = rng.standard_normal((int(rng.integers(1, 3)), c, h, w))
+    result = gradcheck.check_layer(layer, x)
+    assert set(result.errors) == {"x", "W", "b"}
+    assert result.max_relative_error < 1e-6, (k, stride, padding, x.shape, result.errors)
+
+
+def test_reference_kernel_reproduces_a_hand_computed_convolution() -> None:
+    """One 3×3 image, one 2×2 kernel, bias 1: each output is the window's weighted sum + 1."""
+    x = np.arange(9.0).reshape(1, 1, 3, 3)  # [[0 1 2] [3 4 5] [6 7 8]]
+    w = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])  # top-left minus bottom-right
+    y, _ = conv.reference_forward(x, w, np.ones(1), 1, 0)
+    np.testing.assert_array_equal(y[0, 0], [[0 - 4 + 1, 1 - 5 + 1], [3 - 7 + 1, 4 - 8 + 1]])
+
+
+@pytest.mark.parametrize(
+    "module", ["engine.layers", "engine.functional", "engine.train", "engine.conv.fft"]
+)
+def test_every_algorithm_is_registered_whatever_was_imported_first(module) -> None:
+    code = f"import {module}, sys; print(sorted(sys.modules['engine.conv'].ALGORITHMS))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['fft',", "'im2col',", "'reference']"]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -104,32 +146,28 @@ def test_fft_layer_passes_the_same_finite_difference_check_as_im2col(seed) -> No
     assert result.max_relative_error < 1e-6, (k, stride, padding, x.shape, result.errors)
 
 
-def test_strided_layers_fall_back_to_im2col() -> None:
-    x, k, b, _, rng = _case((2, 3, 9, 8, 4, 3, 3, 1), np.float64)
-    y, cache = fft_forward(x, k, b, 2, 1)
-    y_ref, cache_ref = conv.im2col_forward(x, k, b, 2, 1)
-    np.testing.assert_allclose(y, y_ref, atol=1e-12)
-    _assert_same_gradients(rng.standard_normal(y.shape), cache, cache_ref, 1e-12)
-
-
 @pytest.mark.parametrize(
     ("w_shape", "padding"),
     [((2, 2, 3, 3), 0), ((2, 3, 7, 7), 0), ((2, 3, 3, 3), -1)],
     ids=["channel mismatch", "kernel larger than input", "negative padding"],
 )
-def test_bad_shapes_get_the_same_clear_errors_as_im2col(w_shape, padding) -> None:
+def test_bad_shapes_get_the_same_clear_errors_from_every_algorithm(w_shape, padding) -> None:
     x, w, b = np.zeros((1, 3, 5, 5)), np.zeros(w_shape), np.zeros(w_shape[0])
     with pytest.raises(ValueError) as expected:
-        conv.im2col_forward(x, w, b, 1, padding)
-    with pytest.raises(ValueError, match=re.escape(str(expected.value))):
-        fft_forward(x, w, b, 1, padding)
+        conv.reference_forward(x, w, b, 1, padding)
+    for name in ("im2col", "fft"):
+        with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+            conv.get_algorithm(name)[0](x, w, b, 1, padding)
 
 
-def test_fft_is_registered_with_the_dispatch() -> None:
-    x, k, b, p, _ = _case(SHAPES[0], np.float64)
-    y, cache = conv.forward(x, k, b, 1, p, algorithm="fft")
-    np.testing.assert_allclose(y, conv.im2col_forward(x, k, b, 1, p)[0], atol=1e-10)
-    assert cache[0] == "fft"
+@pytest.mark.parametrize("algorithm", ["reference", "im2col", "fft"])
+def test_the_dispatch_runs_the_named_algorithm_and_remembers_it(algorithm) -> None:
+    x, k, b, p, rng = _case(SHAPES[0], np.float64)
+    y, cache = conv.forward(x, k, b, 1, p, algorithm=algorithm)
+    np.testing.assert_allclose(y, conv.reference_forward(x, k, b, 1, p)[0], atol=1e-10)
+    assert cache[0] == algorithm
+    dx, _, _ = conv.backward(rng.standard_normal(y.shape), cache)
+    assert dx.shape == x.shape
 
 
 @pytest.mark.parametrize(
