@@ -372,7 +372,9 @@
     if (!("serviceWorker" in navigator) || new URLSearchParams(location.search).has("nosw")) return;
     const hadWorker = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker
-      .register("sw.js")
+      // "none": the update check compares sw-manifest.js fresh from the server, never from the
+      // HTTP cache, so a new build is noticed on the next visit even where hosts cache scripts.
+      .register("sw.js", { updateViaCache: "none" })
       .then((registration) => {
         // A newer build replaced the cache: this page still runs the old code until a reload.
         registration.addEventListener("updatefound", () => {

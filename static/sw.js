@@ -1,8 +1,10 @@
 // Service worker: precaches the whole site on the first visit so the next one loads from the
-// cache and works offline. build.py fills in the cache version (the site's content hash) and the
-// file list; a new build has a new version, which replaces the old cache when it activates.
-const CACHE = "cnn-classroom-{{CACHE_VERSION}}";
-const PRECACHE = {{PRECACHE}};
+// cache and works offline. The build writes sw-manifest.js with the cache version (the site's
+// content hash) and the file list; a new build has a new version, which the browser notices
+// when it compares the imported script, and the old cache is replaced when the new one activates.
+importScripts("sw-manifest.js");
+const CACHE = `cnn-classroom-${self.cnnServiceWorkerManifest.cacheVersion}`;
+const PRECACHE = self.cnnServiceWorkerManifest.precache;
 
 // A gzip'd file (the Python package archive) is stored decompressed: every later visit then
 // skips ~0.6 s of gunzip on its critical path, for ~30 MB more storage. The page reads either form.

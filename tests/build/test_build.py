@@ -1,4 +1,5 @@
-"""build.py natively: what the site contains, and that every failure keeps the previous site.
+"""The build (build.py, sitebuild/) natively: what the site contains, and that every failure
+keeps the previous site.
 
 One real build per session into a temp folder (downloads come from the shared cache, so it takes
 seconds); the failure cases replace the registry client with a local stand-in, so they never
@@ -22,11 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from app import catalog  # noqa: E402
+from sitebuild import BuildError, assembly, fetch, mnist, wheels  # noqa: E402
+from sitebuild.pins import Pin  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build.build_site(tmp_path_factory.mktemp("build") / "site")
+    return assembly.build_site(tmp_path_factory.mktemp("build") / "site")
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +86,7 @@ def test_python_packages_ship_as_one_slim_precompiled_archive(site: Path, info: 
     names = [m.name for m in members]
     assert all(m.isfile() for m in members), "the browser-side unpacker writes regular files only"
     assert len(names) == len(set(names))
-    assert not [n for n in names if n.startswith(build.SLIM_PREFIXES)]
+    assert not [n for n in names if n.startswith(wheels.SLIM_PREFIXES)]
     for package in ("panel", "bokeh", "param", "numpy", "packaging", "app", "engine"):
         sources = [n for n in names if n.startswith(f"{package}/") and n.endswith(".py")]
         pycs = {n for n in names if n.endswith(".cpython-312.pyc")}
@@ -136,19 +139,19 @@ def test_packing_is_byte_reproducible_and_refuses_clashing_wheels(tmp_path: Path
 
     first = [wheel("a", {"a/x.py": b"x = 1\n", "a/__init__.py": b""}, (2020, 1, 1, 0, 0, 0))]
     first.append(wheel("b", {"b/y.py": b"y = 2\n"}, (2021, 5, 5, 5, 5, 5)))
-    build.pack_site_packages(first, tmp_path / "one.tar.gz")
+    wheels.pack_site_packages(first, tmp_path / "one.tar.gz")
     for path in first:  # same contents, other timestamps
         with zipfile.ZipFile(path) as zf:
             files = {n: zf.read(n) for n in zf.namelist()}
         wheel(path.name.split("-")[0], files, (2024, 2, 2, 2, 2, 2))
-    build.pack_site_packages(first, tmp_path / "two.tar.gz")
+    wheels.pack_site_packages(first, tmp_path / "two.tar.gz")
     assert (tmp_path / "one.tar.gz").read_bytes() == (tmp_path / "two.tar.gz").read_bytes()
     with tarfile.open(tmp_path / "one.tar.gz") as tar:
         assert sorted(tar.getnames()) == ["a/__init__.py", "a/x.py", "b/y.py"]
 
     clash = wheel("c", {"a/x.py": b"x = 3\n"}, (2020, 1, 1, 0, 0, 0))
-    with pytest.raises(build.BuildError, match="a/x.py is in two wheels"):
-        build.pack_site_packages([*first, clash], tmp_path / "three.tar.gz")
+    with pytest.raises(BuildError, match="a/x.py is in two wheels"):
+        wheels.pack_site_packages([*first, clash], tmp_path / "three.tar.gz")
 
 
 def test_panel_and_katex_resources_are_served_locally(site: Path) -> None:
@@ -161,7 +164,7 @@ def test_panel_and_katex_resources_are_served_locally(site: Path) -> None:
 
 def test_mnist_is_packed_as_the_architecture_promises(site: Path) -> None:
     path = site / "data" / "mnist.npz"
-    assert path.stat().st_size <= build.MNIST_MAX_BYTES
+    assert path.stat().st_size <= mnist.MNIST_MAX_BYTES
     with np.load(path) as data:
         shapes = {key: (data[key].shape, data[key].dtype) for key in data.files}
         assert data["y_train"].max() == 9 and data["x_train"].max() == 255
@@ -178,11 +181,14 @@ def test_mnist_is_packed_as_the_architecture_promises(site: Path) -> None:
 def test_service_worker_precaches_the_site_under_a_content_versioned_cache(
     site: Path, info: dict
 ) -> None:
-    sw = (site / "sw.js").read_text()
-    assert f'"cnn-classroom-{info["cache_version"]}"' in sw
-    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw, re.S).group(1))
-    expected = {entry["path"] for entry in info["files"]} - {"sw.js"}
-    assert expected <= set(precache) and "./" in precache
+    assert (site / "sw.js").read_bytes() == (ROOT / "static" / "sw.js").read_bytes()
+    manifest_js = (site / "sw-manifest.js").read_text()
+    prefix, suffix = "self.cnnServiceWorkerManifest = ", ";\n"
+    assert manifest_js.startswith(prefix) and manifest_js.endswith(suffix)
+    manifest = json.loads(manifest_js.removeprefix(prefix).removesuffix(suffix))
+    assert manifest["cacheVersion"] == info["cache_version"]
+    expected = {entry["path"] for entry in info["files"]} - {"sw-manifest.js"}
+    assert expected <= set(manifest["precache"]) and "./" in manifest["precache"]
 
 
 # ----------------------------------------------------------------------------- failures
@@ -197,12 +203,12 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _fake_registry(monkeypatch: pytest.MonkeyPatch, payload: bytes) -> list[str]:
     calls: list[str] = []
 
-    def download(pin: build.Pin, dest: Path) -> Path:
+    def download(pin: Pin, dest: Path) -> Path:
         calls.append(pin.spec)
         (dest / f"{pin.name}-{pin.version}.whl").write_bytes(payload)
         return dest / f"{pin.name}-{pin.version}.whl"
 
-    monkeypatch.setattr(build, "_download", download)
+    monkeypatch.setattr(fetch, "_download", download)
     return calls
 
 
@@ -210,9 +216,9 @@ def test_a_hash_mismatch_stops_with_a_clear_message_and_caches_nothing(
     private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fake_registry(monkeypatch, b"tampered")
-    pin = build.Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
-    with pytest.raises(build.BuildError, match="sha256 mismatch for demo==1.0"):
-        build.fetch(pin)
+    pin = Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
+    with pytest.raises(BuildError, match="sha256 mismatch for demo==1.0"):
+        fetch.fetch(pin)
     assert not [p for p in private_cache.rglob("*") if p.is_file()]
 
 
@@ -220,9 +226,9 @@ def test_a_verified_download_is_cached_and_reused_without_the_registry(
     private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = _fake_registry(monkeypatch, b"genuine")
-    pin = build.Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
-    first = build.fetch(pin)
-    second = build.fetch(pin)
+    pin = Pin("demo", "1.0", hashlib.sha256(b"genuine").hexdigest())
+    first = fetch.fetch(pin)
+    second = fetch.fetch(pin)
     assert first == second and first.read_bytes() == b"genuine"
     assert calls == ["demo==1.0"]
 
@@ -234,9 +240,9 @@ def test_an_unreachable_registry_is_reported_with_the_command(
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
-    pin = build.Pin("param", "2.4.2", "0" * 64)
-    with pytest.raises(build.BuildError, match=r"pip download param==2\.4\.2 failed"):
-        build.fetch(pin)
+    pin = Pin("param", "2.4.2", "0" * 64)
+    with pytest.raises(BuildError, match=r"pip download param==2\.4\.2 failed"):
+        fetch.fetch(pin)
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(
@@ -248,9 +254,9 @@ def test_a_failed_build_leaves_the_previous_site_untouched(
 
     def failing_assemble(staging: Path) -> dict:
         (staging / "index.html").write_text("half-built")
-        raise build.BuildError("registry unreachable")
+        raise BuildError("registry unreachable")
 
-    monkeypatch.setattr(build, "assemble", failing_assemble)
+    monkeypatch.setattr(assembly, "assemble", failing_assemble)
     assert build.main(["--out", str(out)]) == 1
     assert (out / "index.html").read_text() == "previous build"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "staging folder left behind"
