@@ -1,0 +1,38 @@
+// ESLint for every JavaScript file in the repository (`npm ci && npx eslint .`, run by .ci/run).
+// The recommended rules, with the globals of the place each file runs in.
+import js from "@eslint/js";
+import globals from "globals";
+
+export default [
+  { ignores: ["node_modules/", "site/", "site.*/", "test-artifacts/", "build/"] },
+  js.configs.recommended,
+  {
+    // Page scripts: classic <script>s sharing the window (each assigns one global it exports).
+    files: ["static/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        ...globals.browser,
+        // Defined by the vendored scripts the page loads before ours.
+        Bokeh: "readonly",
+        katex: "readonly",
+        loadPyodide: "readonly",
+        renderMathInElement: "readonly",
+        // Assigned by our own shared scripts (site-packages.js, python-state.js).
+        cnnSitePackages: "readonly",
+        cnnPythonState: "readonly",
+      },
+    },
+  },
+  {
+    // Workers: the service worker, the trainer's worker, and site-packages.js, which also runs
+    // as a worker (importScripts, self).
+    files: ["static/sw.js", "static/trainer-worker.js", "static/site-packages.js"],
+    languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } },
+  },
+  {
+    // Run by Node: the build's bytecode compiler and the benchmarks' Pyodide driver.
+    files: ["**/*.mjs", "eslint.config.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node } },
+  },
+];
