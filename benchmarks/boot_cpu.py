@@ -57,6 +57,7 @@ function stage(name) {{
 }}
 await import({unpacker});
 await import({state});
+await import({a11y}); // the page's own script that app.components.a11y.install() calls
 await import({factory}); // defines the module factory that startWith wraps, as boot.js does
 const packed = fs.readFileSync(site + info.site_packages.archive);
 const archive = cnnSitePackages.read(new Response(packed));
@@ -112,6 +113,7 @@ def run_once(
                 module=json.dumps((site / "pyodide" / "pyodide.mjs").as_uri()),
                 unpacker=json.dumps((site / "site-packages.js").as_uri()),
                 state=json.dumps((site / "python-state.js").as_uri()),
+                a11y=json.dumps((site / "a11y.js").as_uri()),
                 factory=json.dumps((site / "pyodide" / "pyodide.asm.js").as_uri()),
                 site=json.dumps(str(site) + "/"),
                 lessons=json.dumps(lessons),

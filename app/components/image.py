@@ -84,8 +84,8 @@ class ImageUpload(pn.reactive.ReactiveHTML):
     """A labelled file picker whose image is decoded in the browser and sent as gray pixels.
 
     ``decoded`` becomes ``{"name", "width", "height", "pixels"}`` (row-major 0–255 values) or
-    ``{"name", "error"}`` for a file the browser cannot read as an image. ReactiveHTML rather
-    than JSComponent: the latter needs es-module-shims, which the offline site does not load.
+    ``{"name", "error"}`` for a file the browser cannot read as an image
+    (``static/canvas-pixels.js`` does the decoding).
     """
 
     max_side = param.Integer(default=128, bounds=(8, 512))
@@ -98,34 +98,10 @@ class ImageUpload(pn.reactive.ReactiveHTML):
     </label>
     """
 
-    _scripts = {
-        "decode": """
-        const file = upload_input.files[0];
-        if (!file) return;
-        // createImageBitmap rejects anything the browser cannot decode as a picture.
-        createImageBitmap(file).then((bitmap) => {
-          const scale = Math.min(1, data.max_side / Math.max(bitmap.width, bitmap.height));
-          const w = Math.max(1, Math.round(bitmap.width * scale));
-          const h = Math.max(1, Math.round(bitmap.height * scale));
-          const canvas = document.createElement("canvas");
-          canvas.width = w;
-          canvas.height = h;
-          const ctx = canvas.getContext("2d");
-          ctx.drawImage(bitmap, 0, 0, w, h);
-          const rgba = ctx.getImageData(0, 0, w, h).data;
-          const pixels = new Array(w * h);
-          for (let i = 0; i < w * h; i++) {
-            // ITU-R 601 luma, the same weights Pillow's "L" mode uses.
-            const a = rgba[4 * i + 3] / 255;
-            const gray = 0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2];
-            // Transparent areas count as white paper, not black.
-            pixels[i] = Math.round(gray * a + 255 * (1 - a));
-          }
-          data.decoded = {name: file.name, width: w, height: h, pixels: pixels};
-        }).catch(() => {
-          data.decoded = {name: file.name, error: "not an image"};
-        });
-        """
+    _scripts = {  # noqa: RUF012 - ReactiveHTML's own class attribute
+        # static/canvas-pixels.js decodes the picture; an empty file choice changes nothing.
+        "decode": "const file = upload_input.files[0]; if (!file) return;"
+        " cnnCanvasPixels.decodeFile(file, data.max_side).then((d) => { data.decoded = d; });",
     }
 
 
