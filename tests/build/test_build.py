@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import re
 import sys
 import tarfile
@@ -176,6 +178,20 @@ def test_mnist_is_packed_as_the_architecture_promises(site: Path) -> None:
         "x_test": ((10000, 28, 28), np.uint8),
         "y_test": ((10000,), np.uint8),
     }
+
+
+def test_the_mnist_pickle_is_read_with_arrays_allowed_and_nothing_else() -> None:
+    arrays = ((np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2], np.int64)),)
+    loaded = mnist.load_arrays_pickle(pickle.dumps(arrays, protocol=4))
+    np.testing.assert_array_equal(loaded[0][0], arrays[0][0])
+    assert loaded[0][1].dtype == np.int64
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with pytest.raises(BuildError, match=r"refers to (posix|os)\.system"):
+        mnist.load_arrays_pickle(pickle.dumps([np.zeros(2), Payload()], protocol=4))
 
 
 def test_service_worker_precaches_the_site_under_a_content_versioned_cache(
