@@ -26,21 +26,21 @@ def load(panel_cdn_root: str) -> None:
     import bokeh.plotting  # noqa: F401
     import linkify_it  # noqa: F401
     import markdown_it  # noqa: F401
-    import mdit_py_plugins.deflist  # noqa: F401
-    import mdit_py_plugins.footnote  # noqa: F401
+    import mdit_py_plugins.deflist
+    import mdit_py_plugins.footnote
     import mdit_py_plugins.tasklists  # noqa: F401
-    import numpy.ma  # noqa: F401
+    import numpy.ma
     import numpy.random  # noqa: F401
 
-    import app.components.charts  # noqa: F401
-    import app.components.code  # noqa: F401
-    import app.components.exercise  # noqa: F401
-    import app.components.image  # noqa: F401
-    import app.components.layout  # noqa: F401
-    import app.components.matrix  # noqa: F401
+    import app.components.charts
+    import app.components.code
+    import app.components.exercise
+    import app.components.image
+    import app.components.layout
+    import app.components.matrix
     import app.components.slip  # noqa: F401
-    import engine.functional  # noqa: F401
-    import engine.layers  # noqa: F401
+    import engine.functional
+    import engine.layers
     import engine.losses  # noqa: F401
 
     # The ~130,000 objects imported above live as long as the page. Frozen, they are no longer

@@ -55,7 +55,7 @@ def import_panel(panel_cdn_root: str) -> None:
     # converts to None, so a sentinel that nothing equals keeps Panel's null checks correct.
     if not hasattr(pyodide.ffi, "jsnull"):
         pyodide.ffi.jsnull = object()
-    import panel  # noqa: F401
+    import panel
 
     use_pure_sanitizer()
     # Registers the KaTeX model up front, as pn.extension("katex") would, so LaTeX panes render.
@@ -130,7 +130,7 @@ async def _render(target: str, view: Viewable) -> Document:
 
     pydoc, item = build_document(target, view)
     views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(json.dumps(item)))
-    _link_docs(pydoc, list(views.roots)[0].model.document)
+    _link_docs(pydoc, next(iter(views.roots)).model.document)
     pydoc.unhold()
     return pydoc
 

@@ -256,7 +256,7 @@ def train_preset(name: str, data_path: str, every: int, seconds_limit: float) ->
             "images": checkpoints[-1][0],
             "seconds": checkpoints[-1][1],
             "test_accuracy": checkpoints[-1][2],
-        },  # fmt: skip
+        },
         "checkpoints_images_seconds_accuracy": checkpoints,
     }
 

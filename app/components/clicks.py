@@ -24,7 +24,7 @@ def on_click_after_input(button: pn.widgets.Button, handler: Callable[[], None])
         button.on_click(lambda _event: handler())
         return
 
-    import js  # noqa: PLC0415 - exists only inside Pyodide
-    from pyodide.ffi import create_once_callable  # noqa: PLC0415
+    import js  # exists only inside Pyodide
+    from pyodide.ffi import create_once_callable
 
     button.on_click(lambda _event: js.setTimeout(create_once_callable(handler), SETTLE_MS))

@@ -58,7 +58,7 @@ class Formula(_KaTeXPane):
 
     display = param.Boolean(default=True, doc="Centered on its own line (True) or inline.")
 
-    _rename = {**pn.pane.LaTeX._rename, "display": None}
+    _rename = {**pn.pane.LaTeX._rename, "display": None}  # noqa: RUF012
 
     def _transform_object(self, obj) -> dict:
         latex = (obj or "").strip().strip("$")

@@ -359,7 +359,7 @@ def _weight_gradient(layer: TinyLayer) -> pn.Column:
     def refresh(*_: object) -> None:
         g = layer.gradients()
         m, n = divmod(player.value, 2)
-        block, value = weight_window(TINY_INPUT, g.delta, m, n)
+        _, value = weight_window(TINY_INPUT, g.delta, m, n)
         shown = np.full(4, np.nan)
         shown[: player.value + 1] = g.grad_w.ravel()[: player.value + 1]
         image.highlight = (m, n, 3, 3)
@@ -448,7 +448,7 @@ def _check(layer: TinyLayer) -> pn.Column:
 
     def refresh(*_: object) -> None:
         g = layer.gradients()
-        engine_w, engine_b, engine_x = layer_gradients(TINY_INPUT, layer.w, layer.b, g.delta)
+        engine_w, engine_b, _ = layer_gradients(TINY_INPUT, layer.w, layer.b, g.delta)
         fd_w, fd_b, fd_x = finite_differences(TINY_INPUT, layer.w, layer.b, target_map())
         rows = [
             (f"w<sub>{m + 1},{n + 1}</sub>", g.grad_w[m, n], engine_w[m, n], fd_w[m, n])

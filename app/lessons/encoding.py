@@ -102,7 +102,7 @@ def attribute_problem(rng: np.random.Generator) -> Problem:
 
 
 def one_hot_problem(rng: np.random.Generator) -> Problem:
-    classes = tuple(rng.permutation(ANIMALS + ("zebra", "lion"))[: int(rng.integers(3, 7))])
+    classes = tuple(rng.permutation((*ANIMALS, "zebra", "lion"))[: int(rng.integers(3, 7))])
     label = str(rng.choice(classes))
     codes, _ = F.integer_encode([label], order=classes)
     vector = F.one_hot(codes, num_classes=len(classes))[0]
@@ -158,7 +158,7 @@ def one_hot_loss_problem(rng: np.random.Generator) -> Problem:
 
 
 def _codes_html(title: str, values: tuple[str, ...], order: tuple[str, ...] | None) -> str:
-    codes, classes = F.integer_encode(values, order=order)
+    codes, _ = F.integer_encode(values, order=order)
     rows = "".join(
         f"<tr><td>{html.escape(v)}</td><td>{c}</td></tr>"
         for v, c in zip(values, codes, strict=True)

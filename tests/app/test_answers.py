@@ -65,7 +65,7 @@ def test_parse_vector_reads_lists_with_or_without_brackets():
 
 def test_probabilities_must_be_non_negative_and_sum_to_one():
     assert parse_probabilities("0.5, 25%, .25") == pytest.approx([0.5, 0.25, 0.25])
-    with pytest.raises(AnswerError, match="add up to 0.9"):
+    with pytest.raises(AnswerError, match=r"add up to 0\.9"):
         parse_probabilities("0.5, 0.4")
     with pytest.raises(AnswerError, match="cannot be negative"):
         parse_probabilities("1.5, -0.5")

@@ -193,7 +193,7 @@ def _other_model_bytes() -> bytes:
 def test_bad_import_keeps_the_current_model(
     data: Mnist, trained: tuple[drv.Driver, dict], payload: bytes, expected: str
 ) -> None:
-    driver, report = trained
+    driver, _ = trained
     before = driver.model
     reply = driver.handle({"type": "load", "bytes": payload})[0]
     assert reply["type"] == "error" and expected in reply["message"]

@@ -19,7 +19,7 @@ dense units=10
 
 
 def test_convnetjs_table_matches_hand_computed_shapes_and_params() -> None:
-    layers, analysis = spec.check_text(CONVNETJS)
+    _, analysis = spec.check_text(CONVNETJS)
     assert analysis.ok, analysis.error
     assert [row.output for row in analysis.rows] == [
         "1 × 28 × 28",

@@ -90,7 +90,7 @@ class TransferStats:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}  # noqa: RUF012
     protocol_version = "HTTP/1.1"  # keep-alive: ~40 requests per boot, don't reconnect each time
 
     def __init__(self, *args, sub_path: str, stats: TransferStats, **kwargs) -> None:

@@ -157,7 +157,7 @@ def test_bad_layer_inputs():
         Conv2D(3, 1, 3).forward(np.ones((1, 1, 5, 5)))
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         Conv2D(1, 1, 3).forward(np.ones((5, 5)))
-    with pytest.raises(ValueError, match="3×3 .*smaller than the 5×5 kernel"):
+    with pytest.raises(ValueError, match=r"3×3 .*smaller than the 5×5 kernel"):
         Conv2D(1, 1, 5).forward(np.ones((1, 1, 3, 3)))
     with pytest.raises(ValueError, match=r"\(N, 4\)"):
         Dense(4, 2).forward(np.ones((2, 5)))

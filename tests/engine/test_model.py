@@ -238,7 +238,7 @@ def test_corrupted_zip_member_is_reported():
         info = archive.getinfo("param/5.W.npy")
     middle = info.header_offset + 60 + info.compress_size // 2
     corrupted[middle : middle + 40] = bytes(40)
-    with pytest.raises(ValueError, match="damaged|not a readable"):
+    with pytest.raises(ValueError, match=r"damaged|not a readable"):
         tiny().load(bytes(corrupted))
 
 
@@ -247,7 +247,7 @@ def test_loading_a_different_architecture_says_what_differs():
         [*TINY[:4], {"type": "dense", "units": 5}], input_shape=(1, 28, 28), rng=0
     )
     with pytest.raises(
-        ValueError, match="different architecture.*dense \\(units 10\\).*dense \\(units 5\\)"
+        ValueError, match=r"different architecture.*dense \(units 10\).*dense \(units 5\)"
     ):
         other.load(GOOD)
 
