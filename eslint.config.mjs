@@ -32,7 +32,7 @@ export default [
   },
   {
     // Run by Node: the build's bytecode compiler and the benchmarks' Pyodide driver.
-    files: ["**/*.mjs", "eslint.config.js"],
+    files: ["**/*.mjs"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },
   },
 ];
