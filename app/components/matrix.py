@@ -97,7 +97,7 @@ class MatrixView(pn.viewable.Viewer):
         )
 
     def _title_width(self) -> int:
-        return 8 * len(self.title) + 10
+        return _title_width(self.title)
 
     def width(self) -> int:
         """Pixels the grid asks for: its cells, the row labels, and room for the title.
@@ -111,62 +111,89 @@ class MatrixView(pn.viewable.Viewer):
             160, cols * self.cell_size + label + 10, min(self._title_width(), TITLE_MAX_WIDTH)
         )
 
-    def _colors(self) -> np.ndarray:
-        """Palette index of every cell, from the smallest value (palest) to the largest."""
-        grid = self._grid()
-        finite = grid[np.isfinite(grid)]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        shade = np.nan_to_num((grid - lo) / (hi - lo) if hi > lo else np.zeros_like(grid))
-        index = np.clip((shade * (len(PALETTE) - 1)).round().astype(int), 0, len(PALETTE) - 1)
-        return index
-
-    def _edges(self, r: int, c: int) -> str:
-        """CSS classes outlining the highlighted window on the cells of its border."""
-        if self.highlight is None:
-            return ""
-        top, left, height, width = self.highlight
-        if not (top <= r < top + height and left <= c < left + width):
-            return ""
-        sides = {
-            "t": r == top,
-            "b": r == top + height - 1,
-            "l": c == left,
-            "r": c == left + width - 1,
-        }
-        return " ".join(side for side, on in sides.items() if on)
-
     def html(self) -> str:
         """The grid as an HTML table (also what tests read)."""
-        grid = self._grid()
-        row_names, col_names = self._labels()
-        index = self._colors()
-        # A minimum, not a width: a narrow pane scrolls instead of squeezing the cells.
-        box = f"min-width:{self.cell_size - 2}px;height:{self.cell_size - 2}px"
-        head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in col_names)
-        body = []
-        for r, values in enumerate(grid):
-            cells = []
-            for c, value in enumerate(values):
-                edges = self._edges(r, c)
-                cls = f' class="{edges}"' if edges else ""
-                shade = index[r, c]
-                cells.append(
-                    f'<td{cls} style="background:{PALETTE[shade]};color:{TEXT_ON[shade]};'
-                    f'{box}">{_cell_text(value, self.fmt)}</td>'
-                )
-            body.append(
-                f'<tr><th scope="row">{html.escape(row_names[r])}</th>{"".join(cells)}</tr>'
-            )
-        title = html.escape(self.title)
-        wraps = ' class="wraps"' if self._title_width() > TITLE_MAX_WIDTH else ""
-        spoken = "; ".join(", ".join(_cell_text(v, self.fmt) for v in row) for row in grid)
-        return (
-            # A short title stays on one line even where it is wider than the cells below it.
-            f'<table class="matrix"><caption{wraps}>{title}<span class="sr-only">: {spoken}</span>'
-            f'</caption><thead><tr><th><span class="sr-only">{html.escape(self.corner)}</span></th>'
-            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        row_labels, col_labels = self._labels()
+        return grid_html(
+            self._grid(),
+            title=self.title,
+            highlight=self.highlight,
+            row_labels=row_labels,
+            col_labels=col_labels,
+            fmt=self.fmt,
+            cell_size=self.cell_size,
+            corner=self.corner,
         )
 
     @param.depends("values", "highlight", "fmt", "row_labels", "col_labels", "corner", watch=True)
     def _refresh(self) -> None:
         self._pane.param.update(object=self.html(), width=self.width())
+
+
+def _title_width(title: str) -> int:
+    """Pixels a caption needs on one line (about 8 per character)."""
+    return 8 * len(title) + 10
+
+
+def _colors(grid: np.ndarray) -> np.ndarray:
+    """Palette index of every cell, from the smallest value (palest) to the largest."""
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    shade = np.nan_to_num((grid - lo) / (hi - lo) if hi > lo else np.zeros_like(grid))
+    return np.clip((shade * (len(PALETTE) - 1)).round().astype(int), 0, len(PALETTE) - 1)
+
+
+def _edges(highlight: Window | None, r: int, c: int) -> str:
+    """CSS classes outlining the highlighted window on the cells of its border."""
+    if highlight is None:
+        return ""
+    top, left, height, width = highlight
+    if not (top <= r < top + height and left <= c < left + width):
+        return ""
+    sides = {
+        "t": r == top,
+        "b": r == top + height - 1,
+        "l": c == left,
+        "r": c == left + width - 1,
+    }
+    return " ".join(side for side, on in sides.items() if on)
+
+
+def grid_html(
+    values: np.ndarray,
+    *,
+    title: str,
+    highlight: Window | None,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    fmt: str,
+    cell_size: int,
+    corner: str,
+) -> str:
+    """A 2-D grid as ``MatrixView``'s HTML table, for a pane that shows several grids at once
+    (the table needs ``MatrixView``'s stylesheets: ``SR_ONLY`` and ``STYLE``)."""
+    grid = np.atleast_2d(np.asarray(values, dtype=float))
+    index = _colors(grid)
+    # A minimum, not a width: a narrow pane scrolls instead of squeezing the cells.
+    box = f"min-width:{cell_size - 2}px;height:{cell_size - 2}px"
+    head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in col_labels)
+    body = []
+    for r, row in enumerate(grid):
+        cells = []
+        for c, value in enumerate(row):
+            edges = _edges(highlight, r, c)
+            cls = f' class="{edges}"' if edges else ""
+            shade = index[r, c]
+            cells.append(
+                f'<td{cls} style="background:{PALETTE[shade]};color:{TEXT_ON[shade]};'
+                f'{box}">{_cell_text(value, fmt)}</td>'
+            )
+        body.append(f'<tr><th scope="row">{html.escape(row_labels[r])}</th>{"".join(cells)}</tr>')
+    wraps = ' class="wraps"' if _title_width(title) > TITLE_MAX_WIDTH else ""
+    spoken = "; ".join(", ".join(_cell_text(v, fmt) for v in row) for row in grid)
+    return (
+        # A short title stays on one line even where it is wider than the cells below it.
+        f'<table class="matrix"><caption{wraps}>{html.escape(title)}<span class="sr-only">: '
+        f'{spoken}</span></caption><thead><tr><th><span class="sr-only">{html.escape(corner)}'
+        f"</span></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
