@@ -160,6 +160,21 @@ LESSONS: tuple[LessonInfo, ...] = (
         pipeline_step="dense",
     ),
     LessonInfo(
+        slug="explorer",
+        title="The whole CNN — an explorer",
+        intro=(
+            "One handwritten digit flows through a small CNN that this site's engine trained: "
+            "every channel of every layer, from the pixels to the ten probabilities. Click any "
+            "unit to see the numbers it was computed from."
+        ),
+        goals=(
+            "Follow one image through convolution, ReLU, pooling, flatten, dense and softmax.",
+            "Recompute any unit from its window: kernel × window + bias, the pool's winner, "
+            "the dense dot product, the softmax.",
+            "Read every layer's output shape and parameter count.",
+        ),
+    ),
+    LessonInfo(
         slug="trainer",
         title="Train a CNN on MNIST",
         intro=(
