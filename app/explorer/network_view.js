@@ -11,10 +11,14 @@ const CELL_PX = 8; // cell size of the flattened vector
 const POS = [37, 99, 235]; // positive values: blue
 const NEG = [234, 88, 12]; // negative values: orange
 
-function shade(value, top, signed) {
+function rgb(value, top, signed) {
   const t = Math.min(1, Math.abs(value) / (top || 1));
   const ink = signed && value < 0 ? NEG : signed ? POS : [17, 24, 39];
-  return `rgb(${ink.map((c) => Math.round(255 + (c - 255) * t)).join(",")})`;
+  return ink.map((c) => Math.round(255 + (c - 255) * t));
+}
+
+function shade(value, top, signed) {
+  return `rgb(${rgb(value, top, signed).join(",")})`;
 }
 
 function fmt(value) {
@@ -59,7 +63,7 @@ export function render({ model }) {
 
   function pick(layerIndex, unit) {
     pending = [layerIndex, ...unit];
-    paint();
+    schedule();
     model.send_msg({ layer: layerIndex, unit });
   }
 
@@ -91,6 +95,10 @@ export function render({ model }) {
           const button = document.createElement("button");
           button.type = "button";
           button.className = "bar";
+          // The name is the visible text (digit and value), after a hidden layer name.
+          button.innerHTML =
+            `<span class="sr-only">${layer.title}, digit </span><span class="digit">${k}</span>` +
+            `<span class="track"><span class="fill"></span></span><span class="num"></span>`;
           button.addEventListener("click", () => pick(index, [k]));
           list.append(button);
           entry.bars.push(button);
@@ -98,6 +106,7 @@ export function render({ model }) {
         card.append(list);
       }
       root.append(card);
+      if (g) bake(entry);
       return entry;
     });
     paint();
@@ -140,15 +149,41 @@ export function render({ model }) {
           Math.min(g.cols - 1, Math.max(0, map.cursor[1] + dc)),
         ];
         label();
-        paint();
+        schedule();
       } else if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         pick(index, unitOf(g, c, ...map.cursor));
       }
     });
-    button.addEventListener("focus", () => paint());
-    button.addEventListener("blur", () => paint());
+    button.addEventListener("focus", schedule);
+    button.addEventListener("blur", schedule);
     return map;
+  }
+
+  // Each map's colours at one pixel per cell, made once per image; a paint scales it up.
+  function bake(entry) {
+    const { layer, g } = entry;
+    for (const map of entry.maps) {
+      const small = document.createElement("canvas");
+      small.width = g.cols;
+      small.height = g.rows;
+      const ctx = small.getContext("2d");
+      const image = ctx.createImageData(g.cols, g.rows);
+      for (let r = 0; r < g.rows; r++) {
+        for (let col = 0; col < g.cols; col++) {
+          const value = layer.values[flatIndex(g, map.channel, r, col)];
+          image.data.set([...rgb(value, layer.top, layer.signed), 255], 4 * (r * g.cols + col));
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+      map.baked = small;
+    }
+  }
+
+  // Several changes in one frame (a click, then Python's answer) cost one paint.
+  let frame = 0;
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
   }
 
   function outlines(index) {
@@ -175,20 +210,18 @@ export function render({ model }) {
           const color = shade(value, top, layer.signed);
           const chosen = boxes.some((b) => (b.unit ? b.unit[0] === k : b.window.top === k));
           button.classList.toggle("chosen", chosen);
-          button.setAttribute("aria-label", `${layer.title}, digit ${k}: ${fmt(value)}. Explain it.`);
-          button.innerHTML = `<span class="digit">${k}</span><span class="track"><span class="fill" style="width:${width}%;background:${color}"></span></span><span class="num">${fmt(value)}</span>`;
+          const fill = button.querySelector(".fill");
+          fill.style.width = `${width}%`;
+          fill.style.background = color;
+          button.querySelector(".num").textContent = fmt(value);
         });
         return;
       }
       for (const map of entry.maps) {
         const ctx = map.canvas.getContext("2d");
         const { rows, cols, px } = g;
-        for (let r = 0; r < rows; r++) {
-          for (let col = 0; col < cols; col++) {
-            ctx.fillStyle = shade(layer.values[flatIndex(g, map.channel, r, col)], top, layer.signed);
-            ctx.fillRect(col * px, r * px, px, px);
-          }
-        }
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(map.baked, 0, 0, cols * px, rows * px);
         const rect = (r, col, h, w, color, width) => {
           const r0 = Math.max(0, r);
           const c0 = Math.max(0, col);
@@ -218,11 +251,25 @@ export function render({ model }) {
     });
   }
 
+  // A new image keeps the layers' shapes: repaint in place so keyboard focus stays put.
+  function update() {
+    const same =
+      cards.length === model.layers.length &&
+      cards.every((entry, i) => entry.layer.title === model.layers[i].title &&
+        entry.layer.shape.join() === model.layers[i].shape.join());
+    if (!same) return build();
+    cards.forEach((entry, i) => {
+      entry.layer = model.layers[i];
+      if (entry.g) bake(entry);
+    });
+    schedule();
+  }
+
   build();
-  model.on("layers", build);
+  model.on("layers", update);
   model.on(["selected", "sources"], () => {
     pending = null;
-    paint();
+    schedule();
   });
   return root;
 }

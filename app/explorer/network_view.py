@@ -15,6 +15,7 @@ import numpy as np
 import panel as pn
 import param
 
+from app.components.style import SR_ONLY
 from app.explorer.trace import Explanation, Trace
 
 
@@ -69,13 +70,14 @@ class NetworkView(pn.custom.JSComponent):
     _esm = Path(__file__).with_name("network_view.js")
 
     _stylesheets = [
+        SR_ONLY,
         """
         .net { display: flex; flex-wrap: wrap; gap: 14px 10px; align-items: flex-start; }
         .layer { display: flex; flex-direction: column; gap: 4px; }
         .head { display: flex; flex-direction: column; font-size: 12px; line-height: 1.3;
                 color: #374151; min-height: 32px; max-width: 120px; }
         .head strong { font-size: 13px; color: #111827; }
-        .maps { display: flex; flex-direction: column; gap: 4px; }
+        .maps { display: flex; flex-direction: column; gap: 4px; align-items: flex-start; }
         .layer-input .maps, .layer-flatten .maps { flex-direction: row; }
         button.map { padding: 0; border: 1px solid #cbd5e1; background: #fff; cursor: pointer;
                      line-height: 0; border-radius: 2px; }
@@ -96,7 +98,7 @@ class NetworkView(pn.custom.JSComponent):
                   align-items: baseline; }
           .layer { width: 100%; }
         }
-        """
+        """,
     ]
 
     def __init__(self, on_pick: Callable[[int, tuple[int, ...]], None], **params: Any) -> None:

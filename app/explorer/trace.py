@@ -149,13 +149,32 @@ def _fmt(value: float) -> str:
     return "0.000" if text == "-0.000" else text.replace("-", "{-}")
 
 
-def _plus(values: list[float]) -> str:
-    """A sum written out, ``a + b − c``, as LaTeX."""
-    parts = [_fmt(values[0])]
-    for v in values[1:]:
-        text = _fmt(v)
-        parts.append(f"- {text[3:]}" if text.startswith("{-}") else f"+ {text}")
-    return " ".join(parts)
+#: Terms per line of a written-out sum: three numbers fit a 390 px phone.
+PER_LINE = 3
+
+
+def _plus(values: list[str | float]) -> list[str]:
+    """A sum written out as LaTeX, ``a + b − c``, in lines of ``PER_LINE`` terms."""
+    parts = []
+    for n, v in enumerate(values):
+        text = _fmt(v) if isinstance(v, float) else v
+        negative = text.startswith("{-}")
+        sign = "-" if negative else "+"
+        body = text[3:] if negative else text
+        parts.append(("-" + body if negative else body) if n == 0 else f"{sign} {body}")
+    return [" ".join(parts[i : i + PER_LINE]) for i in range(0, len(parts), PER_LINE)]
+
+
+def _steps(left: str, *right: str | list[str]) -> str:
+    """``left = r1 = r2 ...`` one step per line (a list continues a step over several lines),
+    aligned at the equals signs so a long computation fits a phone."""
+    lines = []
+    for step in right:
+        chunks = step if isinstance(step, list) else [step]
+        lines.append(f"&= {chunks[0]}")
+        lines += [rf"&\quad {chunk}" for chunk in chunks[1:]]
+    body = r" \\ ".join(lines)
+    return rf"\begin{{aligned}} {left} {body} \end{{aligned}}"
 
 
 def explain(tr: Trace, layer: int, unit: Unit) -> Explanation:
@@ -210,7 +229,7 @@ def _conv(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
     subtotals = (window * kernel).sum(axis=(1, 2))
     terms = tuple(
         Term(
-            f"input channel {c + 1}" if len(source) > 1 else "input",
+            f"channel {c + 1}" if len(source) > 1 else "",
             window[c],
             kernel[c],
             float(subtotals[c]),
@@ -218,12 +237,12 @@ def _conv(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         for c in range(len(source))
     )
     sums = _plus([t.subtotal for t in terms] + [bias])
-    latex = (
-        rf"z = \sum_{{c=1}}^{{{len(terms)}}} \sum_{{i,j}} x_{{c,i,j}}\, w_{{c,i,j}} + b"
-        rf" = {sums} = {_fmt(value)}"
+    definition = (
+        rf"\sum_{{c=1}}^{{{len(terms)}}} \sum_{{i,j}} x_{{c,i,j}}\, w_{{c,i,j}} + b"
         if len(terms) > 1
-        else rf"z = \sum_{{i,j}} x_{{i,j}}\, w_{{i,j}} + b = {sums} = {_fmt(value)}"
+        else r"\sum_{i,j} x_{i,j}\, w_{i,j} + b"
     )
+    latex = _steps("z", definition, sums, _fmt(value))
     return Explanation(
         layer,
         unit,
@@ -313,8 +332,12 @@ def _flatten(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         "flatten",
         f"Flatten: element i = {i} of 0…{int(np.prod(shape)) - 1}",
         value,
-        rf"i = c \cdot {h * w} + r \cdot {w} + j = {c} \cdot {h * w} + {r} \cdot {w} + {col}"
-        rf" = {i}",
+        _steps(
+            "i",
+            rf"c \cdot {h * w} + r \cdot {w} + j",
+            rf"{c} \cdot {h * w} + {r} \cdot {w} + {col}",
+            str(i),
+        ),
         note=(
             f"Flatten copies channel {c + 1}, row {r + 1}, column {col + 1} of the last pooled "
             "maps to this place in one long vector, channel after channel and row after row. "
@@ -338,16 +361,22 @@ def _dense(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
     products = x * w
     top = np.argsort(-np.abs(products), kind="stable")[:TOP_PRODUCTS]
     rest = float(products.sum() - products[top].sum())
-    shown = _plus([float(products[i]) for i in top])
+    shown = _plus(
+        [float(products[i]) for i in top]
+        + [rf"\underbrace{{({_fmt(rest)})}}_{{\text{{other {len(x) - len(top)}}}}}", bias]
+    )
     return Explanation(
         layer,
         unit,
         "dense",
         f"Dense: the score (logit) for digit {k}",
         value,
-        rf"z_{{{k}}} = \sum_{{i=1}}^{{{len(x)}}} x_i\, w_{{i,{k}}} + b_{{{k}}}"
-        rf" = {shown} + \underbrace{{({_fmt(rest)})}}_{{\text{{other {len(x) - len(top)}}}}}"
-        rf" + ({_fmt(bias)}) = {_fmt(value)}",
+        _steps(
+            f"z_{{{k}}}",
+            rf"\sum_{{i=1}}^{{{len(x)}}} x_i\, w_{{i,{k}}} + b_{{{k}}}",
+            shown,
+            _fmt(value),
+        ),
         note=(
             f"Every one of the {len(x)} flattened numbers is multiplied by its own weight for "
             f"digit {k}; the {len(top)} largest products are listed, the rest are summed."
@@ -377,9 +406,13 @@ def _softmax(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         "softmax",
         f"Softmax: the probability of digit {k}",
         value,
-        rf"p_{{{k}}} = \frac{{e^{{z_{{{k}}}}}}}{{\sum_{{j=0}}^{{9}} e^{{z_j}}}}"
-        rf" = \frac{{e^{{{_fmt(float(logits[k]))}}}}}{{\sum_j e^{{z_j}}}}"
-        rf" = \frac{{e^{{{_fmt(float(logits[k]) - top)}}}}}{{{_fmt(total)}}} = {_fmt(value)}",
+        _steps(
+            f"p_{{{k}}}",
+            rf"\frac{{e^{{z_{{{k}}}}}}}{{\sum_{{j=0}}^{{9}} e^{{z_j}}}}",
+            rf"\frac{{e^{{{_fmt(float(logits[k]))}}}}}{{\sum_j e^{{z_j}}}}",
+            rf"\frac{{e^{{{_fmt(float(logits[k]) - top)}}}}}{{{_fmt(total)}}}",
+            _fmt(value),
+        ),
         note=(
             "Softmax turns the ten scores into probabilities that add up to 1. Subtracting the "
             f"largest score ({top:.3f}) from every score first changes nothing but keeps the "

@@ -60,7 +60,7 @@ class Explorer(pn.viewable.Viewer):
         self.pad = DrawingPad(width=290, height=330)
         self.message = notice()
         self.verdict = pn.pane.HTML("", sizing_mode="stretch_width")
-        self.network = NetworkView(on_pick=self.select)
+        self.network = NetworkView(on_pick=self.select, sizing_mode="stretch_width")
         self._build_detail()
         self.trace = trace(self.model, self._test_image(0))
         self.unit = strongest_unit(self.trace)
@@ -164,11 +164,15 @@ def _grid(values: np.ndarray, title: str, fmt: str = ".2f", **options: object) -
         "highlight": None,
         "row_labels": [str(r + 1) for r in range(rows)],
         "col_labels": [str(c + 1) for c in range(cols)],
-        "cell_size": 40,
+        "cell_size": 34,
         "corner": "row \\ column",
         **options,
     }
     return grid_html(values, title=title, fmt=fmt, **settings)
+
+
+def _named(what: str, label: str) -> str:
+    return f"{what} ({label})" if label else what
 
 
 def detail_html(e: Explanation) -> str:
@@ -177,9 +181,9 @@ def detail_html(e: Explanation) -> str:
     if e.kind == "conv":
         for term in e.terms:
             parts.append(
-                f'<div class="pair">{_grid(term.inputs, f"window of {term.label}")}'
+                f'<div class="pair">{_grid(term.inputs, _named("window", term.label))}'
                 f'<span class="op" aria-hidden="true">×</span>'
-                f"{_grid(term.weights, f'kernel for {term.label}')}"
+                f"{_grid(term.weights, _named('kernel', term.label))}"
                 f'<span class="op">= {term.subtotal:.3f}</span></div>'
             )
     else:

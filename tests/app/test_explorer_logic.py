@@ -64,7 +64,7 @@ def test_every_convolution_unit_is_its_window_times_the_kernel_plus_the_bias(sev
             (window,) = e.sources
             assert (window.top, window.left) == (unit[1], unit[2])
             # The written-out sum ends with the engine's value.
-            assert e.latex.endswith(f"= {e.value:.3f}".replace("-", "{-}"))
+            assert e.latex.endswith(f"&= {e.value:.3f} \\end{{aligned}}".replace("-", "{-}"))
 
 
 def test_a_padded_convolution_shows_the_zeros_outside_the_image() -> None:
@@ -138,7 +138,7 @@ def test_the_page_switches_digits_explains_clicks_and_survives_bad_input() -> No
     assert "max pool 2×2, channel 1, row 5, column 5" in page.explained.object
     assert "winner outlined" in page.explained.object and page.formula.object.startswith(r"\max")
     page.network._handle_msg({"layer": 4, "unit": [0, 0, 0]})
-    assert page.explained.object.count("window of input channel") == 6
+    assert page.explained.object.count("window (channel") == 6
     assert page.network.sources[0]["channels"] == [0, 1, 2, 3, 4, 5]
     page.network._handle_msg({"nonsense": True})  # ignored
     page.network._handle_msg({"layer": 3, "unit": [9, 9, 9]})

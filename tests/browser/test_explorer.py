@@ -38,7 +38,7 @@ def test_explorer_overview_click_keyboard_and_drawing(page, axe) -> None:
     for key in ("ArrowRight", "ArrowRight", "ArrowDown", "Enter"):
         page.keyboard.press(key)
     expect(title).to_have_text("conv 3×3×8: filter 1, row 2, column 3")
-    expect(page.get_by_text("window of input channel 6")).to_be_visible()
+    expect(page.get_by_text("window (channel 6)")).to_be_visible()
 
     # The softmax bar of the predicted digit: its probability, computed from the ten scores.
     page.locator(".layer-softmax button.bar").nth(7).click()
@@ -47,6 +47,7 @@ def test_explorer_overview_click_keyboard_and_drawing(page, axe) -> None:
 
     # A drawing replaces the test digit; the selected unit is recomputed for it.
     pad = page.get_by_role("img", name="Drawing pad: draw one digit with the mouse or a finger")
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
     page.mouse.down()
