@@ -31,6 +31,11 @@ export default [
     languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } },
   },
   {
+    // Panel JSComponent modules shipped inside the app package (e.g. app/explorer/*.js).
+    files: ["app/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.browser } },
+  },
+  {
     // Run by Node: the build's bytecode compiler and the benchmarks' Pyodide driver.
     files: ["**/*.mjs"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },

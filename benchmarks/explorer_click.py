@@ -79,9 +79,9 @@ def main() -> None:
         site = args.site
         if site is None:
             sys.path.insert(0, str(REPO_ROOT))
-            import build  # noqa: PLC0415
+            from sitebuild.assembly import build_site
 
-            site = build.build_site(Path(tmp) / "site")
+            site = build_site(Path(tmp) / "site")
         results = measure(site, args.rounds, args.width)
     print(json.dumps(results, indent=1))
 

@@ -22,15 +22,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import build  # noqa: E402
 from app.explorer import recipe  # noqa: E402
 from engine import data  # noqa: E402
+from sitebuild.mnist import add_mnist  # noqa: E402
 
 
 def pinned_mnist() -> data.Mnist:
     """MNIST exactly as the site ships it (packed by the build from its pinned source)."""
     with tempfile.TemporaryDirectory() as tmp:
-        build.add_mnist(Path(tmp))
+        add_mnist(Path(tmp))
         return data.load_mnist(Path(tmp) / "data" / "mnist.npz")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import panel as pn
@@ -69,7 +69,7 @@ class NetworkView(pn.custom.JSComponent):
 
     _esm = Path(__file__).with_name("network_view.js")
 
-    _stylesheets = [
+    _stylesheets: ClassVar[list[str]] = [
         SR_ONLY,
         """
         .net { display: flex; flex-wrap: wrap; gap: 14px 10px; align-items: flex-start; }

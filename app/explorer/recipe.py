@@ -91,7 +91,7 @@ def measure(model: Sequential, mnist: data.Mnist) -> dict[str, Any]:
     )
     return {
         "test_correct": int(np.trace(result.confusion)),
-        "test_total": int(len(mnist.y_test)),
+        "test_total": len(mnist.y_test),
         "test_accuracy": result.accuracy,
     }
 

@@ -203,7 +203,7 @@ def _where(unit: Unit) -> str:
 
 
 def _input(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
-    c, r, col = unit
+    _, r, col = unit
     return Explanation(
         layer,
         unit,
