@@ -1,6 +1,7 @@
 """What ``python build.py`` does, one module per step, each readable top to bottom.
 
-- ``pins``: every input's exact version and sha256 (the only place versions are written).
+- ``pins``: every input's exact version and sha256. pyproject's extras repeat Panel's and
+  Bokeh's for the native tests; ``tests/build`` fails when the two disagree.
 - ``fetch``: download a pinned file with pip or npm into the cache and verify it.
 - ``pyodide``: Pyodide's core and wasm packages, checked against its official lock.
 - ``bytecode``: ``.pyc`` files compiled by Pyodide's own CPython under Node.

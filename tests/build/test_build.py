@@ -15,6 +15,7 @@ import pickle
 import re
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from app import catalog  # noqa: E402
-from sitebuild import BuildError, assembly, fetch, mnist, wheels  # noqa: E402
+from sitebuild import BuildError, assembly, fetch, mnist, pins, wheels  # noqa: E402
 from sitebuild.pins import Pin  # noqa: E402
 
 
@@ -48,9 +49,30 @@ def test_manifest_lists_every_file_with_its_real_size_and_hash(site: Path, info:
         assert entry["size"] == len(data), path
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), path
     assert (site / info["app_wheel"]).is_file()
-    assert info["versions"]["panel"] == "1.9.4" and info["versions"]["bokeh"] == "3.9.2"
-    assert info["pyodide"]["version"] == "0.27.7"
-    assert info["pyodide"]["packages"]["numpy"] == "2.0.2"
+    assert {pin.name: info["versions"][pin.name] for pin in pins.RUNTIME_WHEELS} == {
+        pin.name: pin.version for pin in pins.RUNTIME_WHEELS
+    }
+    assert info["pyodide"]["version"] == pins.PYODIDE.version
+    lock = json.loads((site / "pyodide/pyodide-lock.json").read_text())
+    assert info["pyodide"]["packages"]["numpy"] == lock["packages"]["numpy"]["version"]
+
+
+def test_the_native_environment_pins_the_versions_the_site_ships() -> None:
+    """pyproject's extras install Panel and Bokeh for the native tests: the same versions as
+    sitebuild/pins.py, so a pin changed in one place only fails here."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    shipped = {pin.name: pin.version for pin in pins.RUNTIME_WHEELS}
+    pinned_natively = [
+        requirement.split("==")
+        for extra in project["optional-dependencies"].values()
+        for requirement in extra
+        if "==" in requirement and requirement.split("==")[0] in shipped
+    ]
+    assert {name for name, _ in pinned_natively} >= {"panel", "bokeh"}
+    for name, version in pinned_natively:
+        assert version == shipped[name], (
+            f"pyproject pins {name}=={version}, the site ships {shipped[name]}"
+        )
 
 
 def test_first_paint_html_carries_the_whole_catalog(site: Path) -> None:
@@ -157,11 +179,13 @@ def test_packing_is_byte_reproducible_and_refuses_clashing_wheels(tmp_path: Path
 
 
 def test_panel_and_katex_resources_are_served_locally(site: Path) -> None:
-    assert (site / "static/panel/1.9.4/dist/css/katex.css").is_file()
-    assert (site / "static/panel/1.9.4/dist/bundled/theme/default.css").is_file()
-    katex_css = (site / "vendor/katex-0.16.22/katex.min.css").read_text()
+    panel_dist = site / "static/panel" / pins.runtime_pin("panel").version / "dist"
+    assert (panel_dist / "css/katex.css").is_file()
+    assert (panel_dist / "bundled/theme/default.css").is_file()
+    katex_dir = site / f"vendor/katex-{pins.KATEX.version}"
+    katex_css = (katex_dir / "katex.min.css").read_text()
     fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", katex_css))
-    assert fonts and all((site / "vendor/katex-0.16.22" / font).is_file() for font in fonts)
+    assert fonts and all((katex_dir / font).is_file() for font in fonts)
 
 
 def test_mnist_is_packed_as_the_architecture_promises(site: Path) -> None:
