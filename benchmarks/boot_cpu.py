@@ -22,105 +22,22 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 from app import catalog  # noqa: E402
 
-SCRIPT = """
-import {{ loadPyodide }} from {module};
-import fs from "node:fs";
-const site = {site};
-const info = JSON.parse(fs.readFileSync(site + "build-info.json"));
-// Panel's Pyodide module imports these browser globals at import time; lessons install scripts.
-globalThis.XMLHttpRequest = function () {{}};
-globalThis.window = globalThis;
-globalThis.requestAnimationFrame = () => 0;
-globalThis.dispatchEvent = () => true;
-globalThis.addEventListener = () => {{}};
-globalThis.document = {{ fonts: {{ addEventListener: () => {{}} }} }};
-const store = new Map();
-globalThis.localStorage = {{
-  getItem: (key) => (store.has(key) ? store.get(key) : null),
-  setItem: (key, value) => store.set(key, String(value)),
-  removeItem: (key) => store.delete(key),
-}};
-const stages = {{}};
-let cpu = process.cpuUsage(), wall = performance.now();
-function stage(name) {{
-  const used = process.cpuUsage(cpu);
-  stages[name] = {{ cpu_ms: Math.round((used.user + used.system) / 1000),
-                    wall_ms: Math.round(performance.now() - wall) }};
-  cpu = process.cpuUsage(); wall = performance.now();
-}}
-await import({unpacker});
-await import({state});
-await import({a11y}); // the page's own script that app.components.a11y.install() calls
-await import({factory}); // defines the module factory that startWith wraps, as boot.js does
-const packed = fs.readFileSync(site + info.site_packages.archive);
-const archive = cnnSitePackages.read(new Response(packed));
-const start = (options) => cnnSitePackages.startWith(archive, () => loadPyodide(options));
-// First visit: Python starts afresh with the packages installed and NumPy linked, imports the
-// prelude (NumPy, Panel, ...), and its memory is saved.
-const fresh = await start({{ indexURL: site + "pyodide/" }});
-stage("pyodide");
-fresh.runPython("import app.prelude; app.prelude.load('static/panel/')");
-stage("prelude");
-const snapshot = cnnPythonState.take(fresh);
-stage("snapshot");
-// Later visits (the rest of this run): restore that memory instead.
-const {{ options, filled }} = cnnPythonState.restore(snapshot.length, Promise.resolve(snapshot));
-const py = await cnnSitePackages.startWith(
-  archive, () => loadPyodide({{ indexURL: site + "pyodide/", ...options }}), {{ ready: filled }});
-stage("restore");
-py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
-// Each lesson as app.shell.show builds it (import, view, Bokeh models, the JSON for BokehJS),
-// minus what happens in the browser (BokehJS drawing it).
-py.runPython(`
-import gc
-from contextlib import nullcontext
-def build(slug):
-    with nullcontext() if {collect} else app.shell.no_collection_pauses():
-        result, view = app.shell.load_view(slug)
-        if result["status"] != "ok":
-            raise RuntimeError(result["message"] or result["status"])
-        app.shell.build_document("lesson-app", view)
-    gc.collect()  # this lesson's garbage, so that the next one starts from the same state
-`);
-stage("attach (restored)");
-for (const [slug, module] of {lessons}) {{
-  try {{
-    py.runPython(`build("${{slug}}")`);
-    stage(`lesson:${{module}}`);
-  }} catch (error) {{
-    stage(`lesson:${{module}}`);
-    stages[`lesson:${{module}}`].error = String(error.message).trim().split("\\n").pop();
-  }}
-}}
-console.log(JSON.stringify(stages));
-"""
+SCRIPT = Path(__file__).with_name("boot_cpu.mjs")
 
 
 def run_once(
     site: Path, lessons: list[tuple[str, str]], collect: bool
 ) -> dict[str, dict[str, int]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "boot_cpu.mjs"
-        script.write_text(
-            SCRIPT.format(
-                module=json.dumps((site / "pyodide" / "pyodide.mjs").as_uri()),
-                unpacker=json.dumps((site / "site-packages.js").as_uri()),
-                state=json.dumps((site / "python-state.js").as_uri()),
-                a11y=json.dumps((site / "a11y.js").as_uri()),
-                factory=json.dumps((site / "pyodide" / "pyodide.asm.js").as_uri()),
-                site=json.dumps(str(site) + "/"),
-                lessons=json.dumps(lessons),
-                collect="True" if collect else "False",
-            )
-        )
-        proc = subprocess.run(["node", str(script)], capture_output=True, text=True, check=False)
+    config = json.dumps({"site": str(site), "lessons": lessons, "collect": collect})
+    proc = subprocess.run(
+        ["node", str(SCRIPT), config], capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         # Skip the minified Pyodide source line Node prints with an uncaught error.
         lines = [line for line in proc.stderr.splitlines() if len(line) < 400]
