@@ -1,0 +1,27 @@
+"""Every code exercise, by id: the one place that lists them."""
+
+from __future__ import annotations
+
+from app.code_exercises import layers, losses, softmax
+from app.code_exercises.spec import CodeExercise
+
+EXERCISES: dict[str, CodeExercise] = {
+    exercise.exercise_id: exercise
+    for exercise in (
+        losses.ENTROPY,
+        losses.CROSS_ENTROPY,
+        softmax.SOFTMAX,
+        softmax.ONE_HOT,
+        layers.CORRELATE,
+        layers.POOL,
+        layers.GRADIENT,
+    )
+}
+
+
+def get(exercise_id: str) -> CodeExercise:
+    """The exercise with this id; KeyError names the known ids."""
+    try:
+        return EXERCISES[exercise_id]
+    except KeyError:
+        raise KeyError(f"no code exercise {exercise_id!r}; known: {sorted(EXERCISES)}") from None
