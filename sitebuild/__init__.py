@@ -8,6 +8,7 @@
 - ``wheels``: slim runtime wheels, the app's own wheel, and the page's package archive.
 - ``vendor``: BokehJS, Panel's and KaTeX's JS/CSS served as static files.
 - ``mnist``: the trainer's data set as an ``.npz``.
+- ``editor``: the code exercises' CodeMirror editor, bundled with npm ci + esbuild.
 - ``page``: ``index.html`` from ``static/`` and ``app/catalog.py``, and the static files.
 - ``service_worker``: the manifest of files the service worker precaches.
 - ``assembly``: all of the above assembled atomically into ``site/``, and ``build-info.json``.

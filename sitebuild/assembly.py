@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import DEFAULT_OUT
+from sitebuild.editor import add_code_editor
 from sitebuild.fetch import sha256_file
 from sitebuild.mnist import add_mnist
 from sitebuild.packages import SITE_PACKAGES_ARCHIVE, add_python_packages
@@ -26,6 +27,7 @@ def assemble(site: Path) -> dict:
     scripts = add_frontend_vendor(site)
     add_mnist(site)
     add_static(site)
+    add_code_editor(site)
     versions.update({"numpy": pyodide["packages"]["numpy"], "katex": KATEX.version})
     boot_config = {
         "scripts": scripts,

@@ -1,0 +1,81 @@
+// The code exercises' editor: CodeMirror 6 with Python highlighting, line numbers, and Tab that
+// indents (Esc then Tab leaves the editor: CodeMirror's own escape from the Tab key). Bundled by
+// sitebuild/editor.py into vendor/code-editor.js; app/components/code_exercise.py mounts it.
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { python } from "@codemirror/lang-python";
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from "@codemirror/language";
+import { EditorState } from "@codemirror/state";
+import {
+  EditorView,
+  drawSelection,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
+import { submit, warm } from "./runner.js";
+
+const SYNC_DELAY_MS = 400;
+
+/**
+ * Mounts an editor in `host` for a CodeEditor model `data` (code, label, request, result).
+ * Returns the handle the component's one-line scripts call.
+ */
+export function mount(host, data) {
+  let timer = null;
+  const view = new EditorView({
+    parent: host,
+    root: host.getRootNode(),
+    state: EditorState.create({
+      doc: data.code,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        highlightActiveLine(),
+        indentUnit.of("    "),
+        python(),
+        syntaxHighlighting(defaultHighlightStyle),
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+        EditorView.contentAttributes.of({ "aria-label": data.label }),
+        EditorView.updateListener.of((update) => {
+          if (!update.docChanged) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            data.code = view.state.doc.toString();
+          }, SYNC_DELAY_MS);
+        }),
+      ],
+    }),
+  });
+  warm();
+
+  return {
+    submit(request) {
+      if (!request || !request.id) return;
+      clearTimeout(timer);
+      const code = view.state.doc.toString();
+      data.code = code;
+      submit({ ...request, code }).then((result) => {
+        data.result = { ...result, id: request.id };
+      });
+    },
+    show(code) {
+      if (code === view.state.doc.toString()) return;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+    },
+    destroy() {
+      clearTimeout(timer);
+      view.destroy();
+    },
+  };
+}
