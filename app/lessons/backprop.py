@@ -17,6 +17,7 @@ from bokeh.models import ColumnDataSource
 from app.components.charts import line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
@@ -304,6 +305,7 @@ def view() -> pn.viewable.Viewable:
             ("bias-gradient", "The bias gradient", bias_gradient_problem),
             ("gradient-step", "One gradient step", step_problem),
         ),
+        code_exercise("code-weight-gradient").build("backprop"),
         sizing_mode="stretch_width",
     )
 

@@ -16,6 +16,7 @@ from bokeh.models import ColumnDataSource
 from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
@@ -393,6 +394,7 @@ def view() -> pn.viewable.Viewable:
                     title="From loss back to probability",
                     generate=probability_from_loss_problem,
                 ),
+                code_exercise("code-cross-entropy").build(SLUG),
             ],
         ),
         sizing_mode="stretch_width",

@@ -14,6 +14,7 @@ import numpy as np
 import panel as pn
 
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import (
     Exercise,
     Problem,
@@ -368,6 +369,7 @@ def view() -> pn.viewable.Viewable:
                     title="One-hot target, loss",
                     generate=one_hot_loss_problem,
                 ),
+                code_exercise("code-one-hot").build(SLUG),
             ],
         ),
         sizing_mode="stretch_width",

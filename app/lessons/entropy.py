@@ -16,6 +16,7 @@ from app.components.answers import AnswerError, parse_probabilities, parse_vecto
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, row, show
@@ -411,6 +412,7 @@ def view() -> pn.viewable.Viewable:
                 Exercise(
                     lesson=SLUG, exercise_id="nats", title="Entropy in nats", generate=nats_problem
                 ),
+                code_exercise("code-entropy").build(SLUG),
             ],
         ),
         sizing_mode="stretch_width",

@@ -10,6 +10,7 @@ import numpy as np
 import panel as pn
 
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
@@ -177,6 +178,7 @@ def view() -> pn.viewable.Viewable:
             ("pool-size", "Size of the pooled map", pool_size_problem),
             ("pool-backward", "Where the gradient goes", pool_backward_problem),
         ),
+        code_exercise("code-pool2d").build("pooling"),
         sizing_mode="stretch_width",
     )
 

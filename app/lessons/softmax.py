@@ -14,6 +14,7 @@ import panel as pn
 from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Exercise, Problem, check_number, exercise_group
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, row, show
@@ -375,6 +376,7 @@ def view() -> pn.viewable.Viewable:
                     title="Turn up the temperature",
                     generate=temperature_problem,
                 ),
+                code_exercise("code-softmax").build(SLUG),
             ],
         ),
         sizing_mode="stretch_width",

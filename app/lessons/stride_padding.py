@@ -12,6 +12,7 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from app.components.code import ShowCode
+from app.components.code_exercise import code_exercise
 from app.components.exercise import Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
@@ -231,6 +232,7 @@ def view() -> pn.viewable.Viewable:
             ("same-padding", "Padding for 'same' output", same_padding_problem),
             ("unvisited-rows", "Rows the stride skips", unvisited_problem),
         ),
+        code_exercise("code-correlate2d").build("stride-padding"),
         sizing_mode="stretch_width",
     )
 
