@@ -394,9 +394,9 @@ def view() -> pn.viewable.Viewable:
                     title="From loss back to probability",
                     generate=probability_from_loss_problem,
                 ),
-                code_exercise("code-cross-entropy").build(SLUG),
             ],
         ),
+        code_exercise("code-cross-entropy").build(SLUG),
         sizing_mode="stretch_width",
         css_classes=["lesson", "lesson-cross-entropy"],
     )

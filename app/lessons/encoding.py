@@ -369,9 +369,9 @@ def view() -> pn.viewable.Viewable:
                     title="One-hot target, loss",
                     generate=one_hot_loss_problem,
                 ),
-                code_exercise("code-one-hot").build(SLUG),
             ],
         ),
+        code_exercise("code-one-hot").build(SLUG),
         sizing_mode="stretch_width",
         css_classes=["lesson", "lesson-encoding"],
     )

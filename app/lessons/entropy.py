@@ -412,9 +412,9 @@ def view() -> pn.viewable.Viewable:
                 Exercise(
                     lesson=SLUG, exercise_id="nats", title="Entropy in nats", generate=nats_problem
                 ),
-                code_exercise("code-entropy").build(SLUG),
             ],
         ),
+        code_exercise("code-entropy").build(SLUG),
         sizing_mode="stretch_width",
         css_classes=["lesson", "lesson-entropy"],
     )

@@ -376,9 +376,9 @@ def view() -> pn.viewable.Viewable:
                     title="Turn up the temperature",
                     generate=temperature_problem,
                 ),
-                code_exercise("code-softmax").build(SLUG),
             ],
         ),
+        code_exercise("code-softmax").build(SLUG),
         sizing_mode="stretch_width",
         css_classes=["lesson", "lesson-softmax"],
     )
