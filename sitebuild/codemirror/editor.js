@@ -29,6 +29,12 @@ const SYNC_DELAY_MS = 400;
  */
 export function mount(host, data) {
   let timer = null;
+  let sent = data.code; // the last text this editor gave Python: its echo must not undo typing
+  const send = () => {
+    clearTimeout(timer);
+    sent = view.state.doc.toString();
+    data.code = sent;
+  };
   const view = new EditorView({
     parent: host,
     root: host.getRootNode(),
@@ -50,9 +56,7 @@ export function mount(host, data) {
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           clearTimeout(timer);
-          timer = setTimeout(() => {
-            data.code = view.state.doc.toString();
-          }, SYNC_DELAY_MS);
+          timer = setTimeout(send, SYNC_DELAY_MS);
         }),
       ],
     }),
@@ -62,15 +66,14 @@ export function mount(host, data) {
   return {
     submit(request) {
       if (!request || !request.id) return;
-      clearTimeout(timer);
-      const code = view.state.doc.toString();
-      data.code = code;
-      submit({ ...request, code }).then((result) => {
+      send();
+      submit({ ...request, code: sent }).then((result) => {
         data.result = { ...result, id: request.id };
       });
     },
     show(code) {
-      if (code === view.state.doc.toString()) return;
+      if (code === sent || code === view.state.doc.toString()) return;
+      sent = code;
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
     },
     destroy() {

@@ -1,0 +1,127 @@
+"""Code exercise benchmark: Check latency and the endless-loop stop, clicked in Debian's Chromium.
+
+    python benchmarks/code_check.py [--site site] [--checks 5]
+
+Opens the stride & padding lesson of the built site, pastes the model solution of the
+cross-correlation exercise into its editor and clicks Check: once cold (the code worker's Pyodide
+starts), then ``--checks`` times warm (its hidden cases run in the worker). Then it runs an
+endless loop and times the stop message and the replacement worker's start, and clicks Run once
+more. Prints JSON (milliseconds): each time is measured from the click to the feedback in the
+page (Playwright's round trips add a few ms), ``worker_boot_ms`` in the page by the runner
+itself, and the longest main-thread task the browser reported during the warm checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
+from harness import (  # noqa: E402 - shared with the browser tests
+    BOOT_TIMEOUT_MS,
+    CHROMIUM_ARGS,
+    SiteServer,
+    chromium_executable,
+)
+
+from app.code_exercises.registry import get  # noqa: E402
+
+ENDLESS = "def correlate2d(image, kernel, stride=1, padding=0):\n    while True:\n        pass\n"
+CARD = ".exercise-code-correlate2d"
+WAIT_MS = 120_000
+
+
+def _paste(page, code: str) -> None:
+    editor = page.locator(f"{CARD} .cm-content")
+    editor.click()
+    editor.press("Control+a")
+    page.keyboard.insert_text(code)
+
+
+def _click_and_wait(page, button: str, text: str) -> float:
+    """Milliseconds from clicking ``button`` until the card's feedback shows ``text``."""
+    status = page.locator(CARD).get_by_role("status")
+    root = status.evaluate_handle("el => el.getRootNode()")  # survives the feedback's redraws
+    start = time.perf_counter()
+    page.locator(CARD).get_by_role("button", name=button, exact=True).click()
+    page.wait_for_function(
+        "([root, text]) => root.textContent.includes(text) && !/(Running|Checking) your/"
+        ".test(root.textContent)",
+        arg=[root, text],
+        polling="raf",
+        timeout=WAIT_MS,
+    )
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, default=REPO_ROOT / "site", help="built site folder")
+    parser.add_argument("--checks", type=int, default=5, help="warm checks to time")
+    args = parser.parse_args()
+    solution = get("code-correlate2d").solution
+
+    with (
+        SiteServer(args.site) as server,
+        sync_playwright() as playwright,
+        tempfile.TemporaryDirectory(prefix="cnn-code-bench-") as profile,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
+        )
+        page = context.new_page()
+        page.goto(f"{server.url}index.html?nosw#stride-padding")
+        page.wait_for_selector('body[data-ready="true"]', timeout=BOOT_TIMEOUT_MS)
+        page.locator(CARD).scroll_into_view_if_needed()
+        _paste(page, solution)
+        cold = _click_and_wait(page, "Check", "Correct!")
+        boot = page.evaluate("window.cnnCodeRunner.bootMs")
+        page.evaluate(
+            "window.benchLongTasks = []; new PerformanceObserver((list) => { for (const e of "
+            "list.getEntries()) window.benchLongTasks.push(e.duration); })"
+            ".observe({type: 'longtask'})"
+        )
+        warm = [_click_and_wait(page, "Check", "Correct!") for _ in range(args.checks)]
+        long_tasks = page.evaluate("window.benchLongTasks")
+        _paste(page, ENDLESS)
+        stopped = _click_and_wait(page, "Run", "Stopped after")
+        page.wait_for_function(
+            "(before) => window.cnnCodeRunner.bootMs !== before",
+            arg=boot,
+            timeout=WAIT_MS,
+        )
+        restart = page.evaluate("window.cnnCodeRunner.bootMs")
+        _paste(page, solution)
+        next_run = _click_and_wait(page, "Run", "returned")
+        context.close()
+
+    print(
+        json.dumps(
+            {
+                "check_cold_ms": round(cold),
+                "worker_boot_ms": round(boot),
+                "check_warm_ms": {
+                    "median": round(statistics.median(warm)),
+                    "each": [round(t) for t in warm],
+                },
+                "longest_main_thread_task_during_warm_checks_ms": round(max(long_tasks, default=0)),
+                "endless_loop_stop_message_ms": round(stopped),
+                "replacement_worker_ready_ms": round(restart),
+                "run_after_stop_ms": round(next_run),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
