@@ -60,7 +60,9 @@ def _error_html(error: dict[str, Any]) -> str:
 def _stdout_html(text: str) -> str:
     if not text:
         return ""
-    return f'<p>Output (your prints and NumPy warnings):</p><pre class="stdout">{escape(text)}</pre>'
+    return (
+        f'<p>Output (your prints and NumPy warnings):</p><pre class="stdout">{escape(text)}</pre>'
+    )
 
 
 def _inputs_html(inputs: list[dict[str, Any]]) -> str:

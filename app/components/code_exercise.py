@@ -62,7 +62,9 @@ class CodeEditor(pn.reactive.ReactiveHTML):
     JavaScript adds the editor's current text, runs it in the code worker and sets ``result``
     (the runner's reply, or a timeout/crash/unavailable result, with the request's id)."""
 
-    code = param.String(default="", doc="The editor's text (synced after each pause in typing).")
+    # A dict, not a string: Panel cleans every ReactiveHTML string as HTML, so `a < b` would come
+    # back to the editor as `a &lt; b`.
+    text = param.Dict(default={"code": ""}, doc="{'code': the editor's text}, synced after typing.")
     label = param.String(default="Your code")
     time_limit = param.Number(default=TIME_LIMIT_S)
     request = param.Dict(default={})
@@ -76,9 +78,15 @@ class CodeEditor(pn.reactive.ReactiveHTML):
             ".then((m) => m.mount(host, data))"
         ),
         "request": "state.editor.then((editor) => editor.submit(data.request))",
-        "code": "state.editor.then((editor) => editor.show(data.code))",
+        "text": "state.editor.then((editor) => editor.show(data.text))",
         "remove": "state.editor.then((editor) => editor.destroy())",
     }
+
+    @property
+    def _linked_properties(self) -> tuple[str, ...]:
+        # Panel syncs back to Python only what its scripts visibly assign (``data.x = ...``);
+        # the bundle assigns these two.
+        return (*super()._linked_properties, "text", "result")
 
 
 def _feedback_html(kind: str, body: str) -> str:
@@ -103,12 +111,12 @@ class CodeExerciseCard(pn.viewable.Viewer):
         self._pending: int | None = None
         saved = saved_code.load(self.exercise_id)
         self.editor = CodeEditor(
-            code=exercise.starter if saved is None else saved,
+            text={"code": exercise.starter if saved is None else saved},
             label=f"Python code: {exercise.title}",
             sizing_mode="stretch_width",
             stylesheets=[STYLE],
         )
-        self.editor.param.watch(self._on_code, "code")
+        self.editor.param.watch(self._on_code, "text")
         self.editor.param.watch(self._on_result, "result")
         self._output = pn.pane.HTML(
             _feedback_html("", ""),
@@ -135,7 +143,7 @@ class CodeExerciseCard(pn.viewable.Viewer):
 
     def reset(self) -> None:
         """Put the starter back and forget the saved code."""
-        self.editor.code = self.exercise.starter
+        self.editor.text = {"code": self.exercise.starter}
         saved_code.save(self.exercise_id, None)
         self._say("info", "<p>The starter code is back.</p>")
 
@@ -177,9 +185,15 @@ class CodeExerciseCard(pn.viewable.Viewer):
         self.busy = False
         self.receive(result)
 
+    @property
+    def code(self) -> str:
+        """The code in the editor (as last synced)."""
+        return self.editor.text.get("code", "")
+
     def _on_code(self, event: param.parameterized.Event) -> None:
-        if event.new != self.exercise.starter:
-            saved_code.save(self.exercise_id, event.new)
+        code = (event.new or {}).get("code")
+        if isinstance(code, str) and code != self.exercise.starter:
+            saved_code.save(self.exercise_id, code)
 
     def _say(self, kind: str, body: str) -> None:
         self._output.object = _feedback_html(kind, body)

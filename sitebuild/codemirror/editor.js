@@ -23,23 +23,26 @@ import { submit, warm } from "./runner.js";
 
 const SYNC_DELAY_MS = 400;
 
+// BokehJS hands a Python dict over as a Map.
+const plain = (value) => (value instanceof Map ? Object.fromEntries(value) : value) || {};
+
 /**
- * Mounts an editor in `host` for a CodeEditor model `data` (code, label, request, result).
+ * Mounts an editor in `host` for a CodeEditor model `data` (text, label, request, result).
  * Returns the handle the component's one-line scripts call.
  */
 export function mount(host, data) {
   let timer = null;
-  let sent = data.code; // the last text this editor gave Python: its echo must not undo typing
+  let sent = plain(data.text).code; // the text last given to Python: its echo must not undo typing
   const send = () => {
     clearTimeout(timer);
     sent = view.state.doc.toString();
-    data.code = sent;
+    data.text = { code: sent };
   };
   const view = new EditorView({
     parent: host,
     root: host.getRootNode(),
     state: EditorState.create({
-      doc: data.code,
+      doc: sent,
       extensions: [
         lineNumbers(),
         highlightActiveLineGutter(),
@@ -64,15 +67,17 @@ export function mount(host, data) {
   warm();
 
   return {
-    submit(request) {
-      if (!request || !request.id) return;
+    submit(message) {
+      const request = plain(message);
+      if (!request.id) return;
       send();
       submit({ ...request, code: sent }).then((result) => {
         data.result = { ...result, id: request.id };
       });
     },
-    show(code) {
-      if (code === sent || code === view.state.doc.toString()) return;
+    show(text) {
+      const { code } = plain(text);
+      if (typeof code !== "string" || code === sent || code === view.state.doc.toString()) return;
       sent = code;
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
     },

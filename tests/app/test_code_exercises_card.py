@@ -57,10 +57,10 @@ def test_a_stale_reply_is_ignored():
 
 def test_typed_code_is_kept_and_reset_restores_the_starter():
     view = card()
-    view.editor.code = "def softmax(z):\n    return z\n"
-    assert card().editor.code == "def softmax(z):\n    return z\n"  # a reload shows it again
+    view.editor.text = {"code": "def softmax(z):\n    return z < 1\n"}
+    assert card().code == "def softmax(z):\n    return z < 1\n"  # a reload shows it again
     view.reset()
-    assert view.editor.code == view.exercise.starter
+    assert view.code == view.exercise.starter
     assert saved_code.load("code-softmax") is None
 
 
