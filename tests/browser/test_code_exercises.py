@@ -115,4 +115,4 @@ def test_softmax_without_max_subtraction_fails_on_large_logits(shared_page):
     text = _press(card, "Check", naive, "failed", WORKER_TIMEOUT_MS)
     assert re.search(r"large logits", text)
     assert "subtract the largest logit" in text
-    assert "overflow encountered in exp" in text
+    # (No "overflow" warning here: WebAssembly has no floating-point flags for NumPy to read.)
