@@ -21,18 +21,26 @@ export default [
         // Assigned by our own shared scripts (site-packages.js, python-state.js).
         cnnSitePackages: "readonly",
         cnnPythonState: "readonly",
+        cnnWorkerPython: "readonly",
       },
     },
   },
   {
-    // Workers: the service worker, the trainer's worker, and site-packages.js, which also runs
-    // as a worker (importScripts, self).
-    files: ["static/sw.js", "static/trainer-worker.js", "static/site-packages.js"],
+    // Workers: the service worker, the trainer's and the code exercises' workers with their
+    // shared loader, and site-packages.js, which also runs as a worker (importScripts, self).
+    files: [
+      "static/sw.js",
+      "static/trainer-worker.js",
+      "static/code-worker.js",
+      "static/worker-python.js",
+      "static/site-packages.js",
+    ],
     languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } },
   },
   {
-    // Panel JSComponent modules shipped inside the app package (e.g. app/explorer/*.js).
-    files: ["app/**/*.js"],
+    // ES modules for the page: Panel JSComponent modules shipped inside the app package (e.g.
+    // app/explorer/*.js) and the code editor's sources, bundled by sitebuild/editor.py.
+    files: ["app/**/*.js", "sitebuild/codemirror/*.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {

@@ -72,7 +72,7 @@ class CodeEditor(pn.reactive.ReactiveHTML):
 
     _template = '<div id="host" class="code-host"></div>'
     # One-line bridges only: the behaviour lives in sitebuild/codemirror/editor.js.
-    _scripts = {
+    _scripts = {  # noqa: RUF012 - ReactiveHTML's own class attribute
         "render": (
             "state.editor = import(new URL('vendor/code-editor.js', document.baseURI).href)"
             ".then((m) => m.mount(host, data))"
