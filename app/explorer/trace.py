@@ -165,14 +165,17 @@ def _plus(values: list[str | float]) -> list[str]:
     return [" ".join(parts[i : i + PER_LINE]) for i in range(0, len(parts), PER_LINE)]
 
 
-def _steps(left: str, *right: str | list[str]) -> str:
+def _steps(left: str, *right: str | list[str], then: tuple[str, str] | None = None) -> str:
     """``left = r1 = r2 ...`` one step per line (a list continues a step over several lines),
-    aligned at the equals signs so a long computation fits a phone."""
+    aligned at the equals signs so a long computation fits a phone; ``then`` adds one more
+    equation (its left and right side) below."""
     lines = []
     for step in right:
         chunks = step if isinstance(step, list) else [step]
         lines.append(f"&= {chunks[0]}")
         lines += [rf"&\quad {chunk}" for chunk in chunks[1:]]
+    if then is not None:
+        lines.append(rf"{then[0]} &= {then[1]}")
     body = r" \\ ".join(lines)
     return rf"\begin{{aligned}} {left} {body} \end{{aligned}}"
 
@@ -242,7 +245,14 @@ def _conv(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         if len(terms) > 1
         else r"\sum_{i,j} x_{i,j}\, w_{i,j} + b"
     )
-    latex = _steps("z", definition, sums, _fmt(value))
+    after = tr.layer(layer + 1)
+    relu = None
+    if isinstance(after, ReLU):  # the unit's activation, one layer on
+        relu = (
+            r"\operatorname{ReLU}(z)",
+            rf"\max(0, z) = {_fmt(tr.outputs[layer + 1].values[unit])}",
+        )
+    latex = _steps("z", definition, sums, _fmt(value), then=relu)
     return Explanation(
         layer,
         unit,
@@ -253,6 +263,11 @@ def _conv(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         note=(
             f"The {kh}×{kw} window of every input channel is multiplied cell by cell with "
             f"filter {f + 1}'s kernel, everything is added up, and the filter's bias is added."
+            + (
+                " The next layer, ReLU, keeps the result if it is positive and makes it 0 if not."
+                if relu
+                else ""
+            )
         ),
         terms=terms,
         sources=(Window(layer - 1, tuple(range(len(source))), r * s - p, col * s - p, kh, kw),),

@@ -64,7 +64,9 @@ def test_every_convolution_unit_is_its_window_times_the_kernel_plus_the_bias(sev
             (window,) = e.sources
             assert (window.top, window.left) == (unit[1], unit[2])
             # The written-out sum ends with the engine's value.
-            assert e.latex.endswith(f"&= {e.value:.3f} \\end{{aligned}}".replace("-", "{-}"))
+            assert f"&= {e.value:.3f} ".replace("-", "{-}") in e.latex
+            activation = max(0.0, round(e.value, 3))
+            assert e.latex.endswith(rf"\max(0, z) = {activation:.3f} \end{{aligned}}")
 
 
 def test_a_padded_convolution_shows_the_zeros_outside_the_image() -> None:
