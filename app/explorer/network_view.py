@@ -73,9 +73,9 @@ class NetworkView(pn.custom.JSComponent):
         SR_ONLY,
         """
         .net { display: flex; flex-wrap: wrap; gap: 14px 10px; align-items: flex-start; }
-        .layer { display: flex; flex-direction: column; gap: 4px; }
+        .layer { display: flex; flex-direction: column; gap: 4px; width: min-content; }
         .head { display: flex; flex-direction: column; font-size: 12px; line-height: 1.3;
-                color: #374151; min-height: 32px; max-width: 120px; }
+                color: #374151; min-height: 64px; }
         .head strong { font-size: 13px; color: #111827; }
         .maps { display: flex; flex-direction: column; gap: 4px; align-items: flex-start; }
         .layer-input .maps, .layer-flatten .maps { flex-direction: row; }
@@ -84,7 +84,7 @@ class NetworkView(pn.custom.JSComponent):
         button.map canvas { display: block; }
         button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
         .bars { display: flex; flex-direction: column; gap: 2px; }
-        button.bar { display: flex; align-items: center; gap: 4px; width: 124px; padding: 2px 4px;
+        button.bar { display: flex; align-items: center; gap: 4px; width: 108px; padding: 2px 4px;
                      border: 1px solid transparent; background: #fff; cursor: pointer;
                      font: 12px system-ui, sans-serif; color: #111827; border-radius: 3px; }
         button.bar.chosen { border-color: #dc2626; box-shadow: inset 0 0 0 1px #dc2626; }
