@@ -1,12 +1,21 @@
-"""The course: every lesson's slug, title, intro and learning goals, in teaching order.
+"""The course: every lesson's slug, title, intro and learning goals, in teaching order, and the
+one registry of lesson modules and their exercises.
 
-Pure Python on purpose (no Panel import): ``build.py`` renders this into the static page so the
-lesson list, title and intro paint before Python has booted in the browser.
+Pure Python on purpose (no Panel import at import time): ``build.py`` renders this into the static
+page so the lesson list, title and intro paint before Python has booted in the browser.
+
+A lesson is a module ``app/lessons/<module>.py`` that declares ``SECTIONS`` (functions that each
+build one or more steps of the page) and ``EXERCISES`` (``ExerciseInfo`` data); adding a lesson is
+that module plus one ``LessonInfo`` line below. Modules are imported on first use, so only the
+lesson a student opens costs start-up time.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,23 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("Softmax", "softmax"),
     ("Loss", "cross-entropy"),
 )
+
+
+def module(slug: str) -> ModuleType:
+    """The lesson's Python module (imported now if it was not yet); ``ModuleNotFoundError`` for a
+    lesson that has no module (the course map, a lesson not written yet)."""
+    return importlib.import_module(f"app.lessons.{lesson(slug).module}")
+
+
+@cache
+def exercise_ids(slug: str) -> frozenset[str]:
+    """The ids of the lesson's exercises, read once from its ``EXERCISES``; a lesson is done
+    when all of them are solved (none for a lesson without exercises or without a module)."""
+    try:
+        declared = module(slug).EXERCISES
+    except (ModuleNotFoundError, AttributeError):
+        return frozenset()
+    return frozenset(item.exercise_id for item in declared)
 
 
 def lesson(slug: str) -> LessonInfo:

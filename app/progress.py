@@ -1,9 +1,13 @@
 """Which exercises a student has solved, kept across reloads.
 
 In the browser (Pyodide) progress lives in ``localStorage`` under ``STORAGE_KEY`` as
-``{"<slug>": {"solved": ["<exercise-id>", ...], "done": bool}}`` (docs/ARCHITECTURE.md); after
-every write the ``cnn-progress`` event tells the page's lesson list to redraw its check marks.
-Natively (tests, ``panel serve``) an in-memory store stands in for localStorage.
+``{"<slug>": {"solved": ["<exercise-id>", ...], "done": bool, "draws": {"<exercise-id>": n}}}``
+(docs/ARCHITECTURE.md; ``draws`` numbers the problem an exercise shows, so a reload shows the
+same numbers until it is solved). After every write the ``cnn-progress`` event tells the page's
+lesson list to redraw its check marks. ``STORAGE_KEY`` is defined here only: the build hands it
+to ``static/boot.js``. Natively (tests, ``panel serve``) an in-memory store stands in for
+localStorage. A browser that blocks storage (privacy settings, a sandboxed frame) gets an
+in-memory store for the page and one notice that progress will not be kept.
 
 Storage can be damaged (an old version, a hand edit, a browser extension). Progress is never
 thrown away silently: unreadable JSON is copied to ``BACKUP_KEY`` before anything is written,
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
 from typing import Protocol
+
+from app import catalog
+from app.components.messages import literal
 
 STORAGE_KEY = "cnn-classroom/progress/v1"
 BACKUP_KEY = "cnn-classroom/progress/v1/unreadable-backup"
@@ -46,27 +52,53 @@ class MemoryStorage:
         self.notifications += 1
 
 
+BLOCKED_MESSAGE = (
+    "This browser does not let the page save anything, so your progress lasts only until you "
+    "close or reload the page. Everything else works as usual."
+)
+
+
 class BrowserStorage:
-    """``window.localStorage`` through Pyodide's ``js`` module."""
+    """``window.localStorage`` through Pyodide's ``js`` module (``window`` is injectable for
+    tests). When the browser refuses access, reads and writes go to memory for this page."""
 
-    def __init__(self) -> None:
-        import js  # only exists inside Pyodide
+    def __init__(self, window: object | None = None) -> None:
+        if window is None:
+            import js  # only exists inside Pyodide
 
-        self._js = js
+            window = js
+        self._window = window
+        self._fallback: MemoryStorage | None = None
+
+    def _blocked(self) -> MemoryStorage:
+        if self._fallback is None:
+            self._fallback = MemoryStorage()
+            _warn(BLOCKED_MESSAGE)
+        return self._fallback
 
     def get(self, key: str) -> str | None:
-        value = self._js.localStorage.getItem(key)
-        return None if value is None else str(value)
+        if self._fallback is None:
+            try:
+                value = self._window.localStorage.getItem(key)
+            except Exception:  # a SecurityError from the browser, raised as a JsException
+                return self._blocked().get(key)
+            return None if value is None else str(value)
+        return self._fallback.get(key)
 
     def set(self, key: str, value: str) -> None:
-        self._js.localStorage.setItem(key, value)
+        if self._fallback is None:
+            try:
+                self._window.localStorage.setItem(key, value)
+                return
+            except Exception:  # blocked, or the storage quota is full
+                pass
+        self._blocked().set(key, value)
 
     def notify(self) -> None:
-        self._js.window.dispatchEvent(self._js.Event.new(EVENT_NAME))
+        self._window.window.dispatchEvent(self._window.Event.new(EVENT_NAME))
 
 
 _storage: Storage | None = None
-_required: dict[str, frozenset[str]] = {}
 _warnings: list[str] = []
 _shown: set[str] = set()
 
@@ -123,12 +155,19 @@ def load() -> dict[str, dict]:
     for slug, entry in data.items():
         solved = entry.get("solved") if isinstance(entry, dict) else None
         if not isinstance(solved, list):
-            _warn(f"Saved progress for “{slug}” was damaged and has been skipped.")
+            _warn(f"Saved progress for “{literal(slug)}” was damaged and has been skipped.")
             continue
         ids = [item for item in solved if isinstance(item, str)]
         if len(ids) != len(solved):
-            _warn(f"Some saved exercises for “{slug}” were damaged and have been skipped.")
+            _warn(f"Some saved exercises for “{literal(slug)}” were damaged and have been skipped.")
         clean[slug] = {"solved": list(dict.fromkeys(ids)), "done": entry.get("done") is True}
+        draws = entry.get("draws")
+        if isinstance(draws, dict):
+            clean[slug]["draws"] = {
+                key: value
+                for key, value in draws.items()
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            }
     return clean
 
 
@@ -137,11 +176,6 @@ def _save(data: dict[str, dict]) -> None:
     store = storage()
     store.set(STORAGE_KEY, json.dumps(data, separators=(",", ":")))
     store.notify()
-
-
-def register(slug: str, exercise_ids: Iterable[str]) -> None:
-    """Declare a lesson's exercises; the lesson is done once all of them are solved."""
-    _required[slug] = frozenset(exercise_ids)
 
 
 def solved(slug: str) -> set[str]:
@@ -158,7 +192,22 @@ def mark_solved(slug: str, exercise_id: str) -> bool:
     entry = data.setdefault(slug, {"solved": [], "done": False})
     if exercise_id not in entry["solved"]:
         entry["solved"].append(exercise_id)
-    required = _required.get(slug, frozenset())
+    required = catalog.exercise_ids(slug)
     entry["done"] = entry["done"] or (bool(required) and required <= set(entry["solved"]))
     _save(data)
     return entry["done"]
+
+
+def draw(slug: str, exercise_id: str) -> int:
+    """Which problem the exercise shows: 0 at first, one more after each solve or new problem."""
+    return int(load().get(slug, {}).get("draws", {}).get(exercise_id, 0))
+
+
+def next_draw(slug: str, exercise_id: str) -> int:
+    """Move the exercise on to its next problem (kept across reloads); returns its number."""
+    data = load()
+    entry = data.setdefault(slug, {"solved": [], "done": False})
+    draws = entry.setdefault("draws", {})
+    draws[exercise_id] = draws.get(exercise_id, 0) + 1
+    _save(data)
+    return draws[exercise_id]

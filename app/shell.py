@@ -6,20 +6,21 @@ attributes on ``<body>``; once Python is up (and :mod:`app.prelude` has loaded P
 never reloaded between lessons; each lesson's view is rendered into ``<div id="lesson-app">`` as
 its own Bokeh document.
 
-Lessons are imported lazily, on first visit, so a lesson that fails to import or to build its
-view breaks only its own route: :func:`show` reports the failure instead of raising.
+Lessons are imported lazily, on first visit (through :mod:`app.catalog`), so a lesson that fails
+to import or to build its view breaks only its own route: :func:`show` reports the failure
+instead of raising.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import os
 import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from app import catalog
@@ -147,16 +148,27 @@ def unmount() -> None:
     pydoc.clear()  # linked to the browser's document: BokehJS removes the views
 
 
-def _module_name(info: catalog.LessonInfo) -> str:
-    return f"app.lessons.{info.module}"
+def build_view(slug: str, module: ModuleType) -> Viewable:
+    """The interactive part of a lesson: its declared ``SECTIONS`` and ``EXERCISES``, or what its
+    ``view()`` builds for a page that is not made of steps (the trainer)."""
+    if hasattr(module, "view"):
+        return module.view()
+    from app.components.page import lesson_page
+
+    return lesson_page(
+        slug,
+        module.SECTIONS,
+        getattr(module, "EXERCISES", ()),
+        getattr(module, "CODE_EXERCISES", ()),
+    )
 
 
 def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
     """Import the lesson for ``slug`` and build its view; never raises."""
     info = catalog.lesson(slug)
-    name = _module_name(info)
+    name = f"app.lessons.{info.module}"
     try:
-        module = importlib.import_module(name)
+        module = catalog.module(info.slug)
     except ModuleNotFoundError as exc:
         if exc.name != name:
             return _failure(info, exc), None
@@ -165,7 +177,7 @@ def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
     except Exception as exc:
         return _failure(info, exc), None
     try:
-        view = module.view()
+        view = build_view(info.slug, module)
     except Exception as exc:
         return _failure(info, exc), None
     return {"status": "ok", "message": ""}, view

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from importlib import import_module
 from pathlib import Path
 
 from sitebuild import DEFAULT_OUT
@@ -36,6 +37,7 @@ def assemble(site: Path) -> dict:
         "snapshotKey": sha256_file(site / SITE_PACKAGES_ARCHIVE)[:16],
         "panelCdnRoot": "static/panel/",
         "slugs": list(catalog.SLUGS),
+        "progressKey": import_module("app.progress").STORAGE_KEY,  # defined once, in Python
         "defaultSlug": catalog.DEFAULT_SLUG,
         "versions": versions,
     }

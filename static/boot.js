@@ -6,7 +6,7 @@
 
   const config = JSON.parse(document.getElementById("boot-config").textContent);
   const body = document.body;
-  const PROGRESS_KEY = "cnn-classroom/progress/v1";
+  const PROGRESS_KEY = config.progressKey; // app/progress.py's STORAGE_KEY, handed over by the build
   // [stage id, label shown to the student, share of the boot time it usually takes (percent)]
   const STAGES = [
     ["pyodide", "Starting Python and NumPy", 45],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from app.components.messages import literal
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -20,7 +22,8 @@ class AnswerError(ValueError):
 def _plain_number(text: str, original: str) -> float:
     if not _NUMBER.match(text):
         raise AnswerError(
-            f"“{original}” is not a number I can read. Type digits such as 0.57, .5665 or 3/4."
+            f"“{literal(original)}” is not a number I can read. "
+            "Type digits such as 0.57, .5665 or 3/4."
         )
     return float(text)
 
@@ -79,17 +82,23 @@ def parse_vector(text: str, *, percent: bool = False) -> list[float]:
 
 
 def parse_probabilities(text: str, *, tolerance: float = 1e-3) -> list[float]:
-    """Read a probability vector: entries in [0, 1] that add up to 1 (within ``tolerance``)."""
+    """Read a probability vector: entries in [0, 1] that add up to 1 within ``tolerance``
+    (typed values are rounded: 7 × 0.1429 is 1.0003), returned rescaled to sum to exactly 1."""
     values = parse_vector(text, percent=True)
     negatives = [v for v in values if v < 0]
     if negatives:
         raise AnswerError(f"Probabilities cannot be negative, but {negatives[0]:g} is.")
-    total = math.fsum(values)
+    try:
+        total = math.fsum(values)
+    except OverflowError:
+        raise AnswerError(
+            "These numbers are too large to add up; probabilities lie between 0 and 1."
+        ) from None
     if abs(total - 1.0) > tolerance:
         raise AnswerError(
             f"These probabilities add up to {total:.4g}, not 1. A probability vector must sum to 1."
         )
-    return values
+    return [value / total for value in values]
 
 
 def parse_counts(text: str) -> list[int]:

@@ -3,44 +3,16 @@
 ``Formula`` shows one LaTeX expression. ``Text`` shows a short Markdown explanation that may contain
 ``$...$`` (inline) and ``$$...$$`` (display) math: Panel's own Markdown pane would hand those to
 MathJax, which the site does not ship, so the Markdown is rendered to HTML here and the math is
-left for KaTeX's auto-render to typeset in the browser.
+left for KaTeX's auto-render to typeset in the browser (:mod:`app.components.messages`).
 """
 
 from __future__ import annotations
 
-import html
-import re
-from functools import cache
-
 import panel as pn
 import param
 
+from app.components.messages import markdown_with_math
 from app.components.style import KATEX, TEXT
-
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
-
-
-@cache
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"typographer": True}).enable(["table", "replacements"])
-
-
-def markdown_with_math(text: str) -> str:
-    """Markdown to HTML, with every ``$...$`` span passed through untouched (HTML-escaped).
-
-    The math is swapped for placeholders first so that Markdown cannot read ``a_i * b_i`` as
-    emphasis and break the formula.
-    """
-    spans: list[str] = []
-
-    def stash(match: re.Match[str]) -> str:
-        spans.append(match.group(0))
-        return f"MATHSPAN{len(spans) - 1}END"
-
-    rendered = _markdown().render(_MATH.sub(stash, text))
-    return re.sub(r"MATHSPAN(\d+)END", lambda m: html.escape(spans[int(m.group(1))]), rendered)
 
 
 class _KaTeXPane(pn.pane.LaTeX):

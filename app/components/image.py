@@ -15,6 +15,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Greys256
 from bokeh.plotting import figure
 
+from app.components.messages import literal
 from app.components.style import SR_ONLY
 
 
@@ -28,7 +29,8 @@ class GrayImage(pn.viewable.Viewer):
     def __init__(self, values: np.ndarray, **params) -> None:
         super().__init__(values=np.asarray(values, dtype=float), **params)
         self._source = ColumnDataSource(self._data())
-        self._mapper = LinearColorMapper(palette=Greys256[::-1], **self._range())
+        # Greys256 runs from black to white: low values dark, as in the photograph itself.
+        self._mapper = LinearColorMapper(palette=Greys256, **self._range())
         rows, cols = self.values.shape
         fig = figure(
             title=self.title or None,
@@ -110,15 +112,18 @@ def decoded_to_array(decoded: dict) -> np.ndarray:
     name = decoded.get("name", "the file")
     if "error" in decoded:
         raise ValueError(
-            f"“{name}” could not be read as an image. Please choose a PNG or JPEG picture."
+            f"“{literal(name)}” could not be read as an image. Please choose a PNG or JPEG picture."
         )
     try:
         width, height = int(decoded["width"]), int(decoded["height"])
         pixels = np.asarray(decoded["pixels"], dtype=float)
     except (KeyError, TypeError, ValueError):
-        raise ValueError(f"“{name}” arrived incomplete; please try uploading it again.") from None
+        raise ValueError(
+            f"“{literal(name)}” arrived incomplete; please try uploading it again."
+        ) from None
     if pixels.size != width * height or width < 3 or height < 3:
         raise ValueError(
-            f"“{name}” is too small to filter ({width}×{height}); use a picture at least 3×3."
+            f"“{literal(name)}” is too small to filter ({width}×{height}); "
+            "use a picture at least 3×3."
         )
     return pixels.reshape(height, width)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import html
 
 import panel as pn
+import param
 
 from app.components import a11y
-from app.components.formula import Text
-from app.components.style import FEEDBACK
+from app.components.formula import Text, markdown_with_math
+from app.components.style import FEEDBACK, KATEX, STATUS_KINDS, TEXT
 
 
 def lesson_step(title: str, explanation: str, *widgets: object) -> pn.Column:
@@ -29,20 +30,38 @@ def row(*objects: object) -> pn.FlexBox:
     return pn.FlexBox(*objects, gap="12px", sizing_mode="stretch_width")
 
 
-def notice(message: str = "", kind: str = "invalid") -> pn.pane.HTML:
-    """A status line (role=status) for bad input; empty means hidden. Update with ``show``."""
-    return pn.pane.HTML(
-        _notice_html(message, kind), stylesheets=[FEEDBACK], sizing_mode="stretch_width"
-    )
+class Message(Text):
+    """A status line (role=status) in the site's status styles; empty means hidden.
+
+    The text is Markdown with math, rendered by the one renderer every student-facing message
+    goes through (raw HTML is shown as text; see ``formula.literal`` for echoing input).
+    """
+
+    kind = param.Selector(default="invalid", objects=list(STATUS_KINDS))
+
+    _rename = {**Text._rename, "kind": None}
+
+    def __init__(self, object: str = "", **params: object) -> None:
+        params.setdefault("stylesheets", [*KATEX, TEXT, FEEDBACK])
+        super().__init__(object, **params)
+
+    @param.depends("kind", watch=True)
+    def _restyle(self) -> None:
+        self.param.trigger("object")
+
+    def _transform_object(self, obj) -> dict:
+        body = markdown_with_math(obj) if obj else ""
+        return {
+            "object": f'<div class="feedback {self.kind}" role="status" aria-live="polite">'
+            f"{body}</div>"
+        }
 
 
-def show(pane: pn.pane.HTML, message: str, kind: str = "invalid") -> None:
-    """Put ``message`` in a ``notice`` pane (kind: invalid, info, correct, wrong)."""
-    pane.object = _notice_html(message, kind)
+def notice(message: str = "", kind: str = "invalid", **params: object) -> Message:
+    """A status line for bad input or a result; update it with ``show``."""
+    return Message(message, kind=kind, **params)
 
 
-def _notice_html(message: str, kind: str) -> str:
-    return (
-        f'<div class="feedback {kind}" role="status" aria-live="polite">'
-        f"{html.escape(message)}</div>"
-    )
+def show(pane: Message, message: str, kind: str = "invalid") -> None:
+    """Put ``message`` (Markdown) in a ``notice`` (kind: invalid, info, correct, wrong)."""
+    pane.param.update(object=message, kind=kind)

@@ -13,9 +13,14 @@ CALLOUT = """
   letter-spacing: 0.05em; display: block; margin-bottom: 0.2em; }
 """
 
+#: The status styles, the one place they are defined: every status line, exercise feedback and
+#: warning on the site is a ``<div class="feedback <kind>">`` with one of these kinds.
+STATUS_KINDS = ("", "correct", "wrong", "invalid", "info")
+
 FEEDBACK = """
 .feedback { padding: 0.5em 0.8em; border-radius: 6px; line-height: 1.45; }
 .feedback:empty { display: none; }
+.feedback p { margin: 0.15em 0; }
 .feedback.correct { background: #ecfdf5; border: 1px solid #059669; color: #065f46; }
 .feedback.wrong { background: #fef2f2; border: 1px solid #dc2626; color: #7f1d1d; }
 .feedback.invalid { background: #fff7ed; border: 1px solid #ea580c; color: #7c2d12; }

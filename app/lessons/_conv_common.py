@@ -13,7 +13,6 @@ import panel as pn
 import param
 
 from app.components.answers import AnswerError, parse_number, parse_vector
-from app.components.exercise import Exercise, Problem, exercise_group
 from app.components.matrix import MatrixView
 
 #: Small images shipped with the site (see app/assets/CREDITS.md).
@@ -49,19 +48,6 @@ def parse_matrix(text: str, shape: tuple[int, int], name: str) -> np.ndarray:
             raise ValueError(f"Row {number} of the {name} has {len(row)} numbers; it needs {cols}.")
         values.append(row)
     return np.array(values, dtype=float)
-
-
-def exercises(
-    slug: str, *items: tuple[str, str, Callable[[np.random.Generator], Problem]]
-) -> pn.Column:
-    """The lesson's exercise section from (exercise id, title, problem generator) triples."""
-    return exercise_group(
-        slug,
-        [
-            Exercise(lesson=slug, exercise_id=exercise_id, title=title, generate=generate)
-            for exercise_id, title, generate in items
-        ],
-    )
 
 
 def parse_count(text: str, name: str, low: int, high: int) -> int:
@@ -100,9 +86,12 @@ def _labels(values: np.ndarray) -> dict[str, list[str]]:
 
 
 def num(value: float) -> str:
-    """A number as a student would write it: integers without ``.0``, others to 4 digits."""
+    """A number as a student would write it: integers without ``.0``, others (and huge or
+    infinite ones, which would print hundreds of digits) to 4 significant digits."""
     value = float(value)
-    return str(int(value)) if value == int(value) else f"{value:.4g}"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}"
 
 
 def bmatrix(values: np.ndarray) -> str:

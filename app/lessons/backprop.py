@@ -18,10 +18,10 @@ from app.components.charts import line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Problem, check_number
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
-from app.lessons._conv_common import Stepper, bmatrix, exercises, grid, num
+from app.lessons._conv_common import Stepper, bmatrix, grid, num
 from engine import functional as F
 from engine import gradcheck, layers, losses
 
@@ -289,27 +289,6 @@ class TinyLayer(param.Parameterized):
         self.param.update(w=START_KERNEL.copy(), b=START_BIAS, history=[])
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the backpropagation lesson."""
-    layer = TinyLayer()
-    return pn.Column(
-        _forward(layer),
-        _weight_gradient(layer),
-        _input_gradient(layer),
-        _check(layer),
-        _descent(layer),
-        _chain(),
-        exercises(
-            "backprop",
-            ("weight-gradient", "One entry of ∂E/∂w", weight_gradient_problem),
-            ("bias-gradient", "The bias gradient", bias_gradient_problem),
-            ("gradient-step", "One gradient step", step_problem),
-        ),
-        code_exercise("code-weight-gradient").build("backprop"),
-        sizing_mode="stretch_width",
-    )
-
-
 def _forward(layer: TinyLayer) -> pn.Column:
     t = target_map()
     g = layer.gradients()
@@ -509,12 +488,20 @@ def _descent(layer: TinyLayer) -> pn.Column:
         before = layer.history[-1] if layer.history else layer.gradients().error
         layer.step(lr.value, count)
         after = layer.history[-1]
-        if not np.isfinite(after) or after > 1000 * layer.history[0]:
+        if not np.isfinite(after):
             layer.reset()
             show(
                 message,
-                f"The loss exploded to {after:.3g}: with η = {lr.value:g} every step "
+                f"The loss grew past what a computer can hold: with η = {lr.value:g} every step "
                 "overshoots further than the last. The layer was reset; try a smaller η.",
+            )
+        elif after > 1000 * layer.history[0]:
+            # Kept on the chart, not reset: the growing curve is what overshooting looks like.
+            show(
+                message,
+                f"The loss exploded from {layer.history[0]:.4g} to {after:.4g}: with η = "
+                f"{lr.value:g} every step overshoots further than the last. Press Reset and "
+                "try a smaller η.",
             )
         elif after > before:
             show(
@@ -529,12 +516,14 @@ def _descent(layer: TinyLayer) -> pn.Column:
         history = layer.history or [layer.gradients().error]
         source.data = {"step": list(range(len(history))), "loss": history}
         status.object = (
-            f"After {len(history) - 1} steps the loss is E = {history[-1]:.5f}; "
-            rf"$w = {bmatrix(np.round(layer.w, 3))}$, $b = {layer.b:.3f}$. The target was made "
+            rf"Each step: $w \leftarrow w - {lr.value:g}\,\partial E/\partial w$. "
+            f"After {len(history) - 1} steps the loss is E = {history[-1]:.5g}; "
+            rf"$w = {bmatrix(np.round(layer.w, 3))}$, $b = {num(layer.b)}$. The target was made "
             rf"with $w = {bmatrix(HIDDEN_KERNEL)}$ and $b = {num(HIDDEN_BIAS)}$."
         )
 
     layer.param.watch(refresh, ["history", "w", "b"])
+    lr.param.watch(refresh, "value")
     refresh()
     on_click_after_input(one, lambda: take(1))
     on_click_after_input(ten, lambda: take(10))
@@ -599,3 +588,27 @@ thead th { background: #f3f4f6; }
 /* On a phone the five columns fit instead of scrolling. */
 @media (max-width: 480px) { table { font-size: 0.78em; } th, td { padding: 3px 5px; } }
 """
+
+
+def _layer_steps() -> tuple[pn.Column, ...]:
+    """Steps 1-5 share one tiny layer: a gradient step in step 5 updates steps 1-4."""
+    layer = TinyLayer()
+    return (
+        _forward(layer),
+        _weight_gradient(layer),
+        _input_gradient(layer),
+        _check(layer),
+        _descent(layer),
+    )
+
+
+SECTIONS = (_layer_steps, _chain)
+
+EXERCISES = (
+    ExerciseInfo("weight-gradient", "One entry of ∂E/∂w", weight_gradient_problem),
+    ExerciseInfo("bias-gradient", "The bias gradient", bias_gradient_problem),
+    ExerciseInfo("gradient-step", "One gradient step", step_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-weight-gradient"),)

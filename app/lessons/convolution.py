@@ -13,16 +13,16 @@ import panel as pn
 import param
 
 from app.components.code import ShowCode
-from app.components.exercise import Problem, check_number
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
 from app.components.layout import lesson_step, notice, row, show
+from app.components.messages import literal
 from app.components.slip import LectureSlip
 from app.components.style import WRAPPING_LABEL
 from app.lessons._conv_common import (
     Stepper,
     bmatrix,
-    exercises,
     grid,
     load_mnist_digits,
     load_photo,
@@ -263,24 +263,6 @@ FLIP_KERNELS: dict[str, np.ndarray] = {
 }
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the convolution lesson."""
-    return pn.Column(
-        _sliding_window(),
-        _kernel_gallery(),
-        _flip(),
-        _channels(),
-        _why_convolution(),
-        exercises(
-            "convolution",
-            ("feature-cell", "One cell of a feature map", feature_cell_problem),
-            ("true-convolution", "True convolution flips the kernel", true_convolution_problem),
-            ("conv-parameters", "Count a conv layer's parameters", conv_parameters_problem),
-        ),
-        sizing_mode="stretch_width",
-    )
-
-
 def _sliding_window() -> pn.Column:
     state = {"image": LECTURE_IMAGE, "kernel": LECTURE_KERNEL}
     image_text = pn.widgets.TextAreaInput(
@@ -329,6 +311,15 @@ def _sliding_window() -> pn.Column:
             kernel = parse_matrix(kernel_text.value, (3, 3), "kernel")
         except ValueError as error:
             show(message, f"{error} The grids keep your last valid numbers.")
+            return
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.all(np.isfinite(F.correlate2d(image, kernel)))
+        if not finite:
+            show(
+                message,
+                "These numbers are so large that their products overflow (a float holds at most "
+                "about 1.8e308). Use smaller numbers; the grids keep your last valid numbers.",
+            )
             return
         show(message, "")
         state.update(image=image, kernel=kernel)
@@ -416,7 +407,8 @@ def _kernel_gallery() -> pn.Column:
         height, width = state["upload"].shape
         show(
             message,
-            f"Showing “{event.new.get('name', 'your image')}” in gray, {width}×{height} pixels.",
+            f"Showing “{literal(event.new.get('name', 'your image'))}” in gray, "
+            f"{width}×{height} pixels.",
             "info",
         )
 
@@ -599,3 +591,12 @@ def _why_convolution() -> pn.Column:
             "65,536·100 = **6,553,600** weights, ten times more than the slide’s 560k.",
         ),
     )
+
+
+SECTIONS = (_sliding_window, _kernel_gallery, _flip, _channels, _why_convolution)
+
+EXERCISES = (
+    ExerciseInfo("feature-cell", "One cell of a feature map", feature_cell_problem),
+    ExerciseInfo("true-convolution", "True convolution flips the kernel", true_convolution_problem),
+    ExerciseInfo("conv-parameters", "Count a conv layer's parameters", conv_parameters_problem),
+)

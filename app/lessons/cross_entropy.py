@@ -17,7 +17,7 @@ from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
@@ -91,7 +91,7 @@ def true_class_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"A network predicts {shown}. The image is really a **{CLASSES[true]}**. What is "
-            "the categorical cross-entropy loss in **bits**? (Three decimals.)"
+            "the categorical cross-entropy loss in **bits**?"
         ),
         check=check_number(
             bits,
@@ -132,8 +132,8 @@ def binary_mean_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             "A binary classifier gives these probabilities of class 1. What is the binary "
-            "cross-entropy, **averaged over the data points**, with the natural log (nats)? "
-            "(Three decimals.)\n\n| point | target t | p |\n|---|---|---|\n" + table
+            "cross-entropy, **averaged over the data points**, with the natural log (nats)?"
+            "\n\n| point | target t | p |\n|---|---|---|\n" + table
         ),
         check=check_number(
             nats,
@@ -158,8 +158,7 @@ def probability_from_loss_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"After an update the cross-entropy loss on an image is **{bits:.4f} bits**. "
-            "What probability did the network give the true class? (A decimal or a "
-            "percentage, two decimals.)"
+            "What probability did the network give the true class?"
         ),
         check=check_number(
             p_true,
@@ -285,14 +284,30 @@ def _binary_table() -> pn.Column:
         except ValueError as error:
             show(message, f"{error} The table keeps the last valid data.")
             return
-        show(message, "")
         base = BASES[unit_name]
+        # A probability of exactly 0 for the true class has loss −log 0 = ∞; the engine clips
+        # it to PROB_FLOOR, and a student must be told the number shown is that clipped one.
+        certain_wrong = [j for j, (tj, pj) in enumerate(zip(t, p, strict=True)) if pj == 1 - tj]
         rows = "".join(
             f"<tr><td>{j + 1}</td><td>{int(tj)}</td><td>{pj:.3g}</td>"
-            f"<td>{F.binary_cross_entropy([pj], [tj], base=base):.4f}</td></tr>"
+            f"<td>{F.binary_cross_entropy([pj], [tj], base=base):.4f}"
+            f"{'*' if j in certain_wrong else ''}</td></tr>"
             for j, (tj, pj) in enumerate(zip(t, p, strict=True))
         )
         mean = F.binary_cross_entropy(p, t, base=base)
+        if certain_wrong:
+            points = ", ".join(str(j + 1) for j in certain_wrong)
+            show(
+                message,
+                f"\\* Point {points}: the network gave the true class probability 0, so the "
+                "true loss $-\\log 0$ is **infinite**. The engine clips probabilities to "
+                f"$10^{{-12}}$ before the log, so the table shows $-\\log 10^{{-12}}$ "
+                f"= {-math.log(F.PROB_FLOOR, base):.4f} instead (and the mean is finite only "
+                "because of that clipping).",
+                "info",
+            )
+        else:
+            show(message, "")
         table.object = (
             '<table style="border-collapse:collapse" border="1" cellpadding="4">'
             "<caption>Binary cross-entropy per data point</caption>"
@@ -306,97 +321,100 @@ def _binary_table() -> pn.Column:
     return pn.Column(row(targets, probs, unit), message, table, sizing_mode="stretch_width")
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the cross-entropy lesson."""
-    return pn.Column(
-        lesson_step(
-            "1 · Prediction against the truth",
-            "A network looks at a photo and, through softmax, gives one probability per class: "
-            "dog, cat, horse, cheetah. The truth is a **one-hot** vector: 1 for the real class, "
-            "0 for the others. Cross-entropy multiplies each $-\\log_2 p_i$ by its target $t_i$ "
-            "and adds them up, so only the true class's term survives. Pick the true class and "
-            "watch which bar of the contributions lights up.",
-            Formula(r"L_{CE} = -\sum_{i=1}^{n} t_i \log_2 p_i = -\log_2 p_{\text{true}}"),
-            _prediction_vs_truth(),
-            Text(
-                "The lecture's dog example: $-\\log_2 0.775 = 0.3677$ bits. (With the "
-                "unrounded softmax output 0.77515 the loss is 0.3675 bits; the lecture "
-                "rounds the probability first.)"
-            ),
-            LectureSlip(
-                "$0 \\cdot \\log_2(0.126)$ for the cat in the loss",
-                "0.116",
-                "softmax of the logits [3.2, 1.3, 0.2, 0.8] gives the cat 0.116, as the "
-                "lecture's own prediction vector says. The typo does not change the loss: the "
-                "cat's target is 0, so its term vanishes either way.",
-            ),
-            ShowCode(F.cross_entropy),
+def _prediction_step() -> pn.Column:
+    return lesson_step(
+        "1 · Prediction against the truth",
+        "A network looks at a photo and, through softmax, gives one probability per class: "
+        "dog, cat, horse, cheetah. The truth is a **one-hot** vector: 1 for the real class, "
+        "0 for the others. Cross-entropy multiplies each $-\\log_2 p_i$ by its target $t_i$ "
+        "and adds them up, so only the true class's term survives. Pick the true class and "
+        "watch which bar of the contributions lights up.",
+        Formula(r"L_{CE} = -\sum_{i=1}^{n} t_i \log_2 p_i = -\log_2 p_{\text{true}}"),
+        _prediction_vs_truth(),
+        Text(
+            "The lecture's dog example: $-\\log_2 0.775 = 0.3677$ bits. (With the "
+            "unrounded softmax output 0.77515 the loss is 0.3675 bits; the lecture "
+            "rounds the probability first.)"
         ),
-        lesson_step(
-            "2 · The penalty −log p",
-            "Why a logarithm? Look at the curve: a confident right answer ($p$ near 1) costs "
-            "almost nothing, a hesitant one costs about a bit, and a confident wrong one "
-            "($p$ near 0) costs without limit. The blue dots are the dog example before and "
-            "after training.",
-            _penalty_curve(),
+        LectureSlip(
+            "$0 \\cdot \\log_2(0.126)$ for the cat in the loss",
+            "0.116",
+            "softmax of the logits [3.2, 1.3, 0.2, 0.8] gives the cat 0.116, as the "
+            "lecture's own prediction vector says. The typo does not change the loss: the "
+            "cat's target is 0, so its term vanishes either way.",
         ),
-        lesson_step(
-            "3 · Training lowers the loss",
-            "Training nudges the weights so the dog's logit grows. Softmax then gives the dog "
-            "more probability and the loss falls. Move the slider from the lecture's first "
-            "prediction (0.775) to the one after some training (0.938).",
-            _training(),
-            LectureSlip(
-                "$-\\log_2(0.938) = 0.095$",
-                "0.0923",
-                "$\\log_2 0.938 = \\ln 0.938 / \\ln 2 = -0.0640 / 0.6931 = -0.0923$. The "
-                "conclusion stands: the loss fell from 0.3677 to 0.0923 bits, so the model is "
-                "learning.",
-            ),
-        ),
-        lesson_step(
-            "4 · Binary cross-entropy over N data points",
-            "With two classes the target is $t \\in \\{0, 1\\}$ and one probability $p$ says "
-            "how sure the model is of class 1; class 0 gets $1-p$. The two-class sum becomes "
-            "$-[t\\log p + (1-t)\\log(1-p)]$, and over a data set we take the mean. Edit the "
-            "table: try a confident mistake such as $t = 1$, $p = 0.01$.",
-            Formula(r"L = -\frac{1}{N}\sum_{j=1}^{N}\big[t_j\log p_j + (1-t_j)\log(1-p_j)\big]"),
-            _binary_table(),
-            ShowCode(F.binary_cross_entropy),
-        ),
-        lesson_step(
-            "5 · ln or log₂?",
-            "The lecture counts in **bits** ($\\log_2$), the natural unit of information. "
-            "Frameworks such as PyTorch use the natural log $\\ln$ (**nats**). The two differ "
-            "only by a constant factor, $\\ln p = \\log_2 p \\cdot \\ln 2$, so the same weights "
-            "minimize both. $\\ln$ is chosen because its derivative is simply $1/p$: together "
-            "with softmax, the gradient of the loss with respect to the logits becomes just "
-            "$p - t$, with no stray $\\ln 2$ factors.",
-        ),
-        exercise_group(
-            SLUG,
-            [
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="true-class",
-                    title="Only the truth counts",
-                    generate=true_class_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="binary-mean",
-                    title="Binary, averaged",
-                    generate=binary_mean_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="probability-from-loss",
-                    title="From loss back to probability",
-                    generate=probability_from_loss_problem,
-                ),
-            ],
-        ),
-        code_exercise("code-cross-entropy").build(SLUG),
-        sizing_mode="stretch_width",
-        css_classes=["lesson", "lesson-cross-entropy"],
+        ShowCode(F.cross_entropy),
     )
+
+
+def _penalty_step() -> pn.Column:
+    return lesson_step(
+        "2 · The penalty −log p",
+        "Why a logarithm? Look at the curve: a confident right answer ($p$ near 1) costs "
+        "almost nothing, a hesitant one costs about a bit, and a confident wrong one "
+        "($p$ near 0) costs without limit. The blue dots are the dog example before and "
+        "after training.",
+        _penalty_curve(),
+    )
+
+
+def _training_step() -> pn.Column:
+    return lesson_step(
+        "3 · Training lowers the loss",
+        "Training nudges the weights so the dog's logit grows. Softmax then gives the dog "
+        "more probability and the loss falls. Move the slider from the lecture's first "
+        "prediction (0.775) to the one after some training (0.938).",
+        _training(),
+        LectureSlip(
+            "$-\\log_2(0.938) = 0.095$",
+            "0.0923",
+            "$\\log_2 0.938 = \\ln 0.938 / \\ln 2 = -0.0640 / 0.6931 = -0.0923$. The "
+            "conclusion stands: the loss fell from 0.3677 to 0.0923 bits, so the model is "
+            "learning.",
+        ),
+    )
+
+
+def _binary_cross_entropy_step() -> pn.Column:
+    return lesson_step(
+        "4 · Binary cross-entropy over N data points",
+        "With two classes the target is $t \\in \\{0, 1\\}$ and one probability $p$ says "
+        "how sure the model is of class 1; class 0 gets $1-p$. The two-class sum becomes "
+        "$-[t\\log p + (1-t)\\log(1-p)]$, and over a data set we take the mean. Edit the "
+        "table: try a confident mistake such as $t = 1$, $p = 0.01$.",
+        Formula(r"L = -\frac{1}{N}\sum_{j=1}^{N}\big[t_j\log p_j + (1-t_j)\log(1-p_j)\big]"),
+        _binary_table(),
+        ShowCode(F.binary_cross_entropy),
+    )
+
+
+def _ln_or_log_step() -> pn.Column:
+    return lesson_step(
+        "5 · ln or log₂?",
+        "The lecture counts in **bits** ($\\log_2$), the natural unit of information. "
+        "Frameworks such as PyTorch use the natural log $\\ln$ (**nats**). The two differ "
+        "only by a constant factor, $\\ln p = \\log_2 p \\cdot \\ln 2$, so the same weights "
+        "minimize both. $\\ln$ is chosen because its derivative is simply $1/p$: together "
+        "with softmax, the gradient of the loss with respect to the logits becomes just "
+        "$p - t$, with no stray $\\ln 2$ factors.",
+    )
+
+
+SECTIONS = (
+    _prediction_step,
+    _penalty_step,
+    _training_step,
+    _binary_cross_entropy_step,
+    _ln_or_log_step,
+)
+
+EXERCISES = (
+    ExerciseInfo("true-class", "Only the truth counts", true_class_problem),
+    ExerciseInfo("binary-mean", "Binary, averaged", binary_mean_problem),
+    ExerciseInfo(
+        "probability-from-loss", "From loss back to probability", probability_from_loss_problem
+    ),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-cross-entropy"),)

@@ -16,16 +16,16 @@ import panel as pn
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import (
-    Exercise,
+    ExerciseInfo,
     Problem,
     check_choice,
     check_number,
     check_vector,
-    exercise_group,
 )
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, row, show
 from app.components.matrix import MatrixView
+from app.components.messages import literal
 from engine import functional as F
 
 SLUG = "encoding"
@@ -63,7 +63,9 @@ def read_labels(text: str, classes: tuple[str, ...] = ANIMALS) -> list[str]:
         raise ValueError("Twelve rows are enough to see the pattern; please type at most 12.")
     unknown = [label for label in dict.fromkeys(labels) if label not in classes]
     if unknown:
-        raise ValueError(f"Unknown class “{unknown[0]}”. The classes are: {', '.join(classes)}.")
+        raise ValueError(
+            f"Unknown class “{literal(unknown[0])}”. The classes are: {', '.join(classes)}."
+        )
     return labels
 
 
@@ -140,7 +142,7 @@ def one_hot_loss_problem(rng: np.random.Generator) -> Problem:
         prompt=(
             f"Classes [dog, cat, horse, cheetah]; the one-hot target is "
             f"$t = [{', '.join(f'{v:g}' for v in target)}]$ and the prediction "
-            f"$p = [{shown}]$. What is $-\\sum_i t_i \\ln p_i$ (in nats, three decimals)?"
+            f"$p = [{shown}]$. What is $-\\sum_i t_i \\ln p_i$ (in nats)?"
         ),
         check=check_number(
             nats,
@@ -308,70 +310,68 @@ def _one_hot_rows(labels: list[str]) -> np.ndarray:
     return F.one_hot(codes, num_classes=len(ANIMALS))
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the encoding lesson."""
-    return pn.Column(
-        lesson_step(
-            "1 · Labels must become numbers",
-            "A network computes with numbers, but the truth for a photo is a word: dog, cat, "
-            "horse or cheetah. **Integer (label) encoding** gives each class a number: dog 0, "
-            "cat 1, horse 2, cheetah 3. **One-hot encoding** gives each class its own "
-            "position in a vector and puts a single 1 there.",
-            _integer_vs_one_hot(),
-            ShowCode(F.integer_encode),
-            ShowCode(F.one_hot),
-        ),
-        lesson_step(
-            "2 · Ordinal or nominal?",
-            "Some categories come with an order: a service is poor < neutral < good. Then the "
-            "integer codes 0 < 1 < 2 carry real information, and integer encoding is a good "
-            "fit. Other categories are just **names**: iris setosa, versicolor and virginica "
-            "have no order at all. Their integer codes depend on whatever order someone "
-            "listed them in; switch the order and the same flower gets another number.",
-            _ordinal_vs_nominal(),
-        ),
-        lesson_step(
-            "3 · False order, false distances",
-            "Integer codes for nominal classes quietly tell the model that a horse (2) is "
-            "“more” than a dog (0) and twice as far from it as a cat (1) is. Those are "
-            "inventions. One-hot vectors keep every pair of classes at the same distance, "
-            "$\\sqrt{2}$, so no class is closer or larger than another. Pick two classes.",
-            _false_distances(),
-        ),
-        lesson_step(
-            "4 · The one-hot matrix and the loss",
-            "For a table of samples, stack the one-hot rows into a matrix $T$ with one row per "
-            "sample and one column per class. Each row is exactly the target $t$ in the "
-            "cross-entropy $L = -\\sum_i t_i\\log p_i$: its single 1 picks out the log of the "
-            "true class's probability. Type your own table of animals and pick a sample.",
-            Formula(r"L = -\sum_{i} t_i \log_2 p_i \quad\text{with } t = \text{one-hot row}"),
-            _one_hot_table(),
-        ),
-        exercise_group(
-            SLUG,
-            [
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="ordinal-or-nominal",
-                    title="Ordinal or nominal?",
-                    generate=attribute_problem,
-                    options=[ORDINAL, NOMINAL],
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="one-hot-vector",
-                    title="Write a one-hot vector",
-                    generate=one_hot_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="one-hot-loss",
-                    title="One-hot target, loss",
-                    generate=one_hot_loss_problem,
-                ),
-            ],
-        ),
-        code_exercise("code-one-hot").build(SLUG),
-        sizing_mode="stretch_width",
-        css_classes=["lesson", "lesson-encoding"],
+def _encodings_step() -> pn.Column:
+    return lesson_step(
+        "1 · Labels must become numbers",
+        "A network computes with numbers, but the truth for a photo is a word: dog, cat, "
+        "horse or cheetah. **Integer (label) encoding** gives each class a number: dog 0, "
+        "cat 1, horse 2, cheetah 3. **One-hot encoding** gives each class its own "
+        "position in a vector and puts a single 1 there.",
+        _integer_vs_one_hot(),
+        ShowCode(F.integer_encode),
+        ShowCode(F.one_hot),
     )
+
+
+def _ordinal_or_nominal_step() -> pn.Column:
+    return lesson_step(
+        "2 · Ordinal or nominal?",
+        "Some categories come with an order: a service is poor < neutral < good. Then the "
+        "integer codes 0 < 1 < 2 carry real information, and integer encoding is a good "
+        "fit. Other categories are just **names**: iris setosa, versicolor and virginica "
+        "have no order at all. Their integer codes depend on whatever order someone "
+        "listed them in; switch the order and the same flower gets another number.",
+        _ordinal_vs_nominal(),
+    )
+
+
+def _false_distances_step() -> pn.Column:
+    return lesson_step(
+        "3 · False order, false distances",
+        "Integer codes for nominal classes quietly tell the model that a horse (2) is "
+        "“more” than a dog (0) and twice as far from it as a cat (1) is. Those are "
+        "inventions. One-hot vectors keep every pair of classes at the same distance, "
+        "$\\sqrt{2}$, so no class is closer or larger than another. Pick two classes.",
+        _false_distances(),
+    )
+
+
+def _one_hot_loss_step() -> pn.Column:
+    return lesson_step(
+        "4 · The one-hot matrix and the loss",
+        "For a table of samples, stack the one-hot rows into a matrix $T$ with one row per "
+        "sample and one column per class. Each row is exactly the target $t$ in the "
+        "cross-entropy $L = -\\sum_i t_i\\log p_i$: its single 1 picks out the log of the "
+        "true class's probability. Type your own table of animals and pick a sample.",
+        Formula(r"L = -\sum_{i} t_i \log_2 p_i \quad\text{with } t = \text{one-hot row}"),
+        _one_hot_table(),
+    )
+
+
+SECTIONS = (
+    _encodings_step,
+    _ordinal_or_nominal_step,
+    _false_distances_step,
+    _one_hot_loss_step,
+)
+
+EXERCISES = (
+    ExerciseInfo(
+        "ordinal-or-nominal", "Ordinal or nominal?", attribute_problem, options=(ORDINAL, NOMINAL)
+    ),
+    ExerciseInfo("one-hot-vector", "Write a one-hot vector", one_hot_problem),
+    ExerciseInfo("one-hot-loss", "One-hot target, loss", one_hot_loss_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-one-hot"),)

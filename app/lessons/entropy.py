@@ -17,7 +17,7 @@ from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
@@ -72,7 +72,7 @@ def container_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"A container holds **{triangles} triangles** and **{circles} circles**. What is "
-            "the entropy, in bits, of picking one shape at random? (Two decimals are enough.)"
+            "the entropy, in bits, of picking one shape at random?"
         ),
         check=check_number(
             bits,
@@ -104,7 +104,7 @@ def uniform_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"A fair die has **{k} faces**, all equally likely. What is the entropy of one "
-            "roll in bits? (Three decimals.)"
+            "roll in bits?"
         ),
         check=check_number(
             bits,
@@ -133,7 +133,7 @@ def nats_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"A 3-class distribution is $p = [{shown}]$. What is its entropy in **nats** "
-            "(natural logarithm)? (Three decimals.)"
+            "(natural logarithm)?"
         ),
         check=check_number(
             nats,
@@ -309,6 +309,7 @@ def _distribution_editor() -> pn.Column:
         if not any(values):
             show(message, "All weights are 0: give at least one class some weight.")
             return
+        show(message, "")  # the text below may be unchanged, and then nothing else clears it
         probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
     def rescaled() -> None:
@@ -344,10 +345,10 @@ def _distribution_editor() -> pn.Column:
     )
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the entropy lesson (the shell shows title, intro and goals)."""
+def _containers_formula_curve() -> tuple[pn.Column, pn.Column, pn.Column]:
+    """Steps 1-3: the curve's red dots follow the counts typed into the containers."""
     cards, curve = _containers_and_curve()
-    return pn.Column(
+    return (
         lesson_step(
             "1 · Three containers",
             "Each container holds 30 shapes. Close your eyes and pick one: how sure can you be "
@@ -383,38 +384,30 @@ def view() -> pn.viewable.Viewable:
             "three containers; they follow the counts you type above.",
             curve,
         ),
-        lesson_step(
-            "4 · More than two classes",
-            "Type any distribution over $K$ classes, or drag the weight sliders (the page "
-            "rescales them to add up to 1). Entropy is largest when all classes are "
-            "equally likely, and then it equals $\\log K$: no outcome is favoured, so each pick "
-            "is as surprising as it can be. Make one class certain and the entropy drops to 0, "
-            "because $1\\cdot\\log 1 = 0$ and the other terms vanish ($0\\log 0$ counts as 0). "
-            "Switch between **bits** ($\\log_2$) and **nats** ($\\ln$): the same uncertainty, "
-            "measured in units that differ by the factor $\\ln 2 ≈ 0.693$.",
-            _distribution_editor(),
-        ),
-        exercise_group(
-            SLUG,
-            [
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="container-bits",
-                    title="Pick a shape",
-                    generate=container_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="uniform-die",
-                    title="A fair die",
-                    generate=uniform_problem,
-                ),
-                Exercise(
-                    lesson=SLUG, exercise_id="nats", title="Entropy in nats", generate=nats_problem
-                ),
-            ],
-        ),
-        code_exercise("code-entropy").build(SLUG),
-        sizing_mode="stretch_width",
-        css_classes=["lesson", "lesson-entropy"],
     )
+
+
+def _more_classes() -> pn.Column:
+    return lesson_step(
+        "4 · More than two classes",
+        "Type any distribution over $K$ classes, or drag the weight sliders (the page "
+        "rescales them to add up to 1). Entropy is largest when all classes are "
+        "equally likely, and then it equals $\\log K$: no outcome is favoured, so each pick "
+        "is as surprising as it can be. Make one class certain and the entropy drops to 0, "
+        "because $1\\cdot\\log 1 = 0$ and the other terms vanish ($0\\log 0$ counts as 0). "
+        "Switch between **bits** ($\\log_2$) and **nats** ($\\ln$): the same uncertainty, "
+        "measured in units that differ by the factor $\\ln 2 ≈ 0.693$.",
+        _distribution_editor(),
+    )
+
+
+SECTIONS = (_containers_formula_curve, _more_classes)
+
+EXERCISES = (
+    ExerciseInfo("container-bits", "Pick a shape", container_problem),
+    ExerciseInfo("uniform-die", "A fair die", uniform_problem),
+    ExerciseInfo("nats", "Entropy in nats", nats_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-entropy"),)

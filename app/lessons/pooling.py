@@ -11,12 +11,12 @@ import panel as pn
 
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Problem, check_number
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import bmatrix, exercises, grid, load_mnist_digits, update_grid
+from app.lessons._conv_common import bmatrix, grid, load_mnist_digits, update_grid
 from engine import functional as F
 from engine import layers
 
@@ -166,23 +166,6 @@ def pool_backward_problem(rng: np.random.Generator) -> Problem:
 
 
 # --- the page ----------------------------------------------------------------------------------
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the pooling lesson."""
-    return pn.Column(
-        _lecture_example(),
-        _real_image(),
-        _backward(),
-        exercises(
-            "pooling",
-            ("pool-value", "Pool one window", pool_value_problem),
-            ("pool-size", "Size of the pooled map", pool_size_problem),
-            ("pool-backward", "Where the gradient goes", pool_backward_problem),
-        ),
-        code_exercise("code-pool2d").build("pooling"),
-        sizing_mode="stretch_width",
-    )
-
-
 def _mode_buttons(name: str) -> pn.widgets.RadioButtonGroup:
     return pn.widgets.RadioButtonGroup(label=name, options=MODES, value="max", variant="outline")
 
@@ -336,3 +319,15 @@ def _backward() -> pn.Column:
         explain,
         ShowCode(layers.Pool2D.backward),
     )
+
+
+SECTIONS = (_lecture_example, _real_image, _backward)
+
+EXERCISES = (
+    ExerciseInfo("pool-value", "Pool one window", pool_value_problem),
+    ExerciseInfo("pool-size", "Size of the pooled map", pool_size_problem),
+    ExerciseInfo("pool-backward", "Where the gradient goes", pool_backward_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-pool2d"),)

@@ -15,7 +15,7 @@ from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Exercise, Problem, check_number, exercise_group
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, row, show
 from engine import functional as F
@@ -110,7 +110,7 @@ def softmax_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"The logits are $z = [{shown}]$. What probability does softmax give class "
-            f"{k + 1} (logit {z[k]:g})? (Three decimals, or a percentage.)"
+            f"{k + 1} (logit {z[k]:g})?"
         ),
         check=check_number(float(p[k]), places=3, percent=True, mistakes=mistakes),
         hint=f"Compute $e^{{{z[k]:g}}}$ and divide it by $e^{{{z[0]:g}}} + e^{{{z[1]:g}}} + "
@@ -136,8 +136,8 @@ def plain_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"Plain normalization divides each score by the sum. For the scores "
-            f"$[{shown}]$, what value does it give score {k + 1} ({z[k]:g})? (Three decimals; "
-            "it may be negative or above 1, which is exactly the problem.)"
+            f"$[{shown}]$, what value does it give score {k + 1} ({z[k]:g})? (It "
+            "may be negative or above 1, which is exactly the problem.)"
         ),
         check=check_number(
             value,
@@ -163,7 +163,7 @@ def temperature_problem(rng: np.random.Generator) -> Problem:
     return Problem(
         prompt=(
             f"With temperature $T = {temperature:g}$, softmax uses $z/T$. For logits "
-            f"$[{z[0]:g}, {z[1]:g}]$, what probability does class 1 get? (Three decimals.)"
+            f"$[{z[0]:g}, {z[1]:g}]$, what probability does class 1 get?"
         ),
         check=check_number(
             p,
@@ -304,10 +304,10 @@ def _temperature(logits: pn.widgets.TextInput) -> pn.Column:
     )
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the softmax lesson."""
+def _steps() -> tuple[pn.Column, ...]:
+    """Steps 1-4: the temperature slider uses the logits typed in step 1."""
     side_by_side, logits = _side_by_side()
-    return pn.Column(
+    return (
         lesson_step(
             "1 · From logits to probabilities",
             "A network's last layer produces one raw score, a **logit**, per class. Softmax "
@@ -355,30 +355,16 @@ def view() -> pn.viewable.Viewable:
             "maximum-entropy distribution. The slider uses the logits you typed above.",
             _temperature(logits),
         ),
-        exercise_group(
-            SLUG,
-            [
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="softmax-entry",
-                    title="Softmax by hand",
-                    generate=softmax_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="plain-entry",
-                    title="Plain normalization",
-                    generate=plain_problem,
-                ),
-                Exercise(
-                    lesson=SLUG,
-                    exercise_id="temperature",
-                    title="Turn up the temperature",
-                    generate=temperature_problem,
-                ),
-            ],
-        ),
-        code_exercise("code-softmax").build(SLUG),
-        sizing_mode="stretch_width",
-        css_classes=["lesson", "lesson-softmax"],
     )
+
+
+SECTIONS = (_steps,)
+
+EXERCISES = (
+    ExerciseInfo("softmax-entry", "Softmax by hand", softmax_problem),
+    ExerciseInfo("plain-entry", "Plain normalization", plain_problem),
+    ExerciseInfo("temperature", "Turn up the temperature", temperature_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-softmax"),)

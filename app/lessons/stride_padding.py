@@ -13,11 +13,11 @@ from bokeh.plotting import figure
 
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
-from app.components.exercise import Problem, check_number
+from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
-from app.lessons._conv_common import Stepper, exercises, grid
+from app.lessons._conv_common import Stepper, grid
 from engine import functional as F
 
 #: The lecture's stride example: an 8×7 grid whose entry in row r, column c is 10·r + c + 1.
@@ -214,27 +214,9 @@ def coverage_cells(n: int, k: int, s: int, p: int) -> dict[str, list]:
         "x": (c + 0.5).tolist(),
         "y": (r + 0.5).tolist(),
         "fill": fill,
-        "hatch": ["" if ins else "/" for ins in inside],
+        "hatch": [" " if ins else "/" for ins in inside],  # " " is Bokeh's blank pattern
         "label": label,
     }
-
-
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the stride & padding lesson."""
-    return pn.Column(
-        _explorer(),
-        _stride_example(),
-        _padding_example(),
-        _valid_or_same(),
-        exercises(
-            "stride-padding",
-            ("output-size", "Output size", output_size_problem),
-            ("same-padding", "Padding for 'same' output", same_padding_problem),
-            ("unvisited-rows", "Rows the stride skips", unvisited_problem),
-        ),
-        code_exercise("code-correlate2d").build("stride-padding"),
-        sizing_mode="stretch_width",
-    )
 
 
 def _explorer() -> pn.Column:
@@ -459,3 +441,15 @@ def _valid_or_same() -> pn.Column:
         row(mode, n, k),
         Text(pn.bind(describe, mode, n, k)),
     )
+
+
+SECTIONS = (_explorer, _stride_example, _padding_example, _valid_or_same)
+
+EXERCISES = (
+    ExerciseInfo("output-size", "Output size", output_size_problem),
+    ExerciseInfo("same-padding", "Padding for 'same' output", same_padding_problem),
+    ExerciseInfo("unvisited-rows", "Rows the stride skips", unvisited_problem),
+)
+
+#: Programming exercises, after the checked ones; not required for the lesson's done mark.
+CODE_EXERCISES = (code_exercise("code-correlate2d"),)

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from app.components.answers import (
@@ -79,3 +81,11 @@ def test_counts_are_whole_non_negative_and_not_all_zero():
         parse_counts("2.5, 4")
     with pytest.raises(AnswerError, match="zero"):
         parse_counts("0, 0")
+
+
+def test_probabilities_rounded_by_the_page_are_rescaled_to_sum_exactly_to_one():
+    # Seven classes shown to 4 digits add up to 1.0003; the engine wants exactly 1.
+    values = parse_probabilities(", ".join(["0.1429"] * 7))
+    assert math.fsum(values) == pytest.approx(1.0, abs=1e-15)
+    with pytest.raises(AnswerError, match="too large to add up"):
+        parse_probabilities("1e308, 1e308")

@@ -85,3 +85,12 @@ def test_a_long_title_wraps_instead_of_widening_the_grid():
     short = MatrixView(np.zeros((2, 2)), title="Kernel")
     assert "<caption>Kernel<" in short.html()  # a short title stays on one line
     assert MatrixView(np.zeros((2, 2)), title="Output of a 2×2 max pool").width() > short.width()
+
+
+def test_gray_images_draw_low_values_dark_so_a_photograph_is_not_a_negative():
+    from app.components.image import GrayImage
+
+    picture = GrayImage(np.array([[0.0, 128.0], [200.0, 255.0]]))
+    assert picture._mapper.palette[0] == "#000000"  # the minimum (a shadow) is black
+    assert picture._mapper.palette[-1] == "#ffffff"  # the maximum (a highlight) is white
+    assert (picture._mapper.low, picture._mapper.high) == (0.0, 255.0)

@@ -6,6 +6,8 @@ import pytest
 
 from app import progress
 from app.lessons import cross_entropy as ce
+from app.shell import build_view
+from tests.app.grid_text import captions, is_text
 
 
 @pytest.fixture(autouse=True)
@@ -73,11 +75,11 @@ def test_probability_from_loss_accepts_a_percentage():
 
 
 def _html(view, css_class: str) -> str:
-    return " ".join(p.object for p in view.select(pn.pane.HTML) if css_class in p.css_classes)
+    return " ".join(p.object for p in view.select(is_text) if css_class in p.css_classes)
 
 
 def test_view_training_slider_and_true_class_selector():
-    view = ce.view()
+    view = build_view("cross-entropy", ce)
     assert "0.3677" in _html(view, "ce-total")
     slider = next(w for w in view.select(pn.widgets.FloatSlider) if w.label == "Training progress")
     slider.value = 1.0
@@ -90,10 +92,21 @@ def test_view_training_slider_and_true_class_selector():
 
 
 def test_view_binary_table_shows_a_message_for_mismatched_lengths():
-    view = ce.view()
+    view = build_view("cross-entropy", ce)
     assert "0.2990" in _html(view, "bce-table")
     box = next(w for w in view.select(pn.widgets.TextInput) if w.label.startswith("Targets"))
     box.value = "1, 0"
-    messages = " ".join(p.object for p in view.select(pn.pane.HTML))
+    messages = " ".join(p.object for p in view.select(is_text))
     assert "2 targets but 4 probabilities" in messages
     assert "0.2990" in _html(view, "bce-table")  # the last valid table stays
+
+
+def test_a_certain_mistake_says_its_loss_is_infinite_and_the_shown_number_is_clipped():
+    # p = 0 with t = 1 showed 27.6310 nats without a word: the true value is infinite.
+    view = build_view("cross-entropy", ce)
+    probs = next(w for w in view.select(pn.widgets.TextInput) if w.label.startswith("Predicted"))
+    probs.value = "0, 0.2, 0.6, 0.7"
+    text = captions(view)
+    assert "27.6310*" in text and "infinite" in text and "clips" in text
+    probs.value = "0.9, 0.2, 0.6, 0.7"
+    assert "infinite" not in captions(view)

@@ -6,7 +6,8 @@ import pytest
 
 from app import progress
 from app.lessons import encoding as enc
-from tests.app.grid_text import captions
+from app.shell import build_view
+from tests.app.grid_text import captions, is_text, rendered
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +62,11 @@ def test_one_hot_loss_exercise():
 
 
 def _html(view) -> str:
-    return " ".join(p.object for p in view.select(pn.pane.HTML))
+    return " ".join(p.object for p in view.select(is_text))
 
 
 def test_view_one_hot_table_and_loss_follow_the_labels():
-    view = enc.view()
+    view = build_view("encoding", enc)
     assert "3.1078" in _html(view)  # first sample is a cat: −log₂ 0.116
     box = next(w for w in view.select(pn.widgets.TextInput) if w.label.startswith("Labels"))
     box.value = "dog, horse"
@@ -79,16 +80,16 @@ def test_view_one_hot_table_and_loss_follow_the_labels():
 
 
 def test_view_distance_picker_and_class_order():
-    view = enc.view()
+    view = build_view("encoding", enc)
     assert "code of <b>cat</b>" in _html(view)  # dog and horse average to cat
     order = next(w for w in view.select(pn.widgets.RadioButtonGroup) if "iris" in w.label)
     order.value = "alphabetical, reversed"
-    iris = " ".join(p.object for p in view.select(pn.pane.HTML) if "iris-codes" in p.css_classes)
+    iris = " ".join(p.object for p in view.select(is_text) if "iris-codes" in p.css_classes)
     assert "<td>Iris virginica</td><td>0</td>" in iris
 
 
 def test_choice_exercise_starts_with_nothing_chosen():
-    view = enc.view()
+    view = build_view("encoding", enc)
     choice = next(w for w in view.select(pn.widgets.Select) if w.label.startswith("Your choice"))
     assert choice.value == ""
     check = next(b for b in view.select(pn.widgets.Button) if b.label == "Check")
@@ -97,7 +98,7 @@ def test_choice_exercise_starts_with_nothing_chosen():
 
 
 def test_unknown_labels_are_quoted_once_not_double_escaped():
-    view = enc.view()
+    view = build_view("encoding", enc)
     box = next(w for w in view.select(pn.widgets.TextInput) if w.label.startswith("Labels"))
     box.value = "dog, <b>"
-    assert "Unknown class “&lt;b&gt;”" in _html(view)
+    assert "Unknown class “&lt;b&gt;”" in rendered(view)

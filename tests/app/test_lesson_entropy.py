@@ -6,6 +6,8 @@ import pytest
 
 from app import progress
 from app.lessons import entropy
+from app.shell import build_view
+from tests.app.grid_text import is_text
 
 
 @pytest.fixture(autouse=True)
@@ -66,27 +68,27 @@ def _widget(view, cls, label_start: str):
 
 
 def _html_text(view, css_class: str) -> str:
-    return " ".join(p.object for p in view.select(pn.pane.HTML) if css_class in p.css_classes)
+    return " ".join(p.object for p in view.select(is_text) if css_class in p.css_classes)
 
 
 def test_view_updates_live_and_explains_bad_counts():
-    view = entropy.view()
+    view = build_view("entropy", entropy)
     assert "0.5665" in _html_text(view, "container-bits")
     triangles = _widget(view, pn.widgets.IntInput, "Triangles in Container 1")
     triangles.value = 4
     assert _html_text(view, "container-bits").count("1.0000</span> bits") == 1  # 4 vs 4: a coin
     triangles.value = -2
-    messages = " ".join(p.object for p in view.select(pn.pane.HTML))
+    messages = " ".join(p.object for p in view.select(is_text))
     assert "cannot hold a negative number" in messages
 
 
 def test_distribution_editor_rejects_vectors_not_summing_to_one():
-    view = entropy.view()
+    view = build_view("entropy", entropy)
     box = _widget(view, pn.widgets.TextInput, "Probabilities")
     box.value = "0.5, 0.5"
     assert "1.0000</span> bits" in _html_text(view, "distribution-entropy")
     box.value = "0.5, 0.4"
-    messages = " ".join(p.object for p in view.select(pn.pane.HTML))
+    messages = " ".join(p.object for p in view.select(is_text))
     assert "add up to 0.9" in messages
     rescale = _widget(view, pn.widgets.Button, "Rescale")
     assert rescale.visible
@@ -98,7 +100,7 @@ def test_distribution_editor_rejects_vectors_not_summing_to_one():
 
 
 def test_rescale_explains_text_it_cannot_rescale():
-    view = entropy.view()
+    view = build_view("entropy", entropy)
     box = _widget(view, pn.widgets.TextInput, "Probabilities")
     box.value = "50%, 25%"
     rescale = _widget(view, pn.widgets.Button, "Rescale")
@@ -107,11 +109,11 @@ def test_rescale_explains_text_it_cannot_rescale():
     box.value = "0.5, abc"
     rescale.clicks += 1
     assert box.value == "0.5, abc"
-    assert "Entry 2" in " ".join(p.object for p in view.select(pn.pane.HTML))
+    assert "Entry 2" in " ".join(p.object for p in view.select(is_text))
 
 
 def test_weight_sliders_reshape_the_distribution_and_follow_typed_ones():
-    view = entropy.view()
+    view = build_view("entropy", entropy)
     box = _widget(view, pn.widgets.TextInput, "Probabilities")
     first = _widget(view, pn.widgets.IntSlider, "Weight of class 1")
     first.value = 5  # weights 5, 1, 1, 1
@@ -125,6 +127,22 @@ def test_weight_sliders_reshape_the_distribution_and_follow_typed_ones():
     assert box.value == "1, 0"
     assert "0.0000</span> bits" in _html_text(view, "distribution-entropy")
     first.value = 0
-    assert "All weights are 0" in " ".join(p.object for p in view.select(pn.pane.HTML))
+    assert "All weights are 0" in " ".join(p.object for p in view.select(is_text))
     box.value = ", ".join(["0.1"] * 10)
-    assert "between 2 and 8 classes" in " ".join(p.object for p in view.select(pn.pane.HTML))
+    assert "between 2 and 8 classes" in " ".join(p.object for p in view.select(is_text))
+
+
+def test_k_slider_and_uniform_button_work_for_every_k_and_a_certain_outcome_shows_zero():
+    # K >= 6 (and "Make it uniform" at K = 7) froze the chart with a ValueError: the rounded
+    # probabilities added up to 1.0002; a certain outcome read "-0.0000 bits".
+    view = build_view("entropy", entropy)
+    k = next(w for w in view.select(pn.widgets.IntSlider) if w.label.startswith("Number"))
+    uniform = next(b for b in view.select(pn.widgets.Button) if b.label == "Make it uniform")
+    certain = next(b for b in view.select(pn.widgets.Button) if b.label == "Make it certain")
+    for classes in range(2, entropy.MAX_CLASSES + 1):
+        k.value = classes
+        uniform.clicks += 1
+        readout = _html_text(view, "distribution-entropy")
+        assert f"{math.log2(classes):.4f}</span> bits" in readout, (classes, readout)
+    certain.clicks += 1
+    assert '<span class="h-value">0.0000</span>' in _html_text(view, "distribution-entropy")

@@ -7,6 +7,8 @@ import pytest
 from app import progress
 from app.components.answers import AnswerError
 from app.lessons import softmax as sm
+from app.shell import build_view
+from tests.app.grid_text import is_text
 
 
 @pytest.fixture(autouse=True)
@@ -69,11 +71,11 @@ def test_plain_and_temperature_exercises():
 
 
 def _html(view) -> str:
-    return " ".join(p.object for p in view.select(pn.pane.HTML))
+    return " ".join(p.object for p in view.select(is_text))
 
 
 def test_view_presets_show_what_breaks_plain_normalization():
-    view = sm.view()
+    view = build_view("softmax", sm)
     preset = next(w for w in view.select(pn.widgets.Select) if w.label == "Try an example")
     preset.value = "Scores summing to 0"
     assert "divided by 0" in _html(view)
@@ -85,7 +87,7 @@ def test_view_presets_show_what_breaks_plain_normalization():
 
 
 def test_view_scale_and_temperature_sliders():
-    view = sm.view()
+    view = build_view("softmax", sm)
     scale = next(w for w in view.select(pn.widgets.FloatSlider) if w.label.startswith("Multiply"))
     scale.value = 2
     text = _html(view)

@@ -6,12 +6,15 @@ against an independent computation, so a wrong engine call or window bookkeeping
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import panel as pn
 import pytest
 
 from app.components.formula import Text
 from app.lessons import backprop
+from tests.app.grid_text import is_text
 
 
 def test_formula_gradients_match_the_engine_layer():
@@ -65,5 +68,18 @@ def test_gradient_steps_lower_the_loss_and_a_huge_rate_is_caught():
     ten = next(b for b in page.select(pn.widgets.Button) if b.label == "Take 10 steps")
     rate.value = 0.05
     ten.clicks += 1
-    texts = "\n".join(str(p.object) for p in page.select(pn.pane.HTML) + page.select(Text))
-    assert "The loss exploded" in texts and "After 0 steps" in texts
+    texts = "\n".join(str(p.object) for p in page.select(is_text) + page.select(Text))
+    # The page invites η = 0.05 to see overshoot: the growing loss stays on the chart (it was
+    # reset to step 0 before, so there was nothing to see).
+    assert "The loss exploded" in texts and "After 10 steps" in texts
+    assert "0.05" in texts  # the step rule shows the chosen rate
+    chart = next(iter(page.select(pn.pane.Bokeh))).object
+    loss = chart.renderers[0].data_source.data["loss"]
+    assert len(loss) == 11 and loss[-1] > 1000 * loss[0]
+    for _ in range(100):  # on until the loss no longer fits in a float (~600 steps)
+        ten.clicks += 1
+        texts = "\n".join(str(p.object) for p in page.select(is_text))
+        assert not re.search(r"\d{20}", texts), texts  # 1e154 was printed with 155 digits
+        if "The layer was reset" in texts:
+            break
+    assert "The layer was reset" in texts and "After 0 steps" in texts

@@ -13,8 +13,8 @@ def store():
     progress.use_storage(progress.MemoryStorage())
 
 
-def test_solving_every_registered_exercise_marks_the_lesson_done(store):
-    progress.register("entropy", ["a", "b"])
+def test_solving_every_declared_exercise_marks_the_lesson_done(store, monkeypatch):
+    monkeypatch.setattr(progress.catalog, "exercise_ids", lambda slug: frozenset({"a", "b"}))
     assert progress.mark_solved("entropy", "a") is False
     assert progress.mark_solved("entropy", "a") is False  # solving twice counts once
     assert progress.mark_solved("entropy", "b") is True
@@ -60,3 +60,68 @@ def test_a_damage_warning_is_handed_out_once_although_storage_stays_damaged(stor
     progress.load()  # the next lesson reads the same damaged storage
     assert progress.take_warnings() == []
     assert store.items[progress.BACKUP_KEY] == "{not json"
+
+
+class _BlockedStorage:
+    """What a browser with storage blocked gives: every access raises (a SecurityError)."""
+
+    def getItem(self, key):  # noqa: N802 - the browser's name
+        raise RuntimeError("SecurityError: The operation is insecure.")
+
+    setItem = getItem  # noqa: N815
+
+
+class _Window:
+    def __init__(self) -> None:
+        self.localStorage = _BlockedStorage()
+        self.window = self
+        self.events = []
+
+    def dispatchEvent(self, event) -> None:  # noqa: N802
+        self.events.append(event)
+
+    class Event:
+        @staticmethod
+        def new(name):
+            return name
+
+
+def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once():
+    window = _Window()
+    progress.use_storage(progress.BrowserStorage(window))
+    try:
+        assert progress.load() == {}
+        assert progress.mark_solved("entropy", "nats") is False  # no exception
+        assert progress.solved("entropy") == {"nats"}  # kept in memory for this page
+        assert window.events == ["cnn-progress"]
+        assert progress.take_warnings() == [progress.BLOCKED_MESSAGE]
+        progress.mark_solved("entropy", "uniform-die")
+        assert progress.take_warnings() == []
+    finally:
+        progress.use_storage(progress.MemoryStorage())
+
+
+def test_a_lesson_with_blocked_storage_opens_and_shows_the_notice():
+    from app import catalog
+    from app.shell import build_view
+    from tests.app.grid_text import captions
+
+    progress.use_storage(progress.BrowserStorage(_Window()))
+    try:
+        view = build_view("entropy", catalog.module("entropy"))
+        assert "does not let the page save anything" in captions(view)
+    finally:
+        progress.use_storage(progress.MemoryStorage())
+
+
+def test_problem_draws_are_kept_and_cleaned(store):
+    assert progress.draw("softmax", "temperature") == 0
+    assert progress.next_draw("softmax", "temperature") == 1
+    assert progress.draw("softmax", "temperature") == 1
+    store.items[progress.STORAGE_KEY] = json.dumps(
+        {"softmax": {"solved": [], "draws": {"temperature": "x", "plain-entry": 2}}}
+    )
+    assert (
+        progress.draw("softmax", "temperature") == 0
+        and progress.draw("softmax", "plain-entry") == 2
+    )

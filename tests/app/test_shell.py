@@ -9,7 +9,7 @@ import types
 import panel as pn
 import pytest
 
-from app import html_sanitizer, shell
+from app import catalog, html_sanitizer, shell
 
 
 def _fake_lesson(monkeypatch: pytest.MonkeyPatch, slug_module: str, view) -> None:
@@ -19,7 +19,10 @@ def _fake_lesson(monkeypatch: pytest.MonkeyPatch, slug_module: str, view) -> Non
 
 
 def test_a_lesson_without_a_module_is_not_yet_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shell, "_module_name", lambda info: "app.lessons.not_written_yet")
+    def import_module(name: str):
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(catalog.importlib, "import_module", import_module)
     result, view = shell.load_view("pooling")
     assert result == {"status": "unavailable", "message": ""} and view is None
     # The course map needs no module: its content is static HTML.
@@ -54,16 +57,16 @@ def test_a_lesson_that_fails_to_import_reports_the_missing_dependency(
     def import_module(name: str):
         raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
 
-    monkeypatch.setattr(shell.importlib, "import_module", import_module)
+    monkeypatch.setattr(catalog.importlib, "import_module", import_module)
     result, _ = shell.load_view("entropy")
     assert result == {"status": "error", "message": "ModuleNotFoundError: No module named 'scipy'"}
 
 
 def test_unknown_slugs_load_the_course_map(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    monkeypatch.setattr(shell, "_module_name", lambda info: seen.append(info.slug) or "app.x_y")
+    monkeypatch.setattr(catalog.importlib, "import_module", lambda name: seen.append(name))
     shell.load_view("no-such-lesson")
-    assert seen == ["home"]
+    assert seen == ["app.lessons.home"]
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app import progress
+
 pytestmark = pytest.mark.browser
 
-PROGRESS_KEY = "cnn-classroom/progress/v1"
+PROGRESS_KEY = progress.STORAGE_KEY
 
 _DEEP_TEXT = """(root) => {
   const parts = [];

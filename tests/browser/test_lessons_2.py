@@ -14,9 +14,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app import progress
+
 pytestmark = pytest.mark.browser
 
-PROGRESS_KEY = "cnn-classroom/progress/v1"
+PROGRESS_KEY = progress.STORAGE_KEY
 
 
 @pytest.fixture(autouse=True)
