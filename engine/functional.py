@@ -89,7 +89,8 @@ def entropy(p: Any, base: float = math.e) -> float | np.ndarray:
     terms = np.zeros_like(p)
     positive = p > 0
     terms[positive] = p[positive] * _log(p[positive], base)
-    return _scalar_or_array(-terms.sum(axis=-1))
+    # 0.0 - sum rather than -sum: a certain outcome gets entropy 0.0, never negative zero.
+    return _scalar_or_array(0.0 - terms.sum(axis=-1))
 
 
 def class_indices(targets: np.ndarray, n: int, k: int) -> np.ndarray:
