@@ -39,7 +39,7 @@ class Message(Text):
 
     kind = param.Selector(default="invalid", objects=list(STATUS_KINDS))
 
-    _rename = {**Text._rename, "kind": None}
+    _rename = {**Text._rename, "kind": None}  # noqa: RUF012 - Panel reads it from the class
 
     def __init__(self, object: str = "", **params: object) -> None:
         params.setdefault("stylesheets", [*KATEX, TEXT, FEEDBACK])

@@ -486,7 +486,8 @@ def _descent(layer: TinyLayer) -> pn.Column:
 
     def take(count: int) -> None:
         before = layer.history[-1] if layer.history else layer.gradients().error
-        layer.step(lr.value, count)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            layer.step(lr.value, count)
         after = layer.history[-1]
         if not np.isfinite(after):
             layer.reset()

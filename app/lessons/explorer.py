@@ -11,7 +11,7 @@ import html
 import numpy as np
 import panel as pn
 
-from app.components.exercise import Exercise, Problem, check_number, check_vector, exercise_group
+from app.components.exercise import ExerciseInfo, Problem, check_number, check_vector
 from app.components.layout import lesson_step
 from app.explorer import recipe
 from app.explorer.ui import Explorer
@@ -134,9 +134,9 @@ def _bmatrix(values: np.ndarray) -> str:
 
 
 EXERCISES = (
-    ("block-shape", "Shape after a conv block", output_shape_problem),
-    ("unit-value", "A unit from its window", unit_value_problem),
-    ("flatten-index", "Where flatten puts a cell", flatten_index_problem),
+    ExerciseInfo("block-shape", "Shape after a conv block", output_shape_problem),
+    ExerciseInfo("unit-value", "A unit from its window", unit_value_problem),
+    ExerciseInfo("flatten-index", "Where flatten puts a cell", flatten_index_problem),
 )
 
 
@@ -181,11 +181,11 @@ def facts_text(facts: dict) -> str:
     )
 
 
-def view() -> pn.viewable.Viewable:
-    """The interactive part of the explorer lesson."""
+def _network_and_digit() -> tuple[pn.Column, pn.Column]:
+    """Steps 1-2 share the explorer: its network is the one the table describes."""
     explorer = Explorer()
     facts = recipe.load_facts()
-    return pn.Column(
+    return (
         lesson_step(
             "1 · The network",
             facts_text(facts)
@@ -205,12 +205,7 @@ def view() -> pn.viewable.Viewable:
             "are outlined in red.",
             explorer,
         ),
-        exercise_group(
-            SLUG,
-            [
-                Exercise(lesson=SLUG, exercise_id=eid, title=title, generate=generate)
-                for eid, title, generate in EXERCISES
-            ],
-        ),
-        sizing_mode="stretch_width",
     )
+
+
+SECTIONS = (_network_and_digit,)

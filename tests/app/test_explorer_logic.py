@@ -184,7 +184,7 @@ def test_the_lesson_states_the_measured_accuracy_and_the_architecture(model) -> 
     assert "6×24×24" in table and "2,010" in table and "2,606" in table
 
 
-@pytest.mark.parametrize("generate", [g for _, _, g in lesson.EXERCISES])
+@pytest.mark.parametrize("generate", [e.generate for e in lesson.EXERCISES])
 def test_every_exercise_accepts_its_worked_answer_and_explains_mistakes(generate) -> None:
     for seed in range(200):
         problem = generate(np.random.default_rng(seed))

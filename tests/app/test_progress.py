@@ -65,10 +65,10 @@ def test_a_damage_warning_is_handed_out_once_although_storage_stays_damaged(stor
 class _BlockedStorage:
     """What a browser with storage blocked gives: every access raises (a SecurityError)."""
 
-    def getItem(self, key):  # noqa: N802 - the browser's name
+    def getItem(self, key):
         raise RuntimeError("SecurityError: The operation is insecure.")
 
-    setItem = getItem  # noqa: N815
+    setItem = getItem
 
 
 class _Window:
@@ -77,7 +77,7 @@ class _Window:
         self.window = self
         self.events = []
 
-    def dispatchEvent(self, event) -> None:  # noqa: N802
+    def dispatchEvent(self, event) -> None:
         self.events.append(event)
 
     class Event:
