@@ -55,7 +55,9 @@ export function mount(host, data) {
         python(),
         syntaxHighlighting(defaultHighlightStyle),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": data.label }),
+        // tabindex: axe counts a contenteditable as keyboard-reachable only with one, and the
+        // scroller holding it (wider than a phone) must have something reachable inside.
+        EditorView.contentAttributes.of({ "aria-label": data.label, tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           clearTimeout(timer);
