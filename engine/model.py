@@ -116,6 +116,24 @@ def _layer_from_spec(
     return Dense(input_shape[0], spec["units"], rng=rng, dtype=dtype)
 
 
+def _spec_params(spec: dict[str, Any], input_shape: Shape) -> int:
+    """Parameters the layer of ``spec`` will have for ``input_shape``, before building it.
+
+    Equal to the built layer's ``num_params()`` (tested); 0 for a spec that will not build.
+    """
+    kind = spec.get("type")
+    try:
+        if kind == "conv" and len(input_shape) == 3:
+            kernel = spec.get("kernel", 1)
+            kh, kw = kernel if isinstance(kernel, list | tuple) else (kernel, kernel)
+            return int(spec["filters"]) * (int(input_shape[0]) * int(kh) * int(kw) + 1)
+        if kind == "dense" and len(input_shape) == 1:
+            return int(spec["units"]) * (int(input_shape[0]) + 1)
+    except (KeyError, TypeError, ValueError):
+        pass  # building the layer reports what is wrong with the spec
+    return 0
+
+
 def _shape_text(shape: Sequence[int]) -> str:
     return "×".join(str(int(d)) for d in shape)
 
@@ -129,6 +147,8 @@ class Sequential:
         if not self.layers:
             raise ValueError("a network needs at least one layer")
         self.input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
+        #: JSON-able notes saved with the model (e.g. the settings it was trained with).
+        self.metadata: dict[str, Any] = {}
         if self.input_shape is not None:
             self.summary()  # raises if the layers cannot take this input
 
@@ -141,22 +161,32 @@ class Sequential:
         rng: np.random.Generator | int | None = None,
         dtype: Any = np.float64,
         algorithm: str = "auto",
+        max_params: int | None = None,
     ) -> Sequential:
         """Build a network from layer specs (format in the module docstring).
 
         An impossible architecture raises ValueError naming the layer, e.g.
-        "layer 3 (max pool 3×3): input is 2×2, smaller than the 3×3 window".
+        "layer 3 (max pool 3×3): input is 2×2, smaller than the 3×3 window". With
+        ``max_params``, a network that would have more parameters raises ValueError before the
+        layer that crosses the limit allocates its weights.
         """
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         if isinstance(specs, dict) or not isinstance(specs, Sequence) or not specs:
             raise ValueError("a network needs a non-empty list of layer specs")
         shape = tuple(int(d) for d in input_shape)
         layers = []
+        total = 0
         for i, spec in enumerate(specs, start=1):
             label = _spec_label(spec)
             try:
                 if not isinstance(spec, dict):
                     raise ValueError(f"a layer spec must be a dict, got {spec!r}")
+                total += _spec_params(spec, shape)
+                if max_params is not None and total > max_params:
+                    raise ValueError(
+                        f"the network reaches {total:,} parameters here, more than the "
+                        f"{max_params:,} allowed"
+                    )
                 layer = _layer_from_spec(spec, shape, rng, dtype, algorithm)
                 label = layer.describe()
                 shape = layer.output_shape(shape)
@@ -266,6 +296,7 @@ class Sequential:
             "input_shape": None if self.input_shape is None else list(self.input_shape),
             "dtype": self.dtype.name,
             "layers": self.to_spec(),
+            "metadata": self.metadata,
         }
 
     def save(self, file: str | os.PathLike | BinaryIO) -> None:
@@ -330,6 +361,8 @@ class Sequential:
             arch["layers"], arch["input_shape"], dtype=dtype or arch["dtype"], algorithm=algorithm
         )
         model._assign_saved(arch, arrays)
+        metadata = arch.get("metadata")
+        model.metadata = metadata if isinstance(metadata, dict) else {}
         return model
 
 

@@ -63,9 +63,15 @@ def evaluate(
         [model.predict(transform(x[i : i + batch_size])) for i in range(0, len(x), batch_size)]
     )
     k = num_classes or int(max(y.max(), predicted.max())) + 1
-    confusion = np.zeros((k, k), dtype=np.int64)
-    np.add.at(confusion, (y, predicted), 1)
-    return Evaluation(float((predicted == y).mean()), confusion)
+    return Evaluation(float((predicted == y).mean()), confusion_matrix(y, predicted, k))
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """(K, K) counts of labels (N,) against predicted (N,): rows true class, columns predicted."""
+    # intp: np.bincount refuses int64 on 32-bit WebAssembly.
+    cells = np.asarray(labels).astype(np.intp) * num_classes + np.asarray(predicted).astype(np.intp)
+    counts = np.bincount(cells, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes).astype(np.int64)
 
 
 def _check_finite(loss: float, model: Sequential, step: int) -> None:

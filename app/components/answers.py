@@ -28,8 +28,11 @@ def _plain_number(text: str, original: str) -> float:
     return float(text)
 
 
-def parse_number(text: str, *, percent: bool = False) -> float:
+def parse_number(text: str, *, percent: bool = False, thousands: bool = False) -> float:
     """Read one number; ``percent=True`` also accepts ``57%`` (meaning 0.57).
+
+    ``thousands=True`` is for counts such as a training-set size: there ``10,000`` and ``10_000``
+    group thousands (10000) instead of being a decimal comma (``1,5`` still reads as 1.5).
 
     Raises ``AnswerError`` for empty input, words, division by zero, NaN and infinity.
     """
@@ -46,6 +49,8 @@ def parse_number(text: str, *, percent: bool = False) -> float:
         if not percent:
             raise AnswerError("Please give this answer as a plain number, not a percentage.")
         body, scale = body[:-1], 0.01
+    if thousands and re.fullmatch(r"[+-]?\d{1,3}([,_]\d{3})+", body):
+        body = body.replace(",", "").replace("_", "")
     # A single comma with digits on both sides is a decimal comma (0,57), not a list.
     if re.fullmatch(r"[+-]?\d*,\d+", body):
         body = body.replace(",", ".")

@@ -292,3 +292,28 @@ def test_rectangular_kernels_strides_and_pool_strides_survive_save_and_load():
     copy = Sequential.from_file(saved_bytes(model))
     x = np.random.default_rng(0).standard_normal((2, 2, 12, 12))
     assert copy.to_spec() == specs and np.array_equal(copy.forward(x), model.forward(x))
+
+
+def test_metadata_is_saved_and_loaded_with_the_model() -> None:
+    model = Sequential.from_spec([{"type": "flatten"}, {"type": "dense", "units": 3}], (1, 2, 2))
+    model.metadata = {"trainer_settings": {"lr": 0.004, "seed": 7}}
+    buffer = io.BytesIO()
+    model.save(buffer)
+    assert Sequential.from_file(buffer.getvalue()).metadata == model.metadata
+
+
+def test_max_params_refuses_a_network_before_allocating_it() -> None:
+    specs = [
+        {"type": "conv", "filters": 4, "kernel": 3},
+        {"type": "flatten"},
+        {"type": "dense", "units": 10},
+    ]
+    built = Sequential.from_spec(specs, (2, 8, 8))
+    assert Sequential.from_spec(specs, (2, 8, 8), max_params=built.num_params()).num_params() == (
+        4 * 2 * 9 + 4 + 144 * 10 + 10
+    )
+    with pytest.raises(ValueError, match=r"layer 3 \(dense\): .*1,526 parameters"):
+        Sequential.from_spec(specs, (2, 8, 8), max_params=built.num_params() - 1)
+    huge = [{"type": "flatten"}, {"type": "dense", "units": 100_000}]
+    with pytest.raises(ValueError, match="more than the 1,000 allowed"):
+        Sequential.from_spec(huge, (64, 100, 100), max_params=1_000)  # 64e9 values: never built
