@@ -33,8 +33,8 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
 
-from app.trainer import spec  # noqa: E402
-from app.trainer.presets import PRESETS  # noqa: E402
+from app.trainer import protocol, spec  # noqa: E402
+from app.trainer.settings import PRESETS  # noqa: E402
 from engine.conv import choose_algorithm  # noqa: E402
 from engine.layers import Conv2D  # noqa: E402
 from engine.model import Sequential  # noqa: E402
@@ -68,27 +68,16 @@ def wait_for(page: Page, kind: str, since: int, timeout_s: float) -> tuple[dict,
 
 
 def train_message(key: str, **overrides: object) -> dict:
-    preset = PRESETS[key]
-    hparams = {
-        "optimizer": preset.optimizer,
-        "lr": preset.lr,
-        "batch_size": preset.batch_size,
-        "epochs": preset.epochs,
-        "train_size": preset.train_size,
-    }
-    hparams.update({k: v for k, v in overrides.items() if k in hparams})
-    return {
-        "type": "train",
-        "spec": spec.format_spec(preset.layers),
-        "hparams": hparams,
-        "lr_schedule": preset.lr_schedule,
-        **{k: v for k, v in overrides.items() if k not in hparams},
-    }
+    """The page's own train request for a preset (settings fields overridable)."""
+    settings = PRESETS[key].to_dict()
+    settings.update({k: v for k, v in overrides.items() if k in settings})
+    extra = {k: v for k, v in overrides.items() if k not in settings}
+    return protocol.request("train", settings=settings, **extra)
 
 
 def conv_algorithms(key: str) -> list[str]:
     """What ``engine.conv.choose_algorithm`` picks for each conv layer inside Pyodide."""
-    model = Sequential.from_spec(spec.to_engine(PRESETS[key].layers), spec.INPUT_SHAPE)
+    model = Sequential.from_spec(PRESETS[key].layers, spec.INPUT_SHAPE)
     shape, picks = spec.INPUT_SHAPE, []
     for layer, row in zip(model.layers, model.summary(), strict=True):
         if isinstance(layer, Conv2D):
@@ -108,8 +97,7 @@ def run_preset(page: Page, key: str, every: int, cursor: int) -> tuple[dict, int
     points.append((done["seconds"], done["test_acc"]))
     result = {
         "preset": key,
-        "spec": message["spec"].split("\n"),
-        "settings": message["hparams"] | {"lr_schedule": message["lr_schedule"]},
+        "settings": message["settings"],
         "conv_algorithms_in_pyodide": conv_algorithms(key),
         "train_seconds": round(done["seconds"], 2),
         "images": done["images"],

@@ -1,15 +1,11 @@
 // The trainer's Web Worker: its own Pyodide + numpy + the engine, so training never blocks the page.
 //
-// Protocol (all messages are plain objects with a "type"):
-//   page -> worker: train {spec, hparams, seed?, checkpoint_every?, track_test?}, pause, resume,
-//                   stop, predict {image: 784 floats}, features {index}, export,
-//                   load {bytes, source}, forget (delete the model kept in the browser)
-//   worker -> page: boot {stage, loaded?, total?}, ready {restoring}, started, progress,
-//                   checkpoint, bench, finished, loaded, prediction, features, exported, memory,
-//                   error {message, request?}
-// Python's Driver (app/trainer/driver.py) does the work; this file boots it, feeds it messages,
-// runs its slices with a return to the event loop between them (that is what lets "pause" and
-// "stop" in), and keeps the last trained model in IndexedDB so a reload restores it.
+// The messages both ways are defined once, in app/trainer/protocol.py (types, fields, version);
+// this file only relays them to Python's Driver (app/trainer/driver.py), which checks and answers
+// them. Besides relaying, it boots Python (sending the two unversioned "boot" messages), runs the
+// driver's slices with a return to the event loop between them (that is what lets "pause" and
+// "stop" in), and keeps the last trained model in IndexedDB so a reload restores it ("forget" and
+// "memory" are answered here, through the driver's reply builder, since only JavaScript can).
 "use strict";
 
 const BASE = new URL("./", self.location.href);
@@ -22,6 +18,7 @@ importScripts(new URL("pyodide/pyodide.js", BASE).href);
 
 let pyodide = null;
 let driver = null;
+let version = null; // app.trainer.protocol.VERSION, read once Python is up
 let looping = false;
 const pending = [];
 
@@ -109,9 +106,10 @@ from engine.data import load_mnist
 Driver(load_mnist(mnist_bytes.to_py()))
 `);
   pyodide.globals.delete("mnist_bytes");
+  version = pyodide.runPython("from app.trainer.protocol import VERSION; VERSION");
   const kept = await keptModel().catch(() => undefined);
-  send({ type: "ready", restoring: Boolean(kept) });
-  if (kept) dispatch({ type: "load", bytes: kept, source: "kept" });
+  send(reply("ready", { restoring: Boolean(kept) }));
+  if (kept) dispatch({ type: "load", v: version, bytes: kept, source: "kept" });
   while (pending.length) dispatch(pending.shift());
 }
 
@@ -122,17 +120,27 @@ function toJs(pyMessages) {
   return messages;
 }
 
+// A versioned reply built by Python's protocol module (for the messages this file answers).
+function reply(type, fields = {}) {
+  const pyFields = pyodide.toPy(fields);
+  const pyReply = driver.reply(type, pyFields);
+  pyFields.destroy();
+  const message = pyReply.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  pyReply.destroy();
+  return message;
+}
+
 function heapBytes() {
   return pyodide._module.HEAP8.length;
 }
 
 function afterPython(message) {
   if (message.type === "finished") {
-    const exported = toJs(driver.handle(pyodide.toPy({ type: "export" })));
+    const exported = toJs(driver.handle(pyodide.toPy({ type: "export", v: version })));
     keepModel(exported[0].bytes).catch((e) =>
-      send({ type: "error", message: `Your model could not be kept in this browser: ${e}` }),
+      send(reply("error", { message: `Your model could not be kept in this browser: ${e}` })),
     );
-    send({ type: "memory", heap: heapBytes() });
+    send(reply("memory", { heap: heapBytes() }));
   }
 }
 
@@ -145,20 +153,20 @@ function post(messages) {
 }
 
 function dispatch(message) {
-  if (message.type === "forget") {
-    forgetModel().then(() => send({ type: "forgotten" }));
+  if (message.type === "forget" && message.v === version) {
+    forgetModel().then(() => send(reply("forgotten")));
     return;
   }
-  if (message.type === "memory") {
-    send({ type: "memory", heap: heapBytes() });
+  if (message.type === "memory" && message.v === version) {
+    send(reply("memory", { heap: heapBytes() }));
     return;
   }
   const pyMessage = pyodide.toPy(message);
   const replies = toJs(driver.handle(pyMessage));
   pyMessage.destroy();
-  for (const reply of replies) {
-    if (reply.type === "error" && reply.request === "load" && message.source === "kept") {
-      reply.message = `Your saved model could not be restored: ${reply.message}`;
+  for (const answer of replies) {
+    if (answer.type === "error" && answer.request === "load" && message.source === "kept") {
+      answer.message = `Your saved model could not be restored: ${answer.message}`;
       forgetModel().catch(() => {});
     }
   }
@@ -176,7 +184,7 @@ async function runLoop() {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   } catch (error) {
-    send({ type: "error", message: `Training failed: ${error.message || error}` });
+    send(reply("error", { message: `Training failed: ${error.message || error}` }));
   } finally {
     looping = false;
   }
@@ -190,7 +198,7 @@ self.onmessage = (event) => {
   try {
     dispatch(event.data);
   } catch (error) {
-    send({ type: "error", message: String(error.message || error) });
+    send(reply("error", { message: String(error.message || error) }));
   }
 };
 

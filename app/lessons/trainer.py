@@ -9,7 +9,7 @@ from __future__ import annotations
 import panel as pn
 
 from app.trainer.link import default_link
-from app.trainer.ui import TrainerPage
+from app.trainer.page import TrainerPage
 
 _page: TrainerPage | None = None
 

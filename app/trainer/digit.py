@@ -13,10 +13,15 @@ SIZE = 28
 BOX = 20
 #: Pixels fainter than this (on 0…1) are anti-aliasing haze, not ink, when finding the bounding box.
 INK_THRESHOLD = 0.1
+#: A drawing whose darkest ink is lighter than this is too faint to tell from the paper.
+MIN_PEAK = 0.3
+#: The ink must span at least this fraction of the pad (height or width): a dot or a tiny scrawl
+#: blown up to MNIST's 20-pixel box is a blob the model would still "read" with confidence.
+MIN_EXTENT = 0.2
 
 
-class EmptyDrawing(ValueError):
-    """Nothing was drawn."""
+class UnreadableDrawing(ValueError):
+    """Nothing was drawn, or too little, or too faintly, to be read as a digit."""
 
 
 def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -36,7 +41,8 @@ def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
 def preprocess(pixels: np.ndarray | list) -> np.ndarray:
     """A (H, W) drawing, ink = 1 and paper = 0, as a 28×28 float32 MNIST-style image in [0, 1].
 
-    Raises :class:`EmptyDrawing` when there is no ink and ``ValueError`` for a malformed array.
+    Raises :class:`UnreadableDrawing` when there is no ink, or the ink is too faint or too small
+    to be a digit, and ``ValueError`` for a malformed array.
     """
     image = np.asarray(pixels, dtype=np.float64)
     if image.ndim != 2 or min(image.shape) < 1:
@@ -45,11 +51,16 @@ def preprocess(pixels: np.ndarray | list) -> np.ndarray:
         raise ValueError("The drawing contains invalid pixel values.")
     peak = image.max()
     if peak <= 0:
-        raise EmptyDrawing("The canvas is empty: draw a digit first.")
+        raise UnreadableDrawing("The canvas is empty: draw a digit first.")
+    if peak < MIN_PEAK:
+        raise UnreadableDrawing("The drawing is too faint to read: draw with full ink.")
     image = np.clip(image / max(peak, 1.0), 0.0, 1.0)
     ys, xs = np.nonzero(image > INK_THRESHOLD)
-    if ys.size == 0:
-        raise EmptyDrawing("The canvas is empty: draw a digit first.")
+    extent = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / max(image.shape)
+    if extent < MIN_EXTENT:
+        raise UnreadableDrawing(
+            "The drawing is too small to read as a digit: draw it larger, filling most of the box."
+        )
     crop = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     scale = BOX / max(crop.shape)
     height = max(1, round(crop.shape[0] * scale))

@@ -16,18 +16,21 @@ import io
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
-from app.trainer import hparams as hp_mod
-from app.trainer import spec as spec_mod
-from engine import functional, optim, recipes, train
+from app.trainer import protocol
+from app.trainer.settings import TrainSettings
+from engine import functional, optim, train
 from engine.data import Mnist, normalize
 from engine.layers import Conv2D
 from engine.losses import SoftmaxCrossEntropy
 from engine.model import Sequential
 
 Message = dict
+INPUT_SHAPE = (1, 28, 28)
+NUM_CLASSES = 10
 #: Images per evaluation step: small enough that a step stays well under one slice.
 EVAL_CHUNK = 500
 MISCLASSIFIED_SHOWN = 24
@@ -42,27 +45,22 @@ def to_input(images: np.ndarray) -> np.ndarray:
     return normalize(images, dtype=np.float32)
 
 
-def build_model(layers: list[dict], seed: int = 0) -> Sequential:
-    """A float32 engine model for a checked layer list (see :mod:`app.trainer.spec`)."""
-    specs = spec_mod.to_engine(layers)
-    return Sequential.from_spec(specs, spec_mod.INPUT_SHAPE, rng=seed, dtype=np.float32)
+def build_model(settings: TrainSettings) -> Sequential:
+    """A float32 engine model of the settings' layers, initialised from the settings' seed."""
+    return Sequential.from_spec(settings.layers, INPUT_SHAPE, rng=settings.seed, dtype=np.float32)
 
 
-def make_optimizer(params: hp_mod.HyperParams) -> optim.Optimizer:
-    if params.optimizer == "adam":
-        return optim.Adam(lr=params.lr)
-    return optim.SGD(params.lr, momentum=MOMENTUM if params.optimizer == "momentum" else 0.0)
+def make_optimizer(settings: TrainSettings) -> optim.Optimizer:
+    if settings.optimizer == "adam":
+        return optim.Adam(lr=settings.lr)
+    momentum = MOMENTUM if settings.optimizer == "momentum" else 0.0
+    return optim.SGD(settings.lr, momentum=momentum)
 
 
 def train_events(
-    model: Sequential,
-    x: np.ndarray,
-    y: np.ndarray,
-    params: hp_mod.HyperParams,
-    seed: int = 0,
-    lr_schedule: Callable[[int], float] | None = None,
+    model: Sequential, x: np.ndarray, y: np.ndarray, settings: TrainSettings
 ) -> Iterator[dict]:
-    """The engine's training generator, without its built-in validation.
+    """The engine's training generator for these settings, without its built-in validation.
 
     The engine would validate all 10,000 images inside one ``next()`` (seconds in the browser);
     the driver validates in chunks itself so Pause and Stop stay responsive.
@@ -70,29 +68,19 @@ def train_events(
     return train.train(
         model,
         SoftmaxCrossEntropy(),
-        make_optimizer(params),
+        make_optimizer(settings),
         x,
         y,
-        epochs=params.epochs,
-        batch_size=params.batch_size,
-        rng=seed,
-        lr_schedule=lr_schedule,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        rng=settings.seed,
+        lr_schedule=settings.lr_at_step(),
     )
 
 
-def schedule_function(
-    params: hp_mod.HyperParams, train_size: int, schedule: dict | None
-) -> Callable[[int], float]:
-    """step → learning rate for one of ``engine.recipes``' schedules (ValueError if unknown)."""
-    recipe = {"lr": params.lr, "lr_schedule": schedule or {"kind": "constant"}}
-    steps = params.epochs * -(-train_size // params.batch_size)
-    recipes.learning_rate(recipe, 0.0)  # rejects an unknown schedule before training starts
-    return lambda step: recipes.learning_rate(recipe, step / steps)
-
-
 def predict_proba(model: Sequential, images: np.ndarray) -> np.ndarray:
-    """Class probabilities for float32 (N, 1, 28, 28) inputs."""
-    return functional.softmax(np.asarray(model.forward(images), dtype=np.float64))
+    """Class probabilities (N, 10) for float32 (N, 1, 28, 28) inputs (the engine's softmax)."""
+    return model.predict_proba(images).astype(np.float64)
 
 
 def evaluate_in_chunks(
@@ -107,21 +95,14 @@ def evaluate_in_chunks(
     for start in range(0, len(x), chunk):
         parts.append(predict_proba(model, to_input(x[start : start + chunk])))
         yield None
-    yield np.concatenate(parts) if parts else np.zeros((0, spec_mod.NUM_CLASSES))
-
-
-def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """(10, 10) counts; rows are the true digit, columns the prediction."""
-    k = spec_mod.NUM_CLASSES
-    # intp: np.bincount refuses int64 on 32-bit WebAssembly.
-    cells = labels.astype(np.intp) * k + predicted.astype(np.intp)
-    return np.bincount(cells, minlength=k * k).reshape(k, k)
+    yield np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES))
 
 
 class Driver:
     """State machine of one worker: idle → training ⇄ paused → evaluating → finished.
 
-    ``clock`` is injectable so tests can check throttling without sleeping.
+    Requests and replies follow :mod:`app.trainer.protocol`. ``clock`` is injectable so tests
+    can check throttling without sleeping.
     """
 
     def __init__(
@@ -136,13 +117,15 @@ class Driver:
         self.min_interval = 1.0 / max_rate
         self.state = "idle"
         self.model: Sequential | None = None
-        self.layers: list[dict] = []
-        self._reset_run()
+        #: The settings the current model was trained with (None for a model without them).
+        self.settings: TrainSettings | None = None
+        self._reset_run("train")
 
-    def _reset_run(self) -> None:
+    def _reset_run(self, source: str) -> None:
         self._events: Iterator[dict] | None = None
         self._eval: Iterator[np.ndarray | None] | None = None
         self._eval_kind = ""
+        self._source = source  # "train", "import" or "kept": what the report is about
         self.train_seconds = 0.0
         self.images = 0
         self.total_images = 0
@@ -152,6 +135,7 @@ class Driver:
         self._checkpoint_every = 0
         self._last_emit = -1e9
         self._stopped = False
+        self._reason = ""
         self._track_test = False
         self.history: list[dict] = []
 
@@ -162,47 +146,46 @@ class Driver:
         return self.state in ("training", "evaluating")
 
     def handle(self, message: Message) -> list[Message]:
-        """Answer one message from the page (see ``static/trainer-worker.js`` for the protocol)."""
-        kind = message.get("type")
+        """Answer one request (see :mod:`app.trainer.protocol`); bad ones get an error reply."""
+        try:
+            kind = protocol.check(message, protocol.REQUESTS)
+        except protocol.ProtocolError as exc:
+            return [protocol.error(f"The trainer cannot read this request: {exc}.")]
         handler = getattr(self, f"_on_{kind}", None)
-        if handler is None:
-            return [{"type": "error", "message": f"Unknown request '{kind}'."}]
+        if handler is None:  # handled by trainer-worker.js itself (IndexedDB, heap size)
+            return [protocol.error(f"'{kind}' is answered by the worker script.", kind)]
         try:
             return handler(message)
         except ValueError as exc:
-            return [{"type": "error", "request": kind, "message": str(exc)}]
+            return [protocol.error(str(exc), kind)]
+
+    def reply(self, kind: str, fields: Any = None) -> Message:
+        """A versioned reply built for trainer-worker.js (ready, memory, forgotten, error)."""
+        return protocol.reply(kind, **dict(fields or {}))
 
     def _on_train(self, message: Message) -> list[Message]:
         if self.busy:
-            return [{"type": "error", "request": "train", "message": "A run is already going."}]
-        layers, analysis = spec_mod.check_text(message["spec"])
-        if not analysis.ok:
-            raise ValueError(analysis.error)
-        params, errors = hp_mod.validate(**{k: str(v) for k, v in message["hparams"].items()})
-        if params is None:
-            raise ValueError(" ".join(errors.values()))
-        rate = schedule_function(params, params.train_size, message.get("lr_schedule"))
-        seed = int(message.get("seed", 0))
-        self._reset_run()
+            raise ValueError("A run is already going.")
+        settings = TrainSettings.from_dict(message["settings"])
+        self._reset_run("train")
         # Drop the old model and generators before building the new one, so five runs in a row
         # hold one model's arrays, not five.
         self.model = None
-        model = build_model(layers, seed=seed)
-        self.layers = layers
-        self.model = model
+        self.model = build_model(settings)
+        self.settings = settings
         self._track_test = bool(message.get("track_test", False))
-        x = self.data.x_train[: params.train_size]
-        y = self.data.y_train[: params.train_size]
-        self.total_images = params.train_size * params.epochs
+        x = self.data.x_train[: settings.train_size]
+        y = self.data.y_train[: settings.train_size]
+        self.total_images = settings.train_size * settings.epochs
         # Validating 10,000 images costs seconds in the browser: every 10,000 training images,
         # and once halfway through a shorter run.
         self._checkpoint_every = int(message.get("checkpoint_every", 0)) or min(
-            CHECKPOINT_IMAGES, max(params.batch_size, self.total_images // 2)
+            CHECKPOINT_IMAGES, max(settings.batch_size, self.total_images // 2)
         )
         self._next_checkpoint = self._checkpoint_every
-        self._events = train_events(model, x, y, params, seed, rate)
+        self._events = train_events(self.model, x, y, settings)
         self.state = "training"
-        return [{"type": "started", "total": self.total_images, "params": params.to_dict()}]
+        return [protocol.reply("started", total=self.total_images, settings=settings.to_dict())]
 
     def _on_pause(self, message: Message) -> list[Message]:
         if self.state == "training":
@@ -239,7 +222,7 @@ class Driver:
             self._events = self._eval = None
             self.state = "idle"
             text = f"Training failed ({type(exc).__name__}: {exc}). Please try again."
-            return [*out, {"type": "error", "request": "train", "message": text}]
+            return [*out, protocol.error(text, "train")]
         if self.state == "training" and self.clock() - self._last_emit >= self.min_interval:
             out.append(self._progress("training"))
         return out
@@ -248,14 +231,17 @@ class Driver:
         assert self._events is not None
         try:
             event = next(self._events)
-        except (StopIteration, ValueError) as exc:
-            # ValueError: the engine found the loss diverging and kept the last good weights.
+        except StopIteration:
             self._events = None
             self._begin_eval("test")
-            if isinstance(exc, StopIteration):
-                return []
+            return []
+        except ValueError as exc:
+            # The engine found the loss diverging and kept the last good weights.
+            self._events = None
+            self._begin_eval("test")
             self._stopped = True
-            return [{"type": "error", "request": "train", "message": f"Training stopped: {exc}."}]
+            self._reason = f"Training stopped: {exc}."
+            return []
         if event["type"] != "batch":
             return []
         self.images = int(event["images"])
@@ -288,11 +274,11 @@ class Driver:
             self.history.append(point)
             if self._track_test:
                 self._begin_eval("bench")
-            return [{"type": "checkpoint", **point}]
+            return [protocol.reply("checkpoint", **point)]
         if kind == "bench":
             accuracy = float((probs.argmax(1) == self.data.y_test).mean())
             self.history[-1]["test_acc"] = accuracy
-            return [{"type": "bench", **self.history[-1]}]
+            return [protocol.reply("bench", **self.history[-1])]
         self.state = "finished"
         return [self._report(probs)]
 
@@ -301,16 +287,18 @@ class Driver:
         rate = self.images / self.train_seconds if self.train_seconds > 0 else 0.0
         remaining = (self.total_images - self.images) / rate if rate > 0 else None
         smoothed = self.loss_avg / self._loss_weight if self._loss_weight else None
-        return {
-            "type": "progress",
-            "state": state,
-            "images": self.images,
-            "total": self.total_images,
-            "loss": smoothed,
-            "images_per_s": rate,
-            "seconds": self.train_seconds,
-            "remaining": remaining,
-        }
+        if smoothed is not None and not np.isfinite(smoothed):
+            smoothed = None  # a diverging run: nothing drawable, the report says why
+        return protocol.reply(
+            "progress",
+            state=state,
+            images=self.images,
+            total=self.total_images,
+            loss=smoothed,
+            images_per_s=rate,
+            seconds=self.train_seconds,
+            remaining=remaining,
+        )
 
     # ------------------------------------------------------------------ results
     def _report(self, probs: np.ndarray) -> Message:
@@ -319,14 +307,16 @@ class Driver:
         labels = self.data.y_test.astype(np.int64)
         predicted = probs.argmax(1)
         wrong = np.flatnonzero(predicted != labels)[:MISCLASSIFIED_SHOWN]
-        return {
-            "type": "finished",
-            "stopped": self._stopped,
-            "images": self.images,
-            "seconds": self.train_seconds,
-            "test_acc": float((predicted == labels).mean()),
-            "confusion": confusion_matrix(labels, predicted).tolist(),
-            "misclassified": [
+        return protocol.reply(
+            "finished",
+            source=self._source,
+            stopped=self._stopped,
+            reason=self._reason,
+            images=self.images,
+            seconds=self.train_seconds,
+            test_acc=float((predicted == labels).mean()),
+            confusion=train.confusion_matrix(labels, predicted, NUM_CLASSES).tolist(),
+            misclassified=[
                 {
                     "index": int(i),
                     "label": int(labels[i]),
@@ -336,10 +326,11 @@ class Driver:
                 }
                 for i in wrong
             ],
-            "filters": self._first_filters(),
-            "spec": spec_mod.format_spec(self.layers),
-            "history": self.history,
-        }
+            filters=self._first_filters(),
+            layers=self.model.to_spec(),
+            settings=None if self.settings is None else self.settings.to_dict(),
+            history=self.history,
+        )
 
     def _first_filters(self) -> list[list[list[float]]]:
         assert self.model is not None
@@ -357,15 +348,16 @@ class Driver:
     def _on_predict(self, message: Message) -> list[Message]:
         model = self._require_model()
         # The pad's digit is on 0…1 (see app.trainer.digit); MNIST pixels are uint8.
-        image = np.asarray(message["image"], dtype=np.float64).reshape(1, 28, 28)
-        if not np.all(np.isfinite(image)):
-            raise ValueError("The drawing contains invalid pixel values.")
-        pixels = np.rint(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
+        image = np.asarray(message["image"], dtype=np.float64)
+        if image.size != 28 * 28 or not np.all(np.isfinite(image)):
+            raise ValueError("The drawing must be 28×28 finite pixel values.")
+        pixels = np.rint(np.clip(image.reshape(1, 28, 28), 0.0, 1.0) * 255).astype(np.uint8)
         probs = predict_proba(model, to_input(pixels))[0]
-        return [{"type": "prediction", "probs": probs.tolist()}]
+        return [protocol.reply("prediction", probs=probs.tolist())]
 
     def _on_features(self, message: Message) -> list[Message]:
-        """Feature maps of test digit ``index`` after every layer (first channels only)."""
+        """What test digit ``index`` looks like after every layer (first channels of images,
+        every value of flat layers, as one row)."""
         model = self._require_model()
         index = int(message["index"])
         if not 0 <= index < len(self.data.x_test):
@@ -374,30 +366,29 @@ class Driver:
         maps = []
         for layer in model.layers:
             x = layer.forward(x)
-            if x.ndim == 4:
-                maps.append(
-                    {
-                        "layer": layer.describe(),
-                        "maps": np.round(x[0, :FEATURE_CHANNELS].astype(np.float64), 3).tolist(),
-                    }
-                )
+            shown = x[0, :FEATURE_CHANNELS] if x.ndim == 4 else x[:1, None, :]
+            maps.append(
+                {"layer": layer.describe(), "maps": np.round(shown.astype(np.float64), 3).tolist()}
+            )
         return [
-            {
-                "type": "features",
-                "index": index,
-                "label": int(self.data.y_test[index]),
-                "image": self.data.x_test[index].tolist(),
-                "layers": maps,
-                "probs": functional.softmax(np.asarray(x, dtype=np.float64)).ravel().tolist(),
-            }
+            protocol.reply(
+                "features",
+                index=index,
+                label=int(self.data.y_test[index]),
+                image=self.data.x_test[index].tolist(),
+                layers=maps,
+                probs=functional.softmax(np.asarray(x, dtype=np.float64)).ravel().tolist(),
+            )
         ]
 
     # ------------------------------------------------------------------ keeping the model
     def _on_export(self, message: Message) -> list[Message]:
         model = self._require_model()
+        settings = None if self.settings is None else self.settings.to_dict()
+        model.metadata = {"trainer_settings": settings} if settings else {}
         buffer = io.BytesIO()
         model.save(buffer)
-        return [{"type": "exported", "bytes": buffer.getvalue()}]
+        return [protocol.reply("exported", bytes=buffer.getvalue(), settings=settings)]
 
     def _on_load(self, message: Message) -> list[Message]:
         """Load a saved model (Import, or the copy kept in the browser) and report on it.
@@ -408,22 +399,26 @@ class Driver:
         if self.busy:
             raise ValueError("Wait until the current run has finished.")
         model = load_model(bytes(message["bytes"]))
-        self._reset_run()
+        recorded = model.metadata.get("trainer_settings")
+        try:
+            settings = None if recorded is None else TrainSettings.from_dict(recorded)
+        except ValueError:
+            settings = None  # the weights are fine; only the note of how they were trained is not
+        self._reset_run(message["source"])
         self.model = model
-        self.layers = spec_mod.from_engine(model.to_spec())
-        self._stopped = False
+        self.settings = settings
         self._begin_eval("test")
-        return [{"type": "loaded", "source": message.get("source", "import")}]
+        return [protocol.reply("loaded", source=message["source"])]
 
 
 def load_model(data: bytes) -> Sequential:
     """A model from ``.npz`` bytes, checked to map one 1×28×28 digit to 10 scores."""
     model = Sequential.from_file(data, dtype=np.float32)
     try:
-        out = np.asarray(model.forward(np.zeros((1, *spec_mod.INPUT_SHAPE), np.float32)))
+        out = np.asarray(model.forward(np.zeros((1, *INPUT_SHAPE), np.float32)))
     except Exception as exc:
         raise ValueError(f"This model cannot read 28×28 digits: {exc}") from None
-    if out.shape != (1, spec_mod.NUM_CLASSES):
+    if out.shape != (1, NUM_CLASSES):
         raise ValueError(
             f"This model outputs {out.shape[1:]} values per image, not one score per digit 0–9."
         )

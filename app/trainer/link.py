@@ -16,6 +16,7 @@ from typing import Protocol
 
 import panel as pn
 
+from app.trainer import protocol
 from app.trainer.driver import Driver
 from engine.data import load_mnist
 
@@ -132,7 +133,7 @@ class FailedLink:
 
     def __init__(self, on_message: OnMessage, reason: str) -> None:
         self.reason = reason
-        on_message({"type": "boot-failed", "message": reason})
+        on_message({"type": "boot-failed", "message": reason})  # unversioned, as the worker's
 
     def send(self, message: dict) -> None:
         pass
@@ -149,5 +150,5 @@ def default_link(on_message: OnMessage) -> Link:
     if not path.is_file():
         return FailedLink(on_message, f"MNIST not found at {path} (run python build.py first)")
     link = LocalLink(on_message, Driver(load_mnist(path)))
-    on_message({"type": "ready", "restoring": False})
+    on_message(protocol.reply("ready", restoring=False))
     return link

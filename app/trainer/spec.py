@@ -17,6 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from engine.model import Sequential
+
 INPUT_SHAPE = (1, 28, 28)
 NUM_CLASSES = 10
 
@@ -68,21 +72,6 @@ class Analysis:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-def describe(layer: dict) -> str:
-    """Short human name of a layer, e.g. ``conv 8×3×3 s1 p0`` or ``maxpool 2``."""
-    kind = layer["kind"]
-    if kind == "conv":
-        k = layer["kernel"]
-        return f"conv {layer['filters']}×{k}×{k}, stride {layer['stride']}, pad {layer['padding']}"
-    if kind.endswith("pool"):
-        stride = layer.get("stride") or layer["size"]
-        suffix = "" if stride == layer["size"] else f", stride {stride}"
-        return f"{kind} {layer['size']}×{layer['size']}{suffix}"
-    if kind == "dense":
-        return f"dense {layer['units']}"
-    return kind
 
 
 def format_spec(layers: list[dict]) -> str:
@@ -157,78 +146,72 @@ def _check_range(value: int, name: str, low: int, high: int, where: str) -> None
         raise SpecError(f"{where}: {name} {value} is outside {low}…{high}.")
 
 
-def _spatial_out(n: int, kernel: int, stride: int, padding: int) -> int:
-    return (n + 2 * padding - kernel) // stride + 1
-
-
-def layer_output(layer: dict, shape: tuple[int, ...], where: str) -> tuple[tuple[int, ...], int]:
-    """Output shape and parameter count of ``layer`` for an input of ``shape``."""
-    kind = layer["kind"]
-    if kind == "relu":
-        return shape, 0
-    if kind == "dense":
-        _check_range(layer["units"], "units", 1, MAX_UNITS, where)
-        fan_in = 1
-        for dim in shape:
-            fan_in *= dim
-        return (layer["units"],), fan_in * layer["units"] + layer["units"]
-    if len(shape) != 3:
-        raise SpecError(
-            f"{where}: a {kind} layer needs an image (channels × height × width), but it comes "
-            f"after a dense layer that outputs a flat vector. Put dense layers last."
-        )
-    channels, height, width = shape
-    if kind == "conv":
-        _check_range(layer["filters"], "filters", 1, MAX_FILTERS, where)
-        _check_range(layer["kernel"], "kernel", 1, MAX_KERNEL, where)
-        _check_range(layer["stride"], "stride", 1, MAX_KERNEL, where)
-        _check_range(layer["padding"], "padding", 0, MAX_PADDING, where)
-        kernel, stride, padding = layer["kernel"], layer["stride"], layer["padding"]
-        out_channels = layer["filters"]
-        params = out_channels * channels * kernel * kernel + out_channels
-    else:
-        kernel = layer["size"]
-        _check_range(kernel, "size", 1, MAX_KERNEL, where)
-        _check_range(layer["stride"], "stride", 0, MAX_KERNEL, where)
-        stride = layer["stride"] or kernel
-        padding, out_channels, params = 0, channels, 0
-    if height + 2 * padding < kernel:
-        raise SpecError(
-            f"{where}: its input is only {height}×{width} pixels"
-            f"{f' (+{padding} padding)' if padding else ''}, smaller than its {kernel}×{kernel} "
-            "window. Use a smaller kernel, add padding, or remove an earlier pooling layer."
-        )
-    out_h = _spatial_out(height, kernel, stride, padding)
-    out_w = _spatial_out(width, kernel, stride, padding)
-    return (out_channels, out_h, out_w), params
+def _check_limits(layers: list[dict]) -> None:
+    """The trainer's limits on each setting (the engine checks that the layers fit together)."""
+    flat = False
+    for i, layer in enumerate(layers, start=1):
+        where = f"Layer {i} ({layer['kind']})"
+        if flat and layer["kind"] not in ("dense", "relu"):
+            raise SpecError(
+                f"{where}: after a dense layer the data is a flat vector, not an image, so a "
+                f"{layer['kind']} layer cannot follow. Put dense layers last."
+            )
+        flat = flat or layer["kind"] == "dense"
+        for key, value in layer.items():
+            if key in ("filters", "kernel", "size", "units"):
+                high = {"filters": MAX_FILTERS, "units": MAX_UNITS}.get(key, MAX_KERNEL)
+                _check_range(value, key, 1, high, where)
+            elif key in ("stride", "padding"):
+                high = MAX_PADDING if key == "padding" else MAX_KERNEL
+                low = 1 if key == "stride" and layer["kind"] == "conv" else 0
+                _check_range(value, key, low, high, where)
 
 
 def format_shape(shape: tuple[int, ...]) -> str:
     return " × ".join(str(d) for d in shape)
 
 
+def _build(specs: list[dict]) -> Sequential:
+    return Sequential.from_spec(specs, INPUT_SHAPE, dtype=np.float32, max_params=MAX_PARAMS)
+
+
+def _rows(model: Sequential) -> list[Row]:
+    return [
+        Row(row["index"], row["layer"], format_shape(row["output_shape"]), row["params"])
+        for row in model.summary()
+    ]
+
+
 def analyse(layers: list[dict]) -> Analysis:
-    """Walk the layers from the 1×28×28 input and build the table, stopping at the first problem."""
+    """The engine's table of the network on a 1×28×28 digit, stopping at the first problem.
+
+    Shapes, parameter counts and layer names all come from the engine's ``Sequential``.
+    """
     result = Analysis(rows=[Row(0, "input image", format_shape(INPUT_SHAPE), 0)])
-    shape: tuple[int, ...] = INPUT_SHAPE
+    specs = to_engine(layers)
     try:
-        for i, layer in enumerate(layers, start=1):
-            where = f"Layer {i} ({layer['kind']})"
-            shape, params = layer_output(layer, shape, where)
-            result.rows.append(Row(i, describe(layer), format_shape(shape), params))
-            result.total_params += params
-        if layers[-1]["kind"] != "dense" or shape != (NUM_CLASSES,):
-            raise SpecError(
-                f"The last layer must be 'dense units={NUM_CLASSES}': one score per digit 0–9 "
-                f"(now the network ends with {format_shape(shape)})."
-            )
-        if result.total_params > MAX_PARAMS:
-            raise SpecError(
-                f"{result.total_params:,} parameters is too many to train in a browser tab "
-                f"(limit {MAX_PARAMS:,}); use fewer filters or units, or pool earlier."
-            )
-    except SpecError as exc:
-        result.error = str(exc)
+        _check_limits(layers)
+        model = _build(specs)
+    except ValueError as exc:
+        text = str(exc)
+        result.error = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        # The rows up to the problem still help: the longest start of the list that builds.
+        for end in range(len(specs) - 1, 0, -1):
+            try:
+                model = _build(specs[:end])
+            except ValueError:
+                continue
+            result.rows += _rows(model)
+            break
+        return result
+    result.rows += _rows(model)
+    result.total_params = model.num_params()
+    shape = model.summary()[-1]["output_shape"]
+    if layers[-1]["kind"] != "dense" or shape != (NUM_CLASSES,):
+        result.error = (
+            f"The last layer must be 'dense units={NUM_CLASSES}': one score per digit 0–9 "
+            f"(now the network ends with {format_shape(shape)})."
+        )
     return result
 
 

@@ -11,11 +11,20 @@ import numpy as np
 import pytest
 
 from app.trainer import driver as drv
+from app.trainer import protocol, spec
+from app.trainer.settings import TrainSettings
 from engine.data import Mnist
 from engine.model import Sequential
 
 TINY = "conv filters=4 kernel=3\nrelu\nmaxpool size=2\ndense units=10"
-SETTINGS = {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 2, "train_size": 640}
+SETTINGS = TrainSettings(
+    layers=spec.to_engine(spec.parse_spec(TINY)),
+    optimizer="adam",
+    lr=0.01,
+    batch_size=32,
+    epochs=2,
+    train_size=640,
+)
 
 
 def _split(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,8 +64,12 @@ def run_to_end(driver: drv.Driver, limit: int = 20_000) -> list[dict]:
     raise AssertionError("the run did not end")
 
 
+def train_request(**overrides: object) -> dict:
+    return protocol.request("train", settings=SETTINGS.to_dict() | overrides)
+
+
 def start(driver: drv.Driver, **overrides: object) -> list[dict]:
-    return driver.handle({"type": "train", "spec": TINY, "hparams": SETTINGS | overrides})
+    return driver.handle(train_request(**overrides))
 
 
 def test_a_full_run_reports_progress_checkpoints_and_a_test_result(data: Mnist) -> None:
@@ -116,14 +129,14 @@ def test_pause_holds_resume_continues_stop_ends_with_a_result(data: Mnist) -> No
     driver = drv.Driver(data, clock=FakeClock(step=0.01))
     start(driver)
     driver.run_slice(0.02)
-    reply = driver.handle({"type": "pause"})
+    reply = driver.handle(protocol.request("pause"))
     assert reply[0]["state"] == "paused" and not driver.busy
     frozen = driver.images
     assert driver.run_slice(0.05) == [] and driver.images == frozen
-    assert driver.handle({"type": "resume"})[0]["state"] == "training"
+    assert driver.handle(protocol.request("resume"))[0]["state"] == "training"
     driver.run_slice(0.02)
     assert driver.images > frozen
-    assert driver.handle({"type": "stop"})[0]["state"] == "stopping"
+    assert driver.handle(protocol.request("stop"))[0]["state"] == "stopping"
     driver.clock = time.perf_counter  # the test scoring after a stop runs at full speed
     messages = run_to_end(driver)
     report = messages[-1]
@@ -134,16 +147,22 @@ def test_pause_holds_resume_continues_stop_ends_with_a_result(data: Mnist) -> No
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
-        ({"type": "train", "spec": "conv 8 3\nrelu", "hparams": SETTINGS}, "last layer"),
-        ({"type": "train", "spec": TINY, "hparams": SETTINGS | {"lr": "nan"}}, "finite"),
-        ({"type": "predict", "image": [0.0] * 784}, "Train a model"),
-        ({"type": "export"}, "Train a model"),
-        ({"type": "fly"}, "Unknown request"),
+        (train_request(layers=[{"type": "conv", "filters": 8, "kernel": 3}]), "last layer"),
+        (train_request(lr=float("nan")), "NaN"),
+        (train_request(version=0), "settings version"),
+        (protocol.request("predict", image=[0.0] * 784), "Train a model"),
+        (protocol.request("export"), "Train a model"),
+        ({"type": "fly", "v": protocol.VERSION}, "unknown message type 'fly'"),
+        ({"type": "train", "v": protocol.VERSION}, "lacks its 'settings'"),
+        ({"type": "features", "v": protocol.VERSION, "index": "3"}, "'index' is str"),
+        ({"type": "stop", "v": 0}, "protocol version 0"),
+        (["not", "a", "dict"], "must be a dictionary"),
     ],
 )
 def test_bad_requests_get_messages(data: Mnist, message: dict, expected: str) -> None:
     reply = drv.Driver(data).handle(message)
     assert reply[0]["type"] == "error" and expected in reply[0]["message"]
+    protocol.check(reply[0], protocol.REPLIES)
 
 
 @pytest.fixture(scope="module")
@@ -156,13 +175,17 @@ def trained(data: Mnist) -> tuple[drv.Driver, dict]:
 def test_prediction_and_feature_maps(data: Mnist, trained: tuple[drv.Driver, dict]) -> None:
     driver, _ = trained
     image = data.x_test[0].astype(np.float32) / 255
-    probs = driver.handle({"type": "predict", "image": image.ravel().tolist()})[0]["probs"]
+    probs = driver.handle(protocol.request("predict", image=image.ravel().tolist()))[0]["probs"]
     assert sum(probs) == pytest.approx(1) and int(np.argmax(probs)) == data.y_test[0]
-    features = driver.handle({"type": "features", "index": 3})[0]
+    features = driver.handle(protocol.request("features", index=3))[0]
     assert features["label"] == data.y_test[3]
     shapes = [np.array(layer["maps"]).shape for layer in features["layers"]]
-    assert shapes == [(4, 26, 26), (4, 26, 26), (4, 13, 13)]
-    bad = driver.handle({"type": "features", "index": 10**6})[0]
+    # Every layer: the image layers' channels, then flatten and dense as one row of values.
+    assert shapes == [(4, 26, 26), (4, 26, 26), (4, 13, 13), (1, 1, 676), (1, 1, 10)]
+    assert [layer["layer"] for layer in features["layers"]] == [
+        layer.describe() for layer in driver.model.layers
+    ]
+    bad = driver.handle(protocol.request("features", index=10**6))[0]
     assert bad["type"] == "error" and "between 0 and 299" in bad["message"]
 
 
@@ -170,12 +193,17 @@ def test_export_then_load_gives_the_same_model(
     data: Mnist, trained: tuple[drv.Driver, dict]
 ) -> None:
     driver, report = trained
-    exported = driver.handle({"type": "export"})[0]["bytes"]
+    exported = driver.handle(protocol.request("export"))[0]
+    assert exported["settings"] == SETTINGS.to_dict()
     fresh = drv.Driver(data)
-    assert fresh.handle({"type": "load", "bytes": exported})[0]["type"] == "loaded"
+    loaded = fresh.handle(protocol.request("load", bytes=exported["bytes"], source="import"))
+    assert loaded[0]["type"] == "loaded"
     again = run_to_end(fresh)[-1]
     assert again["test_acc"] == report["test_acc"]
-    assert again["spec"] == report["spec"]
+    assert again["layers"] == report["layers"]
+    assert again["source"] == "import" and report["source"] == "train"
+    # The exported model records the settings it was trained with.
+    assert again["settings"] == SETTINGS.to_dict()
 
 
 def _other_model_bytes() -> bytes:
@@ -195,12 +223,12 @@ def test_bad_import_keeps_the_current_model(
 ) -> None:
     driver, _ = trained
     before = driver.model
-    reply = driver.handle({"type": "load", "bytes": payload})[0]
+    reply = driver.handle(protocol.request("load", bytes=payload, source="import"))[0]
     assert reply["type"] == "error" and expected in reply["message"]
     assert driver.model is before and driver.state == "finished"
     image = data.x_test[0].astype(np.float32) / 255
     assert (
-        driver.handle({"type": "predict", "image": image.ravel().tolist()})[0]["type"]
+        driver.handle(protocol.request("predict", image=image.ravel().tolist()))[0]["type"]
         == "prediction"
     )
 
@@ -216,14 +244,25 @@ def test_successive_runs_do_not_keep_old_models(data: Mnist) -> None:
     assert [ref() is None for ref in old] == [True, True, False]
 
 
-def test_a_linear_schedule_lowers_the_rate_to_its_final_fraction() -> None:
-    from app.trainer.hparams import HyperParams
+def test_the_run_follows_the_settings_schedule_to_its_last_step(
+    data: Mnist, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step trains at the engine's scheduled rate, and the last one at final·lr."""
+    rates = []
+    engine_events = drv.train_events
 
-    params = HyperParams("adam", 0.01, batch_size=10, epochs=2, train_size=100)
-    rate = drv.schedule_function(params, 100, {"kind": "linear", "final": 0.1})
-    assert rate(0) == pytest.approx(0.01) and rate(20) == pytest.approx(0.001)
-    with pytest.raises(ValueError, match="schedule"):
-        drv.schedule_function(params, 100, {"kind": "cosine"})
+    def recording(*args: object):
+        for event in engine_events(*args):
+            if event["type"] == "batch":
+                rates.append(event["lr"])
+            yield event
+
+    monkeypatch.setattr(drv, "train_events", recording)
+    driver = drv.Driver(data, max_rate=1e6)
+    start(driver, lr_schedule={"kind": "linear", "final": 0.1}, epochs=1, train_size=320)
+    run_to_end(driver)
+    assert len(rates) == 10
+    assert rates[0] == pytest.approx(0.01) and rates[-1] == pytest.approx(0.001)
 
 
 def test_an_unexpected_failure_ends_the_run_with_a_message(

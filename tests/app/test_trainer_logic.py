@@ -1,11 +1,12 @@
-"""The trainer's pure logic: the layer-list editor, the settings form and digit preprocessing."""
+"""The trainer's pure logic: the layer-list editor (the engine's table) and digit preprocessing."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.trainer import digit, hparams, spec
+from app.trainer import digit, spec
+from engine.model import Sequential
 
 CONVNETJS = """
 conv filters=8 kernel=5 padding=2
@@ -29,6 +30,7 @@ def test_convnetjs_table_matches_hand_computed_shapes_and_params() -> None:
         "16 × 14 × 14",
         "16 × 14 × 14",
         "16 × 4 × 4",
+        "256",  # the engine's flatten, which the editor inserts before the first dense layer
         "10",
     ]
     # 8·1·5·5+8, 16·8·5·5+16, 16·4·4·10+10
@@ -59,13 +61,13 @@ def test_short_forms_and_aliases_parse() -> None:
         ("blur 3\ndense 10", "unknown layer 'blur'"),
         ("conv 8 3 dilation=2\ndense 10", "'dilation' is not one"),
         ("conv 8\ndense 10", "needs kernel"),
-        ("conv 8 5\nmaxpool 4\nconv 16 5\nmaxpool 3\ndense 10", "only 2×2 pixels"),
+        ("conv 8 5\nmaxpool 4\nconv 16 5\nmaxpool 3\ndense 10", "2×2, smaller than the 3×3"),
         ("dense 64\nconv 8 3\ndense 10", "Put dense layers last"),
         ("conv 8 3\nrelu", "last layer must be 'dense units=10'"),
         ("conv 8 3\ndense 7", "last layer must be 'dense units=10'"),
         ("conv 0 3\ndense 10", "filters 0 is outside"),
         ("conv 8 3 stride=-1\ndense 10", "stride -1 is outside"),
-        ("dense 2048\ndense 2048\ndense 10", "too many to train"),
+        ("dense 2048\ndense 2048\ndense 10", "more than the 3,000,000 allowed"),
     ],
 )
 def test_impossible_networks_are_explained_not_raised(text: str, expected: str) -> None:
@@ -78,45 +80,6 @@ def test_impossible_networks_are_explained_not_raised(text: str, expected: str) 
 def test_rows_before_the_problem_are_kept() -> None:
     _, analysis = spec.check_text("conv 8 5\nmaxpool 4\nconv 16 5\nmaxpool 3\ndense 10")
     assert [row.output for row in analysis.rows][-1] == "16 × 2 × 2"
-
-
-def test_good_settings_parse() -> None:
-    params, errors = hparams.validate("adam", " 1e-3 ", "64", "2", "50,000".replace(",", ""))
-    assert errors == {}
-    assert params == hparams.HyperParams("adam", 0.001, 64, 2, 50_000)
-
-
-def test_decimal_comma_learning_rate() -> None:
-    params, _ = hparams.validate("sgd", "0,05", "32", "1", "1000")
-    assert params is not None and params.lr == pytest.approx(0.05)
-
-
-@pytest.mark.parametrize(
-    ("field", "fields", "expected"),
-    [
-        ("lr", {"lr": "nan"}, "finite"),
-        ("lr", {"lr": "0"}, "greater than 0"),
-        ("lr", {"lr": "-0.1"}, "greater than 0"),
-        ("lr", {"lr": "1e6"}, "explode"),
-        ("lr", {"lr": "fast"}, "must be a number"),
-        ("lr", {"lr": ""}, "Enter a learning rate"),
-        ("batch_size", {"batch_size": "0"}, "between 1 and 1,024"),
-        ("batch_size", {"batch_size": "12.5"}, "whole number"),
-        ("batch_size", {"batch_size": "512", "train_size": "200"}, "larger than the training set"),
-        ("epochs", {"epochs": "-1"}, "between 1 and 50"),
-        ("epochs", {"epochs": "inf"}, "finite"),
-        ("train_size", {"train_size": "1e9"}, "between 100 and 50,000"),
-        ("optimizer", {"optimizer": "rmsprop"}, "Unknown optimizer"),
-    ],
-)
-def test_bad_settings_get_a_message_on_their_field(
-    field: str, fields: dict[str, str], expected: str
-) -> None:
-    form = {"optimizer": "adam", "lr": "0.001", "batch_size": "64", "epochs": "1"}
-    form |= {"train_size": "50000"} | fields
-    params, errors = hparams.validate(**form)
-    assert params is None
-    assert expected in errors[field]
 
 
 def _stroke_image() -> np.ndarray:
@@ -154,13 +117,38 @@ def test_canvas_values_0_to_255_are_accepted() -> None:
     )
 
 
-@pytest.mark.parametrize("blank", [np.zeros((56, 56)), np.full((10, 10), 0.02)])
-def test_empty_canvas_gets_a_message(blank: np.ndarray) -> None:
-    with pytest.raises(digit.EmptyDrawing, match="draw a digit"):
-        digit.preprocess(blank)
+def _dot() -> np.ndarray:
+    """One tap of the pen: a 4×4 blob of ink on the 56×56 pad."""
+    pad = np.zeros((56, 56))
+    pad[30:34, 20:24] = 1.0
+    return pad
+
+
+@pytest.mark.parametrize(
+    ("drawing", "message"),
+    [
+        (np.zeros((56, 56)), "empty: draw a digit"),
+        (np.full((10, 10), 0.02), "too faint"),
+        (_stroke_image() * 0.2, "too faint"),
+        (_dot(), "too small"),
+    ],
+    ids=["blank", "haze", "faint", "dot"],
+)
+def test_unreadable_drawings_are_refused_with_a_message(drawing: np.ndarray, message: str) -> None:
+    with pytest.raises(digit.UnreadableDrawing, match=message):
+        digit.preprocess(drawing)
 
 
 @pytest.mark.parametrize("bad", [np.zeros(5), [[1.0, float("nan")]]])
 def test_malformed_drawing_is_a_value_error(bad: object) -> None:
     with pytest.raises(ValueError):
         digit.preprocess(bad)
+
+
+def test_the_table_is_the_engines_summary_with_its_layer_names() -> None:
+    layers, analysis = spec.check_text(CONVNETJS)
+    model = Sequential.from_spec(spec.to_engine(layers), spec.INPUT_SHAPE)
+    summary = model.summary()
+    assert [row.layer for row in analysis.rows[1:]] == [r["layer"] for r in summary]
+    assert analysis.rows[1].layer == "conv 5×5×8, pad 2"  # the engine's format, one everywhere
+    assert analysis.total_params == model.num_params()

@@ -1,0 +1,120 @@
+"""The results part of the trainer page: test accuracy, confusion matrix, misclassified digits,
+first-layer filters and the feature maps of one test digit through every layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import panel as pn
+
+from app.components.layout import row
+from app.components.matrix import MatrixView
+from app.trainer.status import html_pane, message_html
+from app.trainer.widgets import Gallery
+
+DIGITS = [str(d) for d in range(10)]
+#: About how many screen pixels wide the widest feature map is drawn.
+FEATURE_PIXELS = 84
+
+
+def feature_scale(width: int) -> int:
+    """Screen pixels per value for a feature map ``width`` values wide, within Gallery's 1…12."""
+    low, high = Gallery.param.scale.bounds
+    return int(np.clip(FEATURE_PIXELS // max(1, width), low, high))
+
+
+class ResultsView:
+    """Shows a ``finished`` report and ``features`` replies; asks for features by callback."""
+
+    def __init__(self, request_features: Callable[[int], None]) -> None:
+        self.text = html_pane(message_html("Train a model to see its results here."))
+        self.confusion = MatrixView(
+            np.zeros((10, 10)),
+            title="Confusion matrix (rows: true digit, columns: predicted)",
+            row_labels=DIGITS,
+            col_labels=DIGITS,
+            fmt=".0f",
+            cell_size=30,
+            corner="true \\ predicted",
+        )
+        self.misclassified = Gallery(label="Misclassified test digits", scale=3)
+        self.filters = Gallery(label="First-layer filters", scale=8)
+        self.digit_index = pn.widgets.IntInput(
+            label="Test digit number (0–9999)", start=0, end=9999, value=0, width=200
+        )
+        self.digit_button = pn.widgets.Button(label="Show feature maps", width=170, disabled=True)
+        self.digit_button.on_click(lambda _e: request_features(int(self.digit_index.value)))
+        self.features_text = html_pane()
+        self.features = pn.Column(sizing_mode="stretch_width")
+        self.view = pn.Column(
+            self.text,
+            row(
+                self.confusion,
+                pn.Column(
+                    pn.pane.Markdown(
+                        "**Misclassified test digits** (true → predicted, probability)"
+                    ),
+                    self.misclassified,
+                    sizing_mode="stretch_width",
+                    min_width=300,
+                ),
+            ),
+            pn.pane.Markdown("**First-layer filters** (dark = large weight)"),
+            self.filters,
+            pn.pane.Markdown(
+                "**Feature maps** of one test digit through every layer (first 8 channels; "
+                "flat layers as one row of values)"
+            ),
+            row(self.digit_index, self.digit_button),
+            self.features_text,
+            self.features,
+            sizing_mode="stretch_width",
+        )
+
+    def show_report(self, report: dict, summary: str, kind: str) -> None:
+        self.text.object = message_html(summary, kind)
+        self.confusion.values = np.asarray(report["confusion"], dtype=float)
+        self.misclassified.items = [
+            {
+                "pixels": item["image"],
+                "caption": (
+                    f"{item['label']} → {item['predicted']} ({100 * max(item['probs']):.0f}%)"
+                ),
+            }
+            for item in report["misclassified"]
+        ]
+        self.filters.items = [
+            {"pixels": f, "caption": f"filter {i + 1}"} for i, f in enumerate(report["filters"])
+        ]
+
+    def say_features(self, text: str, kind: str = "info", role: str = "status") -> None:
+        self.features_text.object = message_html(text, kind, role)
+
+    def show_features(self, message: dict) -> None:
+        self.say_features(
+            f"Test digit #{message['index']} (a {message['label']}); the model says "
+            f"{int(np.argmax(message['probs']))}."
+        )
+        rows: list = [
+            Gallery(
+                items=[{"pixels": message["image"], "caption": "input"}], label="input", scale=3
+            )
+        ]
+        for i, layer in enumerate(message["layers"], start=1):
+            maps = layer["maps"]
+            flat = len(maps[0]) == 1  # a flat layer's values come as one row
+            captions = [
+                f"{len(m[0])} values" if flat else f"ch {c + 1}" for c, m in enumerate(maps)
+            ]
+            rows.append(pn.pane.Markdown(f"Layer {i}: {layer['layer']}", margin=(4, 5, 0, 5)))
+            rows.append(
+                Gallery(
+                    items=[
+                        {"pixels": m, "caption": t} for m, t in zip(maps, captions, strict=True)
+                    ],
+                    label=f"Output of layer {i}",
+                    scale=feature_scale(len(maps[0][0])),
+                )
+            )
+        self.features.objects = rows
