@@ -1,4 +1,4 @@
-"""The model-keeping part of the trainer page: export and import of the trained model."""
+"""The model-keeping part of the trainer page: export (.npz, PyTorch script) and import."""
 
 from __future__ import annotations
 
@@ -14,12 +14,21 @@ from app.trainer.status import html_pane, message_html
 class KeepView:
     """Buttons and status for keeping a model: ``export()`` and ``load(bytes)`` ask the worker."""
 
-    def __init__(self, export: Callable[[], None], load: Callable[[bytes], None]) -> None:
+    def __init__(
+        self,
+        export: Callable[[], None],
+        export_script: Callable[[], None],
+        load: Callable[[bytes], None],
+    ) -> None:
         self._load = load
         self.export_button = pn.widgets.Button(
             label="Export model (.npz)", disabled=True, width=190
         )
         self.export_button.on_click(lambda _e: export())
+        self.script_button = pn.widgets.Button(
+            label="Export as PyTorch script (.py)", disabled=True, width=250
+        )
+        self.script_button.on_click(lambda _e: export_script())
         self.import_input = pn.widgets.FileInput(
             accept=".npz", label="Import a model (.npz)", width=280
         )
@@ -29,13 +38,15 @@ class KeepView:
         self.importing = False
         self.text = html_pane(
             message_html(
-                "Your last trained model is kept in this browser and restored when you come back."
+                "Your last trained model is kept in this browser and restored when you come back. "
+                "The PyTorch script rebuilds the same network in torch.nn and loads the weights "
+                "from the exported .npz, to run it outside this site."
             )
         )
         self.memory = html_pane()
         self.view = pn.Column(
             self.text,
-            row(self.export_button, self.import_input),
+            row(self.export_button, self.script_button, self.import_input),
             self.memory,
             sizing_mode="stretch_width",
         )

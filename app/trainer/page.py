@@ -17,7 +17,7 @@ import panel as pn
 
 from app.components.clicks import on_click_after_input
 from app.components.layout import row
-from app.trainer import protocol
+from app.trainer import protocol, torch_export
 from app.trainer.drawing import DrawingView
 from app.trainer.form import SettingsForm
 from app.trainer.keeping import KeepView
@@ -63,6 +63,8 @@ class TrainerPage(pn.viewable.Viewer):
         self.run_settings: TrainSettings | None = None  # what the current/last run trained
         self._clicked = 0.0  # wall clock at the last Train click
         self._last_result = ""  # the last run's test accuracy, for the list of earlier runs
+        self.model_layers: list[dict] = []  # engine specs of the model the worker holds
+        self.model_settings: TrainSettings | None = None  # and what it was trained with
         self.boot_status = html_pane(
             message_html("Preparing the trainer: starting Python in the background…")
         )
@@ -90,7 +92,9 @@ class TrainerPage(pn.viewable.Viewer):
             lambda image: self.link.send(protocol.request("predict", image=image.ravel().tolist()))
         )
         self.keep = KeepView(
-            export=lambda: self.link.send(protocol.request("export")), load=self.import_model
+            export=lambda: self.link.send(protocol.request("export")),
+            export_script=self.export_script,
+            load=self.import_model,
         )
         self._layout = pn.Column(
             self.boot_status,
@@ -125,6 +129,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.stop_button.disabled = self.state not in ("training", "paused")
         ready = self.has_model and not running
         self.keep.export_button.disabled = not ready
+        self.keep.script_button.disabled = not ready
         self.results.digit_button.disabled = not ready
 
     # ------------------------------------------------------------------ requests
@@ -160,6 +165,17 @@ class TrainerPage(pn.viewable.Viewer):
     def request_features(self, index: int) -> None:
         self.results.say_features("Computing feature maps…")
         self.link.send(protocol.request("features", index=index))
+
+    def export_script(self) -> None:
+        """Download the PyTorch script of the current model (it loads the exported .npz)."""
+        trained = "" if self.model_settings is None else self.model_settings.describe()
+        script = torch_export.pytorch_script(self.model_layers, trained)
+        self.link.download(script.encode(), torch_export.SCRIPT_NAME)
+        self.keep.say(
+            f"Exported: {torch_export.SCRIPT_NAME}. It reads {torch_export.NPZ_NAME}: export "
+            "the model too and keep both in one folder.",
+            "ok",
+        )
 
     def import_model(self, data: bytes) -> None:
         self.state = "evaluating"
@@ -254,6 +270,7 @@ class TrainerPage(pn.viewable.Viewer):
         accuracy = message["test_acc"]
         settings = message.get("settings")
         recorded = None if settings is None else TrainSettings.from_dict(settings)
+        self.model_layers, self.model_settings = message["layers"], recorded
         kind = "ok" if accuracy >= NEAR_CHANCE else "warn"
         score = f'<span class="big">Test accuracy: {100 * accuracy:.1f}%</span>'
         score += " (10,000 test images)"
@@ -301,8 +318,8 @@ class TrainerPage(pn.viewable.Viewer):
         self.results.show_features(message)
 
     def _on_exported(self, message: dict) -> None:
-        self.link.download(bytes(message["bytes"]), "cnn-classroom-model.npz")
-        self.keep.say("Exported: cnn-classroom-model.npz", "ok")
+        self.link.download(bytes(message["bytes"]), torch_export.NPZ_NAME)
+        self.keep.say(f"Exported: {torch_export.NPZ_NAME}", "ok")
 
     def _on_memory(self, message: dict) -> None:
         self.keep.memory.object = message_html(

@@ -165,6 +165,13 @@ def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None
     page.keep.export_button.clicks += 1
     name, exported = page.link.downloads[-1]
     assert name.endswith(".npz") and exported[:2] == b"PK"
+    page.keep.script_button.clicks += 1
+    name, script = page.link.downloads[-1]
+    assert name == "cnn-classroom-model.py"
+    text = script.decode()
+    compile(text, name, "exec")
+    assert "nn.Conv2d(1, 4, kernel_size=3" in text
+    assert "Trained with: Adam, lr 0.01 → 1% of it, batch 64, 2 epochs of 400 images" in text
 
     accuracy = page.results.text.object.split("Test accuracy")[1]
     page.import_model(b"garbage")
