@@ -148,6 +148,8 @@ class TrainerPage(pn.viewable.Viewer):
         self.state = "training"
         self._clicked = time.perf_counter()
         self.live.say("Starting…")
+        if self.has_model:
+            self.results.say("A new model is training: the results below are the previous one's.")
         self._sync_buttons()
         self.link.send(protocol.request("train", settings=settings.to_dict()))
 

@@ -73,7 +73,7 @@ class ResultsView:
         )
 
     def show_report(self, report: dict, summary: str, kind: str) -> None:
-        self.text.object = message_html(summary, kind)
+        self.say(summary, kind)
         self.confusion.values = np.asarray(report["confusion"], dtype=float)
         self.misclassified.items = [
             {
@@ -87,6 +87,9 @@ class ResultsView:
         self.filters.items = [
             {"pixels": f, "caption": f"filter {i + 1}"} for i, f in enumerate(report["filters"])
         ]
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.text.object = message_html(text, kind)
 
     def say_features(self, text: str, kind: str = "info", role: str = "status") -> None:
         self.features_text.object = message_html(text, kind, role)

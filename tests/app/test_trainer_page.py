@@ -146,6 +146,9 @@ def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None
     assert len(page.results.filters.items) == 4
     assert page.results.features.objects  # feature maps of test digit 0 were requested, shown
     assert page.train_button.label == "Train again"
+    page.train()  # while the next model trains, the results say whose they are
+    assert "results below are the previous one's" in page.results.text.object
+    settle(page)
     assert not page.train_button.disabled and not page.keep.export_button.disabled
 
     ink = np.zeros((56, 56))
