@@ -214,7 +214,12 @@ def _input(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
         f"Input pixel, row {r + 1}, column {col + 1}",
         value,
         rf"x_{{{r + 1},{col + 1}}} = {_fmt(value)}",
-        note="The brightness of the drawing at this pixel, from 0 (paper) to 1 (full ink).",
+        note=(
+            "The brightness of the digit at this pixel, from 0 (paper) to 1 (full ink)."
+            if tr.outputs[0].values.min() >= 0
+            else "The digit's brightness at this pixel, shifted and scaled as the network was "
+            "trained: (pixel/255 − mean)/spread of the MNIST training digits."
+        ),
     )
 
 

@@ -7,6 +7,8 @@ Computation is ``app.explorer.trace`` (the engine); this file only turns it into
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import panel as pn
@@ -17,19 +19,29 @@ from app.components.matrix import STYLE as MATRIX_STYLE
 from app.components.matrix import grid_html
 from app.components.style import SR_ONLY
 from app.explorer import recipe
+from app.explorer.kept_model import KeptModel, read_kept
 from app.explorer.network_view import NetworkView, outlines, overview
 from app.explorer.trace import Explanation, Trace, explain, trace
 from app.trainer import digit
+from app.trainer.driver import to_input as trainer_input
 from app.trainer.widgets import DrawingPad
 from engine.model import Sequential
 
 TEST_DIGIT = "A test digit"
 DRAWING = "My drawing"
+SITE_NETWORK = "This site's network"
+YOUR_NETWORK = "Your trained network"
+SUBJECT = {SITE_NETWORK: "The network", YOUR_NETWORK: "Your network"}
+
+#: uint8 images (N, 28, 28) -> the network's input (N, 1, 28, 28).
+Inputs = Callable[[np.ndarray], np.ndarray]
 
 
-def digit_choices(model: Sequential, digits: dict[str, np.ndarray]) -> dict[str, int]:
+def digit_choices(
+    model: Sequential, digits: dict[str, np.ndarray], inputs: Inputs = recipe.pixels
+) -> dict[str, int]:
     """Select options for the shipped test digits, flagging those the network gets wrong."""
-    predicted = model.predict(recipe.pixels(digits["images"]))
+    predicted = model.predict(inputs(digits["images"]))
     options = {}
     for position, (index, label, guess) in enumerate(
         zip(digits["test_index"], digits["labels"], predicted, strict=True)
@@ -50,55 +62,89 @@ class Explorer(pn.viewable.Viewer):
 
     def __init__(self, model: Sequential | None = None) -> None:
         super().__init__()
-        self.model = model or recipe.load_model()
+        #: name -> (network, how it wants its input): the site's and, if kept, the student's.
+        self.networks: dict[str, tuple[Sequential, Inputs]] = {
+            SITE_NETWORK: (model or recipe.load_model(), recipe.pixels)
+        }
+        self.model, self.inputs = self.networks[SITE_NETWORK]
         self.digits = recipe.load_digits()
-        choices = digit_choices(self.model, self.digits)
+        self.which = pn.widgets.RadioButtonGroup(
+            label="Network", options=[SITE_NETWORK], value=SITE_NETWORK, variant="outline",
+            visible=False,
+        )  # fmt: skip
         self.source = pn.widgets.RadioButtonGroup(
             label="Show", options=[TEST_DIGIT, DRAWING], value=TEST_DIGIT, variant="outline"
         )
+        choices = digit_choices(self.model, self.digits, self.inputs)
         self.picker = pn.widgets.Select(label="Test digit", options=choices, width=260)
         self.pad = DrawingPad(width=290, height=330)
+        self.kept = KeptModel(on_found=self._kept, width=0, height=0, margin=0)
         self.message = notice()
         self.verdict = pn.pane.HTML("", sizing_mode="stretch_width")
         self.network = NetworkView(on_pick=self.select, sizing_mode="stretch_width")
         self._build_detail()
-        self.trace = trace(self.model, self._test_image(0))
+        self.image = self.digits["images"][0]
+        self.trace = trace(self.model, self.inputs(self.image[None])[0])
         self.unit = strongest_unit(self.trace)
         self.picker.param.watch(lambda _e: self._use(TEST_DIGIT), "value")
         self.source.param.watch(lambda e: self._use(e.new), "value")
         self.pad.param.watch(lambda _e: self._use(DRAWING), "ink")
+        self.which.param.watch(lambda e: self._switch(e.new), "value")
         self._show_trace()
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
+            self.which,
             row(pn.Column(self.source, self.picker, self.verdict, width=300), self.pad),
+            self.kept,
             self.message,
             self.network,
             self.detail,
             sizing_mode="stretch_width",
         )
 
-    # ---- input ---------------------------------------------------------------------------
-    def _test_image(self, position: int) -> np.ndarray:
-        return recipe.pixels(self.digits["images"][position : position + 1])[0]
+    # ---- the network ---------------------------------------------------------------------
+    def _kept(self, message: Any) -> None:
+        """The browser's answer about a model kept by the trainer: offer it, or say why not."""
+        try:
+            kept = read_kept(message)
+        except ValueError as error:
+            show(self.message, f"Your trained network cannot be shown: {error}.", "info")
+            return
+        if kept is None:
+            return
+        self.networks[YOUR_NETWORK] = (kept, trainer_input)
+        self.which.param.update(options=[SITE_NETWORK, YOUR_NETWORK], visible=True)
 
+    def _switch(self, name: str) -> None:
+        """Show another network on the same image, from its strongest first-layer unit."""
+        self.model, self.inputs = self.networks[name]
+        self.picker.options = digit_choices(self.model, self.digits, self.inputs)
+        self.trace = trace(self.model, self.inputs(self.image[None])[0])
+        self.unit = strongest_unit(self.trace)
+        self._show_trace()
+
+    # ---- input ---------------------------------------------------------------------------
     def _use(self, source: str) -> None:
         """Trace the chosen test digit or the drawing (a bad drawing keeps the last trace)."""
         if source == DRAWING:
             try:
-                image = digit.preprocess(self.pad.pixels())[None]
+                drawn = digit.preprocess(self.pad.pixels())
             except ValueError as error:  # EmptyDrawing is one
                 show(self.message, f"{error} The network still shows the last digit.", "info")
                 if self.source.value != DRAWING:
                     self.source.value = DRAWING
                 return
+            # The 0-255 scale of MNIST, as the trainer reads a drawing.
+            image = np.rint(drawn * 255).astype(np.uint8)
         else:
-            image = self._test_image(self.picker.value)
+            image = self.digits["images"][self.picker.value]
         show(self.message, "")
         if self.source.value != source:
             self.source.value = source  # runs _use again, for the same image
             return
-        self.trace = trace(self.model, image)
+        self.image = image
+        self.trace = trace(self.model, self.inputs(image[None])[0])
         self._show_trace()
 
     def _show_trace(self) -> None:
@@ -106,7 +152,8 @@ class Explorer(pn.viewable.Viewer):
         p = tr.probabilities
         what = "your drawing" if self.source.value == DRAWING else html.escape(self._picked_label())
         self.verdict.object = (
-            f"<p>The network reads {what} as a <strong>{tr.prediction}</strong> "
+            f"<p>{SUBJECT[self.which.value]} reads "
+            f"{what} as a <strong>{tr.prediction}</strong> "
             f"(probability {p[tr.prediction]:.1%}).</p>"
         )
         self.network.layers = overview(tr)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import numpy as np
 import pytest
 
 from app.explorer import recipe
+from app.explorer.kept_model import read_kept
 from app.explorer.network_view import outlines, overview
 from app.explorer.trace import explain, trace
-from app.explorer.ui import DRAWING, TEST_DIGIT, Explorer
+from app.explorer.ui import DRAWING, SITE_NETWORK, TEST_DIGIT, YOUR_NETWORK, Explorer
 from app.lessons import explorer as lesson
-from engine import functional
+from engine import functional, recipes
 from engine.model import Sequential
 
 
@@ -202,3 +205,45 @@ def test_exercise_mistakes_get_their_explanation() -> None:
     assert "ReLU" in window.check("-10").message and "bias" in window.check("-7").message
     flat = lesson.flatten_index_problem(np.random.default_rng(3))  # channel 1, row 0, column 0
     assert "channel's cells together" in flat.check("1").message
+
+
+def _kept_message(model: Sequential) -> dict:
+    """What kept_model.js sends for a model the trainer saved in the browser."""
+    buffer = io.BytesIO()
+    model.save(buffer)
+    return {"found": True, "bytes": base64.b64encode(buffer.getvalue()).decode()}
+
+
+def test_a_model_kept_by_the_trainer_is_read_or_refused_with_a_reason() -> None:
+    tiny = Sequential.from_spec(recipes.PRESETS["tiny"]["layers"], (1, 28, 28), rng=0)
+    assert read_kept({"found": False}) is None
+    assert read_kept(_kept_message(tiny)).to_spec() == tiny.to_spec()
+    with pytest.raises(ValueError, match="damaged"):
+        read_kept({"found": True, "bytes": "not base64!"})
+    with pytest.raises(ValueError, match=r"not a NumPy \.npz"):
+        read_kept({"found": True, "bytes": base64.b64encode(b"hello").decode()})
+    small = Sequential.from_spec([{"type": "flatten"}, {"type": "dense", "units": 3}], (1, 4, 4))
+    with pytest.raises(ValueError, match="1×4×4 inputs"):
+        read_kept(_kept_message(small))
+
+
+def test_the_page_offers_the_trained_network_and_switches_between_both(model) -> None:
+    page = Explorer(model)
+    assert not page.which.visible
+    page.kept._handle_msg({"found": True, "bytes": "%%%"})
+    assert "cannot be shown: the stored model is damaged" in page.message.object
+    assert not page.which.visible
+    tiny = Sequential.from_spec(recipes.PRESETS["tiny"]["layers"], (1, 28, 28), rng=0)
+    page.kept._handle_msg(_kept_message(tiny))
+    assert page.which.visible and page.which.options == [SITE_NETWORK, YOUR_NETWORK]
+    page.picker.value = list(page.picker.options.values())[3]
+    digit = page.network.layers[0]["values"]
+    page.which.value = YOUR_NETWORK
+    assert [layer["title"] for layer in page.network.layers][1] == "1 · conv 3×3×8"
+    assert "Your network reads" in page.verdict.object
+    # The same digit, as the trainer feeds it to its networks: normalized, so paper is negative.
+    inputs = np.asarray(page.network.layers[0]["values"])
+    assert inputs.min() < 0 and np.corrcoef(inputs, digit)[0, 1] > 0.999
+    assert page.network.selected[0] == 1 and "conv 3×3×8" in page.explained.object
+    page.which.value = SITE_NETWORK
+    assert page.network.layers[0]["values"] == digit and "The network reads" in page.verdict.object
