@@ -150,7 +150,13 @@ class Explorer(pn.viewable.Viewer):
     def _show_trace(self) -> None:
         tr = self.trace
         p = tr.probabilities
-        what = "your drawing" if self.source.value == DRAWING else html.escape(self._picked_label())
+        position = self.picker.value
+        what = (
+            "your drawing"
+            if self.source.value == DRAWING
+            else f"test digit #{self.digits['test_index'][position]} "
+            f"(a {self.digits['labels'][position]})"
+        )
         self.verdict.object = (
             f"<p>{SUBJECT[self.which.value]} reads "
             f"{what} as a <strong>{tr.prediction}</strong> "
@@ -158,12 +164,6 @@ class Explorer(pn.viewable.Viewer):
         )
         self.network.layers = overview(tr)
         self.select(*self.unit)
-
-    def _picked_label(self) -> str:
-        for label, position in self.picker.options.items():
-            if position == self.picker.value:
-                return label
-        return ""
 
     # ---- the selected unit ----------------------------------------------------------------
     def select(self, layer: int, unit: tuple[int, ...]) -> None:

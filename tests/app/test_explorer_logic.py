@@ -164,7 +164,7 @@ def test_the_page_switches_digits_explains_clicks_and_survives_bad_input() -> No
     assert page.source.value == DRAWING and "your drawing" in page.verdict.object
     assert "draw a digit first" not in page.message.object
     page.source.value = TEST_DIGIT
-    assert "test #" in page.verdict.object
+    assert "reads test digit #" in page.verdict.object
 
 
 def test_misread_test_digits_are_flagged_in_the_picker(model) -> None:

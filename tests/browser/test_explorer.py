@@ -1,12 +1,17 @@
 """The whole-CNN explorer in Chromium: the measured accuracy is stated, a mouse click and the
-keyboard open a unit's computation, a drawing is traced, and the page has no serious axe issue."""
+keyboard open a unit's computation, a drawing is traced, the page has no serious axe issue, and a
+network the trainer kept in the browser can be shown instead."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from playwright.sync_api import expect
 
 from app.explorer import recipe
+from engine import recipes
+from engine.model import Sequential
 
 pytestmark = pytest.mark.browser
 
@@ -57,3 +62,35 @@ def test_explorer_overview_click_keyboard_and_drawing(page, axe) -> None:
     expect(title).to_have_text("Softmax: the probability of digit 7")
     page.get_by_role("button", name="Clear drawing").click()
     expect(page.get_by_text("The canvas is empty: draw a digit first.")).to_be_visible()
+
+    # No model kept: the explorer offers none and leaves the trainer's database uncreated.
+    expect(page.get_by_role("button", name="Your trained network")).to_have_count(0)
+    names = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
+    assert "cnn-classroom-trainer" not in names
+
+    # A model kept by the trainer (as its worker stores it) is offered after a reload.
+    tiny = Sequential.from_spec(recipes.PRESETS["tiny"]["layers"], (1, 28, 28), rng=0)
+    saved = io.BytesIO()
+    tiny.save(saved)
+    page.evaluate(_KEEP_MODEL_JS, list(saved.getvalue()))
+    page.reload()
+    page.wait_ready("explorer")
+    page.get_by_role("button", name="Your trained network").click()
+    expect(page.get_by_text("Your network reads test digit #0 (a 7) as a")).to_be_visible()
+    expect(page.locator(".layer-conv .head strong").first).to_have_text("1 · conv 3×3×8")
+
+
+# What static/trainer-worker.js does with a trained model: its bytes under "current".
+_KEEP_MODEL_JS = """
+(bytes) => new Promise((resolve, reject) => {
+  const request = indexedDB.open("cnn-classroom-trainer", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("models");
+  request.onerror = () => reject(request.error);
+  request.onsuccess = () => {
+    const tx = request.result.transaction("models", "readwrite");
+    tx.objectStore("models").put(new Uint8Array(bytes), "current");
+    tx.oncomplete = () => { request.result.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+})
+"""
