@@ -109,6 +109,23 @@ LESSONS: tuple[LessonInfo, ...] = (
         pipeline_step="loss",
     ),
     LessonInfo(
+        slug="why-convolutions",
+        title="Why convolutions?",
+        intro=(
+            "To a computer a picture is an h × w × d array of numbers. A fully connected layer "
+            "gives every one of them a weight per hidden unit, far too many for real images; a "
+            "convolution looks at small windows and reuses one kernel everywhere."
+        ),
+        goals=(
+            "Read an image as an h × w × d array: the lecture's 6 × 6 × 3 RGB and 4 × 4 × 1 "
+            "grayscale examples.",
+            "Tell classification from object detection.",
+            "Count a dense first layer's weights (784 · 30 = 23,520) against a convolution's.",
+            "See a local receptive field, sparse connectivity and weight sharing unit by unit.",
+        ),
+        pipeline_step="image",
+    ),
+    LessonInfo(
         slug="convolution",
         title="Convolution",
         intro=(
@@ -204,7 +221,7 @@ DEFAULT_SLUG = "home"
 
 #: The CNN pipeline drawn on the course map: (step name, lesson slug it links to).
 PIPELINE: tuple[tuple[str, str], ...] = (
-    ("Image", "convolution"),
+    ("Image", "why-convolutions"),
     ("Convolution", "convolution"),
     ("ReLU", "backprop"),
     ("Pooling", "pooling"),
