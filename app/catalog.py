@@ -126,6 +126,22 @@ LESSONS: tuple[LessonInfo, ...] = (
         pipeline_step="image",
     ),
     LessonInfo(
+        slug="convolution-operation",
+        title="Convolution as an operation",
+        intro=(
+            "Before it was a layer, convolution was an operation on two functions: reflect one, "
+            "slide it along the other, and integrate the product at every shift. Watch the "
+            "lecture's four steps, then check its properties on signals you type."
+        ),
+        goals=(
+            "Follow the four steps: dummy variable, reflect, shift, integrate the product.",
+            "Compute a discrete convolution (f * g)[n] = Σ f[k] g[n − k] by hand.",
+            "Check commutativity, associativity, distributivity, f * 0 = 0 and f * δ = f.",
+            "See blur as a convolution and connect it to 2-D convolution and cross-correlation.",
+        ),
+        pipeline_step="convolution",
+    ),
+    LessonInfo(
         slug="convolution",
         title="Convolution",
         intro=(
