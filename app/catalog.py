@@ -158,6 +158,21 @@ LESSONS: tuple[LessonInfo, ...] = (
         pipeline_step="convolution",
     ),
     LessonInfo(
+        slug="relu",
+        title="Non-linearity and ReLU",
+        intro=(
+            "Stack two linear layers and you get one linear layer: depth alone buys nothing. "
+            "A non-linearity between them changes that. ReLU, max(0, x), is the simplest: it "
+            "cuts negative responses to zero and lets a network bend its decision boundary."
+        ),
+        goals=(
+            "See the engine collapse two stacked dense layers into one matrix, and a ReLU stop it.",
+            "Apply ReLU to a real feature map and read what it cuts.",
+            "Train, live, a model that a straight line cannot fit and a ReLU layer can.",
+        ),
+        pipeline_step="relu",
+    ),
+    LessonInfo(
         slug="stride-padding",
         title="Stride and padding",
         intro=(
@@ -239,7 +254,7 @@ DEFAULT_SLUG = "home"
 PIPELINE: tuple[tuple[str, str], ...] = (
     ("Image", "why-convolutions"),
     ("Convolution", "convolution"),
-    ("ReLU", "backprop"),
+    ("ReLU", "relu"),
     ("Pooling", "pooling"),
     ("Dense", "backprop"),
     ("Softmax", "softmax"),
