@@ -202,6 +202,21 @@ LESSONS: tuple[LessonInfo, ...] = (
         pipeline_step="pooling",
     ),
     LessonInfo(
+        slug="fully-connected",
+        title="Flatten and the fully connected layer",
+        intro=(
+            "The last feature maps are flattened into one long vector; a fully connected layer "
+            "takes weighted sums of it, one per class, and softmax turns those scores into "
+            "probabilities. Follow the shapes through a whole network in the lecture's notation."
+        ),
+        goals=(
+            "Flatten C × H × W feature maps and find where each entry lands in the vector.",
+            "Compute a dense unit's output as a weighted sum plus bias, then softmax.",
+            "Read a CNN's shapes and parameter counts in the notation l, x^l, o^l = f(x^l).",
+        ),
+        pipeline_step="dense",
+    ),
+    LessonInfo(
         slug="backprop",
         title="Backpropagation through a conv layer",
         intro=(
@@ -256,7 +271,7 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("Convolution", "convolution"),
     ("ReLU", "relu"),
     ("Pooling", "pooling"),
-    ("Dense", "backprop"),
+    ("Dense", "fully-connected"),
     ("Softmax", "softmax"),
     ("Loss", "cross-entropy"),
 )
