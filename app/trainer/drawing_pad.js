@@ -25,16 +25,9 @@ export function render({ model }) {
             (event.clientY - r.top) * canvas.height / r.height];
   };
   const send = () => {
-    const n = model.grid;
-    const small = document.createElement("canvas");
-    small.width = n;
-    small.height = n;
-    const sctx = small.getContext("2d");
-    sctx.drawImage(canvas, 0, 0, n, n);
-    const rgba = sctx.getImageData(0, 0, n, n).data;
-    const ink = new Array(n * n);
-    for (let i = 0; i < n * n; i++) ink[i] = rgba[4 * i + 3];
-    model.ink = ink;
+    // The drawing scaled to grid × grid; its opacity is the ink (static/canvas-pixels.js).
+    const pixels = globalThis.cnnCanvasPixels;
+    model.ink = pixels.alpha(pixels.rgba(canvas, model.grid, model.grid));
   };
   canvas.addEventListener("pointerdown", (event) => {
     event.preventDefault();

@@ -28,7 +28,7 @@ class DrawingPad(pn.custom.JSComponent):
 
     _esm = "drawing_pad.js"  # next to this file
 
-    _stylesheets = [
+    _stylesheets = [  # noqa: RUF012 - Panel reads it from the class
         """
         .pad { border: 2px solid #334155; border-radius: 8px; background: #fff;
                touch-action: none; width: 100%; max-width: 280px; aspect-ratio: 1;
@@ -58,7 +58,7 @@ class Gallery(pn.custom.JSComponent):
 
     _esm = "gallery.js"  # next to this file
 
-    _stylesheets = [
+    _stylesheets = [  # noqa: RUF012 - Panel reads it from the class
         """
         .gallery { display: flex; flex-wrap: wrap; gap: 8px; }
         .gallery figure { margin: 0; text-align: center; font-size: 12px; max-width: 120px; }
