@@ -216,7 +216,7 @@ class CodeExerciseCard(pn.viewable.Viewer):
         )
         hint = pn.widgets.Button(label="Hint", width=80, visible=self.param.failed_checks.rx() > 0)
         solution = pn.widgets.Button(label="Show model solution", width=170)
-        reset = pn.widgets.Button(label="Reset to starter", width=140)
+        reset = pn.widgets.Button(label="Restore starter", width=140)
         run.on_click(lambda _: self.run())
         check.on_click(lambda _: self.check())
         hint.on_click(lambda _: setattr(self, "show_hint", True))

@@ -105,6 +105,8 @@ def test_conv_exercise_from_syntax_error_to_solved(shared_page, axe):
     expect(page.locator(".exercise-code-correlate2d").get_by_role("status")).to_contain_text(
         "solved this exercise before"
     )
+    page.locator(".exercise-code-correlate2d").get_by_role("button", name="Restore starter").click()
+    expect(kept).to_contain_text("pass  # your code here")
 
 
 def test_softmax_without_max_subtraction_fails_on_large_logits(shared_page):
