@@ -3,6 +3,7 @@ first-layer filters and the feature maps of one test digit through every layer."
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,14 @@ from app.trainer.widgets import Gallery
 DIGITS = [str(d) for d in range(10)]
 #: About how many screen pixels wide the widest feature map is drawn.
 FEATURE_PIXELS = 84
+
+
+def as_grid(values: list[float]) -> list[list[float]]:
+    """A flat layer's values as a near-square grid read row by row, so a layer of 1,352 values
+    fits a phone; the last row is padded with the smallest value, which is drawn as paper."""
+    width = math.ceil(math.sqrt(len(values)))
+    padded = values + [min(values)] * (-len(values) % width)
+    return [padded[i : i + width] for i in range(0, len(padded), width)]
 
 
 def feature_scale(width: int) -> int:
@@ -64,7 +73,7 @@ class ResultsView:
             self.filters,
             pn.pane.Markdown(
                 "**Feature maps** of one test digit through every layer (first 8 channels; "
-                "flat layers as one row of values)"
+                "a flat layer's values fill a square row by row)"
             ),
             row(self.digit_index, self.digit_button),
             self.features_text,
@@ -110,6 +119,8 @@ class ResultsView:
             captions = [
                 f"{len(m[0])} values" if flat else f"ch {c + 1}" for c, m in enumerate(maps)
             ]
+            if flat:
+                maps = [as_grid(m[0]) for m in maps]
             rows.append(pn.pane.Markdown(f"Layer {i}: {layer['layer']}", margin=(4, 5, 0, 5)))
             rows.append(
                 Gallery(

@@ -14,6 +14,7 @@ from app.trainer.driver import Driver
 from app.trainer.link import LocalLink
 from app.trainer.live import crossings
 from app.trainer.page import TrainerPage
+from app.trainer.results import as_grid, feature_scale
 from app.trainer.settings import DEFAULT_PRESET, PRESETS
 from engine import recipes
 from engine.data import Mnist
@@ -380,3 +381,10 @@ def test_every_message_type_goes_both_ways(page: TrainerPage) -> None:
     for bad in ({"type": "finished", "v": protocol.VERSION}, {"type": "teleport"}, "text"):
         page.on_message(bad)
         assert "cannot read" in page.live.text.object
+
+
+def test_a_flat_layer_is_shown_as_a_square_that_fits_a_phone() -> None:
+    grid = as_grid(list(range(10)))
+    assert grid == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 0]]
+    assert len(as_grid([0.5] * 1352)[0]) == 37  # 37 × 2 px: not a 1,352-pixel strip
+    assert feature_scale(37) * 37 <= 84
