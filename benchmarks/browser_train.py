@@ -226,7 +226,9 @@ def clicked_run(page: Page, key: str) -> dict:
     expect(page.get_by_text(recipes.PRESETS[key]["description"][:30]).first).to_be_visible()
     page.wait_for_timeout(1000)  # as a student: the preset's values reach Python first
     page.evaluate(LONG_TASKS_JS)
-    page.get_by_role("button", name=re.compile("^Train")).click()
+    train = page.get_by_role("button", name=re.compile("^Train"))
+    train.click()
+    expect(train).to_be_disabled()  # begun: the previous run's "finished" line is gone
     done = page.get_by_text(re.compile("^Training finished after"))
     expect(done.first).to_be_visible(timeout=1_800_000)
     status = done.first.inner_text()
