@@ -49,8 +49,8 @@ def _paste(page, code: str) -> None:
 
 def _click_and_wait(page, button: str, text: str) -> float:
     """Milliseconds from clicking ``button`` until the card's feedback shows ``text``."""
-    status = page.locator(CARD).get_by_role("status")
-    root = status.evaluate_handle("el => el.getRootNode()")  # survives the feedback's redraws
+    # The feedback pane's shadow root survives its redraws (its empty status starts hidden).
+    root = page.locator(f"{CARD} div.feedback").evaluate_handle("el => el.getRootNode()")
     start = time.perf_counter()
     page.locator(CARD).get_by_role("button", name=button, exact=True).click()
     page.wait_for_function(
@@ -73,7 +73,9 @@ def main() -> None:
     with (
         SiteServer(args.site) as server,
         sync_playwright() as playwright,
-        tempfile.TemporaryDirectory(prefix="cnn-code-bench-") as profile,
+        tempfile.TemporaryDirectory(
+            prefix="cnn-code-bench-", ignore_cleanup_errors=True
+        ) as profile,
     ):
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
