@@ -1,4 +1,5 @@
-"""Lessons II in Chromium against the built site: convolution, stride & padding, pooling, backprop.
+"""The layer lessons in Chromium on the built site: convolution, stride & padding, pooling,
+backprop.
 
 Each test boots one lesson, operates its widgets, checks that the lecture's numbers (and the
 corrections of its slips) appear, solves every exercise after a wrong and an unreadable answer,

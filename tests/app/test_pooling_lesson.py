@@ -1,4 +1,4 @@
-"""Lesson logic of the pooling lesson (Lessons II), natively.
+"""Lesson logic of the pooling lesson, natively.
 
 Each test states a number the page shows the student and checks it against the lecture or
 against an independent computation, so a wrong engine call or window bookkeeping fails here.

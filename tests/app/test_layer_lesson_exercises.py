@@ -1,5 +1,6 @@
-"""Every exercise of Lessons II, over many random problems: the worked solution ends with an
-answer the checker accepts, nearby numbers are rejected, and words get a message, not a crash."""
+"""Every exercise of the layer lessons (convolution, stride & padding, pooling, backprop), over
+many random problems: the worked solution ends with an answer the checker accepts, nearby numbers
+are rejected, and words get a message, not a crash."""
 
 from __future__ import annotations
 

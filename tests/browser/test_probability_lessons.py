@@ -1,4 +1,4 @@
-"""Lessons I in Chromium on the built site: entropy, cross-entropy, softmax, encoding.
+"""The probability lessons in Chromium on the built site: entropy, cross-entropy, softmax, encoding.
 
 Each test boots the site once, operates the lesson's widgets, answers one exercise wrongly and
 one correctly (computing the right answer here from the numbers in the prompt, not from the
