@@ -138,6 +138,17 @@ class ClassroomPage:
     def __getattr__(self, name: str) -> object:
         return getattr(self._page, name)
 
+    # One boot timeout everywhere: a navigation waits only for the document (its scripts then
+    # boot Python, which ``wait_ready`` waits for with the same BOOT_TIMEOUT_MS). Playwright's
+    # default waited 30 s for ``load``, which a loaded machine can miss while the page is fine.
+    def goto(self, url: str, **options: object) -> object:
+        options.setdefault("wait_until", "domcontentloaded")
+        return self._page.goto(url, **options)
+
+    def reload(self, **options: object) -> object:
+        options.setdefault("wait_until", "domcontentloaded")
+        return self._page.reload(**options)
+
     @property
     def raw(self) -> Page:
         """The underlying Playwright page (for APIs that need a real ``Page``, e.g. ``expect``)."""
@@ -168,7 +179,7 @@ class ClassroomPage:
             if self._page.evaluate("document.body.dataset.route") != slug:
                 self._page.evaluate("(slug) => { window.location.hash = slug; }", slug)
         else:
-            self._page.goto(f"{index}#{slug}")
+            self.goto(f"{index}#{slug}")
         return self.wait_ready(slug, timeout=timeout)
 
     def wait_ready(
@@ -221,6 +232,7 @@ class _Pages:
 
     def new(self, *, service_workers: str = "block", **context_options: object) -> ClassroomPage:
         context = self.browser.new_context(service_workers=service_workers, **context_options)
+        context.set_default_navigation_timeout(BOOT_TIMEOUT_MS)
         page = ClassroomPage(context.new_page(), self.site_url)
         self._guard_origin(context, page, service_workers == "allow")
         return page
