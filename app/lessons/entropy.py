@@ -29,6 +29,8 @@ SLUG = "entropy"
 CONTAINERS = (("Container 1", 26, 4), ("Container 2", 14, 16), ("Container 3", 1, 29))
 UNITS = {"bits": 2.0, "nats": math.e}
 MAX_CLASSES = 8
+#: The most shapes a container may hold in the page's count boxes.
+MAX_SHAPES = 100_000
 
 
 def container_entropy(triangles: int | None, circles: int | None) -> float:
@@ -165,8 +167,14 @@ def _shapes_html(triangles: int, circles: int) -> str:
 
 
 def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Column:
-    tri = pn.widgets.IntInput(label=f"Triangles in {name}", value=triangles, width=140)
-    cir = pn.widgets.IntInput(label=f"Circles in {name}", value=circles, width=140)
+    # Bounded: the browser then clamps a typed 1e308 to MAX_SHAPES instead of sending a float
+    # that Panel's IntInput rejects with an error on the page.
+    tri = pn.widgets.IntInput(
+        label=f"Triangles in {name}", value=triangles, start=0, end=MAX_SHAPES, width=140
+    )
+    cir = pn.widgets.IntInput(
+        label=f"Circles in {name}", value=circles, start=0, end=MAX_SHAPES, width=140
+    )
     shapes = pn.pane.HTML(_shapes_html(triangles, circles), margin=(5, 10))
     result = pn.pane.HTML(css_classes=["container-bits"], margin=(0, 10))
     message = notice()

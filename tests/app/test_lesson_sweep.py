@@ -98,7 +98,9 @@ def _values(widget: pn.widgets.Widget) -> list[object]:
         values = list(options.values()) if isinstance(options, dict) else list(options)
         return [*values[::-1], widget.value]
     if isinstance(widget, pn.widgets.IntInput | pn.widgets.FloatInput):
-        return [0, -1, 10**6, 1, widget.value]
+        low = -1 if widget.start is None else widget.start
+        high = 10**6 if widget.end is None else widget.end
+        return [0, low, high, 1, widget.value]
     if isinstance(widget, pn.widgets.TextInput | pn.widgets.TextAreaInput):
         original = widget.value
         lines = original.splitlines()
