@@ -167,13 +167,13 @@ def _shapes_html(triangles: int, circles: int) -> str:
 
 
 def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Column:
-    # Bounded: the browser then clamps a typed 1e308 to MAX_SHAPES instead of sending a float
+    # Bounded: the browser then clamps a typed ±1e308 to ±MAX_SHAPES instead of sending a float
     # that Panel's IntInput rejects with an error on the page.
     tri = pn.widgets.IntInput(
-        label=f"Triangles in {name}", value=triangles, start=0, end=MAX_SHAPES, width=140
+        label=f"Triangles in {name}", value=triangles, start=-MAX_SHAPES, end=MAX_SHAPES, width=140
     )
     cir = pn.widgets.IntInput(
-        label=f"Circles in {name}", value=circles, start=0, end=MAX_SHAPES, width=140
+        label=f"Circles in {name}", value=circles, start=-MAX_SHAPES, end=MAX_SHAPES, width=140
     )
     shapes = pn.pane.HTML(_shapes_html(triangles, circles), margin=(5, 10))
     result = pn.pane.HTML(css_classes=["container-bits"], margin=(0, 10))
