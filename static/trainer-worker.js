@@ -14,7 +14,7 @@ const DB_NAME = "cnn-classroom-trainer";
 const STORE = "models";
 const MODEL_KEY = "current";
 
-importScripts(new URL("pyodide/pyodide.js", BASE).href);
+importScripts(new URL("pyodide/pyodide.js", BASE).href, new URL("worker-python.js", BASE).href);
 
 let pyodide = null;
 let driver = null;
@@ -82,21 +82,13 @@ async function fetchWithProgress(url, stage) {
   return bytes;
 }
 
-async function wheelUrl() {
-  const response = await fetch(new URL("build-info.json", BASE));
-  if (!response.ok) throw new Error("build-info.json is missing: the site was not built fully");
-  const info = await response.json();
-  if (!info.app_wheel) throw new Error("build-info.json does not name the cnn_classroom wheel");
-  return new URL(info.app_wheel, BASE).href;
-}
-
 async function boot() {
   send({ type: "boot", stage: "Starting Python in the background" });
   // The data download runs while Pyodide and numpy load.
   const data = fetchWithProgress(new URL("data/mnist.npz", BASE), "Downloading MNIST");
-  pyodide = await loadPyodide({ indexURL: new URL("pyodide/", BASE).href });
-  send({ type: "boot", stage: "Loading numpy and the engine" });
-  await pyodide.loadPackage(["numpy", await wheelUrl()], { messageCallback: () => {} });
+  pyodide = await cnnWorkerPython.start(() =>
+    send({ type: "boot", stage: "Loading numpy and the engine" }),
+  );
   const bytes = await data;
   send({ type: "boot", stage: "Unpacking MNIST" });
   pyodide.globals.set("mnist_bytes", bytes);

@@ -14,9 +14,11 @@ self.cnnWorkerPython = (() => {
     return new URL(info.app_wheel, base).href;
   }
 
-  /** Pyodide with numpy, the engine and the app importable. */
-  async function start() {
+  /** Pyodide with numpy, the engine and the app importable; `started()` is told when Python
+   * runs and the packages start loading. */
+  async function start(started = () => {}) {
     const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
+    started();
     await pyodide.loadPackage(["numpy", await wheelUrl()], { messageCallback: () => {} });
     return pyodide;
   }
