@@ -42,7 +42,9 @@ origin other than the test server (such requests are aborted and recorded). A te
 errors on purpose calls ``page.allow_console_errors(regex)`` first. When a test fails, every page
 it used is screenshotted into ``test-artifacts/<test name>-<n>.png``.
 
-``ClassroomPage`` is a Playwright ``Page`` (every Page method works on it) plus:
+``ClassroomPage`` is a Playwright ``Page`` (every Page method works on it; its ``goto`` and
+``reload`` wait only for the document, with ``BOOT_TIMEOUT_MS`` like every navigation of its
+context: readiness is ``wait_ready``'s job, so one boot timeout covers a loaded machine) plus:
 ``open_lesson(slug)``, ``wait_ready(slug)``, ``changed_text(selector_or_locator, before)``,
 ``deep_text()`` (visible text including open shadow roots, unlike ``document.body.innerText``),
 ``problems`` and ``allow_console_errors(regex)``.
