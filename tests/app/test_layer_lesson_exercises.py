@@ -39,6 +39,29 @@ def test_worked_answer_is_accepted_and_others_are_not(generate):
         assert problem.hint and problem.prompt
 
 
+WHOLE_NUMBER_GENERATORS = [
+    stride_padding.output_size_problem,
+    stride_padding.same_padding_problem,
+    stride_padding.unvisited_problem,
+    pooling.pool_size_problem,
+    convolution.feature_cell_problem,
+    convolution.conv_parameters_problem,
+]
+
+
+@pytest.mark.parametrize("generate", WHOLE_NUMBER_GENERATORS, ids=lambda g: g.__name__)
+def test_whole_number_answers_are_compared_exactly(generate):
+    # 30.5 and 29.5 were "Correct" for 30 output columns, 4.5 for 5 rows: a student who forgot
+    # the floor was told the opposite of the formula.
+    for seed in range(100):
+        problem = generate(np.random.default_rng(seed))
+        answer = float(re.findall(r"-?\d+(?:\.\d+)?", problem.solution)[-1])
+        assert "whole number" in problem.text and "exact" in problem.text
+        for off in (0.5, -0.5, 0.4):
+            feedback = problem.check(f"{answer + off:g}")
+            assert not feedback.correct, (seed, problem.prompt, answer + off)
+
+
 def test_true_convolution_names_the_flip_when_it_is_forgotten():
     problem = convolution.true_convolution_problem(np.random.default_rng(0))
     cross = re.search(r"Cross-correlation would give (-?\d+)", problem.solution).group(1)
