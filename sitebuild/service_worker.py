@@ -1,8 +1,9 @@
-"""The service worker's manifest: which files to precache, under which cache version.
+"""The service worker's manifest: which files to precache, with their sha256, under which version.
 
 ``static/sw.js`` is plain JavaScript copied as it is; it reads this generated data file with
 ``importScripts("sw-manifest.js")``. A new build has a new version (the hash of every file's
-hash), so the browser installs the worker again and the old cache is replaced.
+hash), so the browser installs the worker again; the per-file hashes let that install copy
+unchanged files from the old cache and download only the changed ones.
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ def file_list(site: Path) -> list[dict]:
 
 
 def add_service_worker_manifest(site: Path) -> str:
-    """Write ``site/sw-manifest.js`` listing every file so far; return the cache version."""
+    """Write ``site/sw-manifest.js`` mapping every file so far to its sha256; return the version.
+
+    ``./`` (the address a visitor types) is index.html under another name, with its hash.
+    """
     files = file_list(site)
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    manifest = {"cacheVersion": version, "precache": ["./", *(f["path"] for f in files)]}
+    hashes = {f["path"]: f["sha256"] for f in files}
+    manifest = {"cacheVersion": version, "files": {"./": hashes["index.html"], **hashes}}
     text = f"self.cnnServiceWorkerManifest = {json.dumps(manifest, indent=None)};\n"
     (site / MANIFEST).write_text(text)
     return version

@@ -166,7 +166,6 @@
     panel.hidden = false;
   }
   $(".retry-boot").addEventListener("click", () => location.reload());
-  $(".reload-update").addEventListener("click", () => location.reload());
 
   // ------------------------------------------------------------------ loading
 
@@ -371,16 +370,29 @@
   function registerServiceWorker() {
     if (!("serviceWorker" in navigator) || new URLSearchParams(location.search).has("nosw")) return;
     const hadWorker = Boolean(navigator.serviceWorker.controller);
+    // A newer build took over (this tab's Reload, or another tab's): this page's code is from the
+    // old build and the old cache is gone, so it reloads rather than mix the two builds.
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (hadWorker) location.reload();
+    });
     navigator.serviceWorker
       // "none": the update check compares sw-manifest.js fresh from the server, never from the
       // HTTP cache, so a new build is noticed on the next visit even where hosts cache scripts.
       .register("sw.js", { updateViaCache: "none" })
       .then((registration) => {
-        // A newer build replaced the cache: this page still runs the old code until a reload.
+        // A newer build is cached and waits; this page keeps running the old one until Reload
+        // tells the waiting worker to take over (the controllerchange above then reloads).
+        const offerReload = () => {
+          if (!hadWorker) return;
+          $("#update-notice").hidden = false;
+          $(".reload-update").onclick = () =>
+            registration.waiting ? registration.waiting.postMessage("skipWaiting") : location.reload();
+        };
+        if (registration.waiting) offerReload();
         registration.addEventListener("updatefound", () => {
           const worker = registration.installing;
           worker.addEventListener("statechange", () => {
-            if (worker.state === "activated" && hadWorker) $("#update-notice").hidden = false;
+            if (worker.state === "installed") offerReload();
           });
         });
       })

@@ -72,21 +72,24 @@ class TransferStats:
         self.requests = 0
         self.files = 0
         self.bytes = 0
+        self.paths: list[str] = []  # of the files sent, relative to the site
 
     def add_request(self) -> None:
         with self._lock:
             self.requests += 1
 
-    def add(self, size: int) -> None:
+    def add(self, size: int, path: str) -> None:
         with self._lock:
             self.files += 1
             self.bytes += size
+            self.paths.append(path)
 
     def reset(self) -> None:
         with self._lock:
             self.requests = 0
             self.files = 0
             self.bytes = 0
+            self.paths = []
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -114,7 +117,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
     def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:
-        self._stats.add(os.fstat(source.fileno()).st_size)
+        self._stats.add(os.fstat(source.fileno()).st_size, self.path.lstrip("/"))
         super().copyfile(source, outputfile)
 
     def end_headers(self) -> None:

@@ -227,8 +227,8 @@ def test_service_worker_precaches_the_site_under_a_content_versioned_cache(
     assert manifest_js.startswith(prefix) and manifest_js.endswith(suffix)
     manifest = json.loads(manifest_js.removeprefix(prefix).removesuffix(suffix))
     assert manifest["cacheVersion"] == info["cache_version"]
-    expected = {entry["path"] for entry in info["files"]} - {"sw-manifest.js"}
-    assert expected <= set(manifest["precache"]) and "./" in manifest["precache"]
+    expected = {e["path"]: e["sha256"] for e in info["files"] if e["path"] != "sw-manifest.js"}
+    assert manifest["files"] == {"./": expected["index.html"], **expected}
 
 
 # ----------------------------------------------------------------------------- failures
