@@ -14,7 +14,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_lessons_2 import PROGRESS_KEY, _caption, _solve
+from test_layer_lessons import PROGRESS_KEY, _caption, _solve
 
 from app.lessons import convolution_operation
 from engine import signals
