@@ -271,7 +271,10 @@ class TrainerPage(pn.viewable.Viewer):
         self.drawing.has_model = True
         accuracy = message["test_acc"]
         settings = message.get("settings")
-        recorded = None if settings is None else TrainSettings.from_dict(settings)
+        try:
+            recorded = None if settings is None else TrainSettings.from_dict(settings)
+        except ValueError:
+            recorded = None  # the results stand; only the note of how they were made is lost
         self.model_layers, self.model_settings = message["layers"], recorded
         kind = "ok" if accuracy >= NEAR_CHANCE else "warn"
         score = f'<span class="big">Test accuracy: {100 * accuracy:.1f}%</span>'

@@ -388,3 +388,22 @@ def test_a_flat_layer_is_shown_as_a_square_that_fits_a_phone() -> None:
     assert grid == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 0]]
     assert len(as_grid([0.5] * 1352)[0]) == 37  # 37 × 2 px: not a 1,352-pixel strip
     assert feature_scale(37) * 37 <= 84
+
+
+def test_a_report_with_unreadable_settings_still_shows_its_results(page: TrainerPage) -> None:
+    report = protocol.reply(
+        "finished",
+        source="import",
+        stopped=False,
+        images=0,
+        seconds=0.0,
+        test_acc=0.97,
+        confusion=np.eye(10, dtype=int).tolist(),
+        misclassified=[],
+        filters=[],
+        layers=PRESETS["tiny"].layers,
+        settings={"version": 99},
+        history=[],
+    )
+    page.on_message(report)
+    assert "Test accuracy: 97.0%" in page.results.text.object
