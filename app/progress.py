@@ -133,10 +133,11 @@ def _warn(message: str) -> None:
         _warnings.append(message)
 
 
-def load() -> dict[str, dict]:
-    """All progress, cleaned: ``{slug: {"solved": [ids], "done": bool}}``."""
+def read_object(key: str, backup_key: str) -> dict | None:
+    """The JSON object stored under ``key``; ``{}`` when nothing is stored. Stored text that is
+    not a JSON object is copied to ``backup_key`` (once) and ``None`` is returned."""
     store = storage()
-    raw = store.get(STORAGE_KEY)
+    raw = store.get(key)
     if not raw:
         return {}
     try:
@@ -144,8 +145,16 @@ def load() -> dict[str, dict]:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        if store.get(BACKUP_KEY) != raw:
-            store.set(BACKUP_KEY, raw)
+        if store.get(backup_key) != raw:
+            store.set(backup_key, raw)
+        return None
+    return data
+
+
+def load() -> dict[str, dict]:
+    """All progress, cleaned: ``{slug: {"solved": [ids], "done": bool}}``."""
+    data = read_object(STORAGE_KEY, BACKUP_KEY)
+    if data is None:
         _warn(
             "Your saved progress could not be read, so this page starts afresh. "
             f"The old data was kept in localStorage under “{BACKUP_KEY}”."

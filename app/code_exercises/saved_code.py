@@ -1,8 +1,8 @@
 """The student's code for each exercise, kept beside the progress (localStorage in the browser).
 
-Stored under ``CODE_KEY`` as ``{"<exercise-id>": "<code>"}`` through ``progress.storage()``, so
-the page and the tests share the progress module's store. Unreadable data is copied to
-``BACKUP_KEY`` before it is replaced, never dropped silently.
+Stored under ``CODE_KEY`` as ``{"<exercise-id>": "<code>"}`` through the progress module
+(``progress.read_object``, ``progress.storage()``), so the page and the tests share its store.
+Unreadable data is copied to ``BACKUP_KEY`` before it is replaced, never dropped silently.
 """
 
 from __future__ import annotations
@@ -16,16 +16,8 @@ BACKUP_KEY = "cnn-classroom/code/v1/unreadable-backup"
 
 
 def _all() -> dict[str, str]:
-    store = progress.storage()
-    raw = store.get(CODE_KEY)
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        store.set(BACKUP_KEY, raw)
+    data = progress.read_object(CODE_KEY, BACKUP_KEY)
+    if data is None:
         return {}
     return {key: value for key, value in data.items() if isinstance(value, str)}
 
