@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from sitebuild import BuildError
-from sitebuild.fetch import cache_dir
+from sitebuild.fetch import cache_dir, run
 
 SOURCE = Path(__file__).resolve().parent / "codemirror"
 SOURCE_FILES = ("package.json", "package-lock.json", "editor.js", "runner.js")
 #: Where the page finds it (app/components/code_exercise.py imports it from there).
 BUNDLE = "vendor/code-editor.js"
-
-
-def _run(cmd: list[str], cwd: Path) -> None:
-    try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    except FileNotFoundError as exc:
-        raise BuildError(f"code editor: cannot run {cmd[0]!r} ({exc})") from exc
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
-        raise BuildError(f"code editor: {' '.join(cmd)} failed (is npm reachable?)\n{tail}")
 
 
 def source_hash() -> str:
@@ -53,11 +41,15 @@ def bundle() -> Path:
             shutil.copy2(SOURCE / name, work / name)
         # --ignore-scripts: no install script runs; esbuild finds its binary in the locked
         # platform package without one.
-        _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], work)
+        run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], "code editor", cwd=work)
         built = work / "code-editor.js"
         esbuild = work / "node_modules" / ".bin" / "esbuild"
         flags = ["--bundle", "--format=esm", "--minify", "--target=es2020", "--charset=utf8"]
-        _run([str(esbuild), "editor.js", *flags, f"--outfile={built.name}"], work)
+        run(
+            [str(esbuild), "editor.js", *flags, f"--outfile={built.name}"],
+            "code editor",
+            cwd=work,
+        )
         shutil.move(str(built), out)
     return out
 

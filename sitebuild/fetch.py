@@ -39,10 +39,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
-    """Run ``cmd``; a failure becomes a BuildError with the command and its last lines."""
+def run(
+    cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> None:
+    """Run ``cmd`` (in ``cwd``); a failure becomes a BuildError with the command and its last
+    lines."""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
     except FileNotFoundError as exc:
         raise BuildError(f"{what}: cannot run {cmd[0]!r} ({exc})") from exc
     if proc.returncode != 0:
