@@ -22,6 +22,7 @@ import numpy as np
 
 from app.trainer import protocol
 from app.trainer.settings import TrainSettings
+from app.trainer.spec import INPUT_SHAPE, NUM_CLASSES
 from engine import functional, optim, train
 from engine.data import Mnist, normalize
 from engine.layers import Conv2D
@@ -29,8 +30,6 @@ from engine.losses import SoftmaxCrossEntropy
 from engine.model import Sequential
 
 Message = dict
-INPUT_SHAPE = (1, 28, 28)
-NUM_CLASSES = 10
 #: Images per evaluation step: small enough that a step stays well under one slice.
 EVAL_CHUNK = 500
 MISCLASSIFIED_SHOWN = 24
