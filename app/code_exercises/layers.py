@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from app.code_exercises.spec import Case, CodeExercise
+from app.lecture_examples import PADDING_IMAGE, STRIDE_GRID, VERTICAL_EDGE
 from engine import functional as F
 from engine import layers
 
@@ -74,24 +75,13 @@ def _correlate_case(label: str, image: np.ndarray, kernel: np.ndarray, stride: i
 
 
 def _correlate_cases(rng: np.random.Generator) -> list[Case]:
-    stride_image = np.array([[10 * r + c for c in range(1, 8)] for r in range(8)], dtype=float)
-    lecture_pad = np.array(
-        [
-            [3, 3, 4, 4, 7, 0],
-            [9, 7, 6, 5, 8, 2],
-            [6, 5, 5, 6, 9, 2],
-            [7, 1, 3, 2, 7, 8],
-            [0, 3, 7, 1, 8, 3],
-            [4, 0, 4, 3, 2, 2],
-        ],
-        dtype=float,
-    )
-    edge = np.array([[1, 0, -1]] * 3, dtype=float)
     cases = [
         _correlate_case(
-            "the lecture's stride-2 example (3×3 ones)", stride_image, np.ones((3, 3)), 2, 0
+            "the lecture's stride-2 example (3×3 ones)", STRIDE_GRID, np.ones((3, 3)), 2, 0
         ),
-        _correlate_case("the lecture's padding example (6×6, padding 1)", lecture_pad, edge, 1, 1),
+        _correlate_case(
+            "the lecture's padding example (6×6, padding 1)", PADDING_IMAGE, VERTICAL_EDGE, 1, 1
+        ),
         _correlate_case(
             "a kernel larger than the padded image",
             rng.normal(size=(3, 3)),

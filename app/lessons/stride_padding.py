@@ -17,27 +17,13 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
+from app.lecture_examples import PADDING_IMAGE, STRIDE_GRID, VERTICAL_EDGE
 from app.lessons._conv_common import Stepper, grid
 from engine import functional as F
 
-#: The lecture's stride example: an 8×7 grid whose entry in row r, column c is 10·r + c + 1.
-STRIDE_GRID = (10 * np.arange(8)[:, None] + np.arange(1, 8)[None, :]).astype(float)
 #: The 2×2 corner of the stride-2 output that the slide shows.
 STRIDE_SLIDE_CORNER = np.array([[108, 126], [288, 306]], dtype=float)
 
-#: The lecture's padding example: a 6×6 image and a vertical-edge kernel.
-PADDING_IMAGE = np.array(
-    [
-        [3, 3, 4, 4, 7, 0],
-        [9, 7, 6, 5, 8, 2],
-        [6, 5, 5, 6, 9, 2],
-        [7, 1, 3, 2, 7, 8],
-        [0, 3, 7, 1, 8, 3],
-        [4, 0, 4, 3, 2, 2],
-    ],
-    dtype=float,
-)
-VERTICAL_EDGE = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=float)
 #: The entries the slide fills in (row, column) -> value; the rest of its 6×6 output is blank.
 PADDING_SLIDE_VALUES: dict[tuple[int, int], float] = {
     (0, 0): -10,
