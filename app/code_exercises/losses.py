@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from app.code_exercises.spec import Case, CodeExercise
+from app.code_exercises.spec import Case, CodeExercise, Diagnose
 from engine import functional as F
 
 
@@ -23,6 +23,20 @@ def _in_nats(expected: Any, actual: Any) -> bool:
         return math.isclose(float(actual), float(expected) * math.log(2), rel_tol=1e-6)
     except (TypeError, ValueError):
         return False
+
+
+def _log2_diagnose(nan: str, nats: str) -> Diagnose:
+    """A diagnosis for a sum of p·log2 terms: ``nan`` when the answer holds a nan (a 0·log 0
+    term), ``nats`` when it is the expected value times ln 2 (natural log instead of log2)."""
+
+    def diagnose(case: Case, expected: Any, actual: Any) -> str | None:
+        if _has_nan(actual):
+            return nan
+        if _in_nats(expected, actual):
+            return nats
+        return None
+
+    return diagnose
 
 
 # -- entropy -------------------------------------------------------------------------------------
@@ -63,12 +77,10 @@ def _entropy_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def _entropy_diagnose(case: Case, expected: Any, actual: Any) -> str | None:
-    if _has_nan(actual):
-        return "A probability of 0 made log2 give -inf and 0·(-inf) = nan: skip the zeros."
-    if _in_nats(expected, actual):
-        return "That is the entropy in nats (natural log); the exercise asks for bits: use np.log2."
-    return None
+_entropy_diagnose = _log2_diagnose(
+    nan="A probability of 0 made log2 give -inf and 0·(-inf) = nan: skip the zeros.",
+    nats="That is the entropy in nats (natural log); the exercise asks for bits: use np.log2.",
+)
 
 
 ENTROPY = CodeExercise(
@@ -151,15 +163,13 @@ def _cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def _cross_entropy_diagnose(case: Case, expected: Any, actual: Any) -> str | None:
-    if _has_nan(actual):
-        return (
-            "0 · log2(0) gave nan for a class the target does not pick: with a one-hot target "
-            "only the true class's term counts, so take just that one."
-        )
-    if _in_nats(expected, actual):
-        return "That is the loss in nats (natural log); the exercise asks for bits: use np.log2."
-    return None
+_cross_entropy_diagnose = _log2_diagnose(
+    nan=(
+        "0 · log2(0) gave nan for a class the target does not pick: with a one-hot target "
+        "only the true class's term counts, so take just that one."
+    ),
+    nats="That is the loss in nats (natural log); the exercise asks for bits: use np.log2.",
+)
 
 
 CROSS_ENTROPY = CodeExercise(
