@@ -365,23 +365,19 @@ def _toy() -> pn.Column:
         source=picture,
         color_mapper=mapper,
     )
-    inner, outer = points[labels == 0], points[labels == 1]
-    fig.scatter(
-        inner[:, 0],
-        inner[:, 1],
-        marker="circle",
-        size=6,
-        color="#1d4ed8",
-        legend_label="class 0 (disk)",
-    )
-    fig.scatter(
-        outer[:, 0],
-        outer[:, 1],
-        marker="triangle",
-        size=7,
-        color="#c2410c",
-        legend_label="class 1 (ring)",
-    )
+    for label, marker, size, color, legend in (
+        (0, "circle", 6, "#1d4ed8", "class 0 (disk)"),
+        (1, "triangle", 7, "#c2410c", "class 1 (ring)"),
+    ):
+        members = points[labels == label]
+        fig.scatter(
+            members[:, 0],
+            members[:, 1],
+            marker=marker,
+            size=size,
+            color=color,
+            legend_label=legend,
+        )
     fig.legend.label_text_font_size = "11px"
     fig.legend.location = "top_left"
     report = Text("")
