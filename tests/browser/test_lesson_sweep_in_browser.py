@@ -47,6 +47,10 @@ def test_every_control_of_the_lesson_in_the_browser(shared_page, slug: str) -> N
         values = select.locator("option").evaluate_all("(options) => options.map(o => o.value)")
         for value in (*values[-1:], *values[:1]):
             select.select_option(value)
+            # At a student's pace: Panel in Pyodide holds a browser change for up to 0.5 s, so a
+            # select whose options the previous change rebuilt (pooling's output cell) could
+            # send a choice from its old list (a Panel sync race, not a lesson bug).
+            page.wait_for_timeout(700)
     page.wait_for_timeout(1500)  # the last changes' round trips through Python
     _settle(page)
     # The page itself never scrolls sideways (a code editor's long line scrolls inside its box).
