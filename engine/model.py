@@ -24,6 +24,7 @@ like the architecture diagrams in the lecture::
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -116,22 +117,41 @@ def _layer_from_spec(
     return Dense(input_shape[0], spec["units"], rng=rng, dtype=dtype)
 
 
-def _spec_params(spec: dict[str, Any], input_shape: Shape) -> int:
-    """Parameters the layer of ``spec`` will have for ``input_shape``, before building it.
+class ParameterCount(NamedTuple):
+    """Trainable numbers of one layer: its weights and its biases."""
 
-    Equal to the built layer's ``num_params()`` (tested); 0 for a spec that will not build.
+    weights: int
+    biases: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.biases
+
+
+def count_parameters(spec: dict[str, Any], input_shape: Sequence[int]) -> ParameterCount:
+    """Weights and biases the layer of ``spec`` has for an input of ``input_shape`` per sample,
+    without building it: a conv layer k_h·k_w·C·F weights and F biases whatever H and W are, a
+    dense layer N·U weights and U biases, other layers none.
+
+    Equal to the built layer's ``num_params()`` (tested). Raises ValueError for a conv or dense
+    spec it cannot read (a missing or non-numeric setting, an input of the wrong rank).
     """
     kind = spec.get("type")
+    if kind not in ("conv", "dense"):
+        return ParameterCount(0, 0)
     try:
         if kind == "conv" and len(input_shape) == 3:
-            kernel = spec.get("kernel", 1)
+            kernel = spec["kernel"]
             kh, kw = kernel if isinstance(kernel, list | tuple) else (kernel, kernel)
-            return int(spec["filters"]) * (int(input_shape[0]) * int(kh) * int(kw) + 1)
+            filters = int(spec["filters"])
+            return ParameterCount(int(kh) * int(kw) * int(input_shape[0]) * filters, filters)
         if kind == "dense" and len(input_shape) == 1:
-            return int(spec["units"]) * (int(input_shape[0]) + 1)
+            units = int(spec["units"])
+            return ParameterCount(int(input_shape[0]) * units, units)
     except (KeyError, TypeError, ValueError):
-        pass  # building the layer reports what is wrong with the spec
-    return 0
+        pass
+    dims = "×".join(map(str, input_shape))
+    raise ValueError(f"cannot count the parameters of {spec!r} for a {dims} input")
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -181,7 +201,9 @@ class Sequential:
             try:
                 if not isinstance(spec, dict):
                     raise ValueError(f"a layer spec must be a dict, got {spec!r}")
-                total += _spec_params(spec, shape)
+                # A spec it cannot count fails below, where building the layer says why.
+                with contextlib.suppress(ValueError):
+                    total += count_parameters(spec, shape).total
                 if max_params is not None and total > max_params:
                     raise ValueError(
                         f"the network reaches {total:,} parameters here, more than the "

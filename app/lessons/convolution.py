@@ -18,7 +18,6 @@ from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
 from app.components.layout import lesson_step, notice, row, show
 from app.components.messages import literal
-from app.components.slip import LectureSlip
 from app.components.style import WRAPPING_LABEL
 from app.lessons._conv_common import (
     Stepper,
@@ -28,11 +27,11 @@ from app.lessons._conv_common import (
     load_photo,
     matrix_text,
     num,
-    parse_count,
     parse_matrix,
 )
 from engine import functional as F
 from engine.conv import reference_forward
+from engine.model import count_parameters
 
 #: The lecture's 5×5 binary image and 3×3 kernel (slides "Introduction XXVIII").
 LECTURE_IMAGE = np.array(
@@ -141,16 +140,6 @@ def kernel_table() -> str:
     return "| Operation | Kernel | Responds to |\n|---|---|---|\n" + rows
 
 
-def dense_weights(pixels: int, hidden: int) -> int:
-    """Weights of a fully connected layer: every pixel connects to every hidden neuron."""
-    return pixels * hidden
-
-
-def conv_weights(kernel: int, channels: int, filters: int) -> int:
-    """Weights of a conv layer: one k×k×C kernel per filter, whatever the image size."""
-    return kernel * kernel * channels * filters
-
-
 def multi_channel(x: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel correlations (C, OH, OW) and the engine's conv2d output (OH, OW).
 
@@ -227,7 +216,9 @@ def conv_parameters_problem(rng: np.random.Generator) -> Problem:
     channels = int(rng.choice([1, 3, 8, 16]))
     filters = int(rng.choice([4, 8, 16, 32]))
     side = int(rng.choice([28, 64, 256]))
-    weights = conv_weights(k, channels, filters)
+    weights, biases = count_parameters(
+        {"type": "conv", "filters": filters, "kernel": k}, (channels, side, side)
+    )
     return Problem(
         prompt=(
             f"A conv layer reads a {side}×{side} image with {channels} channel(s) and has "
@@ -235,7 +226,7 @@ def conv_parameters_problem(rng: np.random.Generator) -> Problem:
             "parameters does it have?"
         ),
         check=check_number(
-            weights + filters,
+            weights + biases,
             places=0,
             mistakes=[
                 (weights, "you counted the weights; each filter also has a bias."),
@@ -248,7 +239,7 @@ def conv_parameters_problem(rng: np.random.Generator) -> Problem:
         ),
         hint="One filter has k·k·C weights and 1 bias; the image size does not matter.",
         solution=(
-            f"$F\\,(k^2 C + 1) = {filters}\\cdot({k}^2\\cdot{channels} + 1) = {weights + filters}$."
+            f"$F\\,(k^2 C + 1) = {filters}\\cdot({k}^2\\cdot{channels} + 1) = {weights + biases}$."
         ),
         placeholder="e.g. 80",
     )
@@ -546,54 +537,19 @@ def _channels() -> pn.Column:
     )
 
 
-def _why_convolution() -> pn.Column:
-    side = pn.widgets.TextInput(label="Image side (pixels)", value="28", width=150)
-    hidden = pn.widgets.TextInput(label="Hidden neurons (dense)", value="30", width=150)
-    k = pn.widgets.TextInput(label="Kernel size k", value="3", width=110)
-    filters = pn.widgets.TextInput(label="Filters (conv)", value="30", width=110)
-
-    def counts(side_text: str, hidden_text: str, k_text: str, filters_text: str) -> str:
-        try:
-            side = parse_count(side_text, "The image side", 1, 100_000)
-            hidden = parse_count(hidden_text, "The number of hidden neurons", 1, 100_000)
-            k = parse_count(k_text, "The kernel size", 1, side)
-            filters = parse_count(filters_text, "The number of filters", 1, 100_000)
-        except ValueError as error:
-            return f"⚠ {error}"
-        dense = dense_weights(side * side, hidden)
-        conv = conv_weights(k, 1, filters)
-        return (
-            f"A dense layer connects all {side}×{side} = **{side * side:,}** pixels to each of "
-            f"{hidden:,} neurons: ${side * side:,} \\cdot {hidden:,} =$ **{dense:,} weights**."
-            f"\n\nA conv layer with {filters:,} filters of {k}×{k} needs only "
-            f"${k}^2 \\cdot {filters:,} =$ **{conv:,} weights**, whatever the image size — "
-            f"{dense / conv:,.0f} times fewer."
-        )
-
+def _weight_count() -> pn.Column:
     return lesson_step(
-        "5 · Why convolution? Count the weights",
-        "A dense layer gives every hidden neuron its own weight for every pixel. A conv layer "
-        "reuses one small kernel at every position (**weight sharing**) and looks only at a "
-        "small neighbourhood (the **local receptive field**), so its size does not grow with "
-        "the image.",
-        row(side, hidden, k, filters),
-        Text(pn.bind(counts, side, hidden, k, filters)),
-        LectureSlip(
-            "$784 \\cdot 30 = 23{,}550$",
-            "$23{,}520$",
-            "$784 \\cdot 30 = 23{,}520$ (set 28 and 30 above).",
-        ),
-        LectureSlip(
-            "a 256×256 image has “56,000 pixels” and a first layer of “560k parameters”",
-            "$256^2 = 65{,}536$ pixels",
-            "256·256 = 65,536. Its “~78k” for MNIST matches 100 hidden neurons "
-            "(784·100 = 78,400); with the same 100 neurons a 256×256 image needs "
-            "65,536·100 = **6,553,600** weights, ten times more than the slide’s 560k.",
-        ),
+        "5 · Why a convolution layer?",
+        "A dense layer gives every hidden neuron its own weight for every pixel, so its size "
+        "grows with the image; a conv layer reuses one small kernel at every position (**weight "
+        "sharing**) and looks only at a small neighbourhood (the **local receptive field**), so "
+        "its $k\\cdot k\\cdot C\\cdot F$ weights are the same for any image size. The lesson "
+        "[Why convolutions?](#why-convolutions) counts both for sizes you type, with the "
+        "lecture's numbers corrected, and lets you click a unit to see its connections.",
     )
 
 
-SECTIONS = (_sliding_window, _kernel_gallery, _flip, _channels, _why_convolution)
+SECTIONS = (_sliding_window, _kernel_gallery, _flip, _channels, _weight_count)
 
 EXERCISES = (
     ExerciseInfo("feature-cell", "One cell of a feature map", feature_cell_problem),

@@ -19,6 +19,7 @@ from app.components.layout import lesson_step, notice, row, show
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import grid, load_mnist_digits, parse_count
 from engine import functional as F
+from engine.model import count_parameters
 
 #: The lecture's 6 × 6 × 3 RGB example as a small picture: sky, a red house, a sun, grass.
 SKY, RED, SUN, GRASS = (135, 206, 235), (220, 38, 38), (250, 204, 21), (22, 163, 74)
@@ -70,12 +71,14 @@ def channels_first(image: np.ndarray) -> np.ndarray:
 
 def dense_weights(height: int, width: int, channels: int, hidden: int) -> int:
     """Weights of a fully connected first layer: every input number to every hidden unit."""
-    return height * width * channels * hidden
+    spec = {"type": "dense", "units": hidden}
+    return count_parameters(spec, (height * width * channels,)).weights
 
 
 def conv_weights(kernel: int, channels: int, filters: int) -> int:
     """Weights of a convolution layer: one k × k × d kernel per filter, for any image size."""
-    return kernel * kernel * channels * filters
+    spec = {"type": "conv", "filters": filters, "kernel": kernel}
+    return count_parameters(spec, (channels, kernel, kernel)).weights
 
 
 def conv_as_matrix(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -12,10 +12,11 @@ import numpy as np
 import panel as pn
 import pytest
 
-from app import progress
+from app import catalog, progress
 from app.components.image import ImageUpload
 from app.lessons import convolution
 from app.lessons._conv_common import load_mnist_digits, load_photo
+from engine.layers import Conv2D
 from tests.app.grid_text import captions
 
 
@@ -62,11 +63,25 @@ def test_filters_on_real_images_keep_the_size_and_do_what_they_say():
     assert np.all(edges[1:-1, 1:-1] == 0)  # no edge inside a flat region
 
 
-def test_parameter_counts_correct_the_slides():
-    assert convolution.dense_weights(28 * 28, 30) == 23_520  # the slide says 23,550
-    assert 256 * 256 == 65_536  # the slide says 56,000 pixels
-    assert convolution.dense_weights(256 * 256, 100) == 6_553_600
-    assert convolution.conv_weights(3, 1, 30) == 270
+def test_weight_count_step_sends_the_student_to_the_lesson_that_counts_them():
+    step = convolution._weight_count()
+    text = " ".join(str(getattr(pane, "object", "")) for pane in step.objects)
+    assert "[Why convolutions?](#why-convolutions)" in text
+    assert catalog.lesson("why-convolutions").title == "Why convolutions?"
+
+
+def test_conv_parameters_exercise_counts_what_the_engine_builds():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        problem = convolution.conv_parameters_problem(rng)
+        channels, filters, k = (
+            int(v)
+            for v in re.search(
+                r"image with (\d+) channel.*has (\d+) filters of size (\d+)", problem.prompt
+            ).groups()
+        )
+        layer = Conv2D(channels, filters, k)
+        assert problem.check(str(layer.num_params())).kind == "correct"
 
 
 def test_multi_channel_output_is_channel_sum_plus_bias():

@@ -122,16 +122,10 @@ def test_convolution_lesson(page, axe, tmp_path) -> None:
     expect(page.get_by_text("“notes.txt” could not be read as an image")).to_be_visible()
     expect(_caption(page, "Original")).to_contain_text("a 10 by 20 grayscale picture")
 
-    # Weight counts, with the slides' slips corrected, and a message for a bad count.
-    expect(page.get_by_text("23,520 weights")).to_be_visible()
-    expect(page.get_by_text("65,536", exact=False).first).to_be_visible()
-    side = page.get_by_label("Image side (pixels)")
-    side.fill("lots")
-    side.press("Enter")
-    expect(page.get_by_text("The image side:", exact=False)).to_be_visible()
-    side.fill("256")
-    side.press("Enter")
-    expect(page.get_by_text("65,536 pixels", exact=False).first).to_be_visible()
+    # Counting weights is the "Why convolutions?" lesson's job: this one links to it.
+    expect(page.get_by_role("link", name="Why convolutions?")).to_have_attribute(
+        "href", "#why-convolutions"
+    )
 
     _solve_all_and_reload(
         page, "convolution", ["feature-cell", "true-convolution", "conv-parameters"]

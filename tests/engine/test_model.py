@@ -11,7 +11,7 @@ import pytest
 from engine import gradcheck
 from engine.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from engine.losses import MeanSquaredError, SoftmaxCrossEntropy
-from engine.model import Sequential
+from engine.model import ParameterCount, Sequential, count_parameters
 
 TINY = [
     {"type": "conv", "filters": 8, "kernel": 3, "stride": 1, "padding": 0},
@@ -317,3 +317,33 @@ def test_max_params_refuses_a_network_before_allocating_it() -> None:
     huge = [{"type": "flatten"}, {"type": "dense", "units": 100_000}]
     with pytest.raises(ValueError, match="more than the 1,000 allowed"):
         Sequential.from_spec(huge, (64, 100, 100), max_params=1_000)  # 64e9 values: never built
+
+
+def test_count_parameters_matches_every_built_layer_before_building_it() -> None:
+    specs = [
+        {"type": "conv", "filters": 4, "kernel": [3, 2], "padding": 1},
+        {"type": "relu"},
+        {"type": "pool", "size": 2},
+        {"type": "flatten"},
+        {"type": "dense", "units": 7},
+    ]
+    model = Sequential.from_spec(specs, (3, 8, 8))
+    shape: tuple[int, ...] = (3, 8, 8)
+    for spec, layer in zip(specs, model.layers, strict=True):
+        assert count_parameters(spec, shape).total == layer.num_params()
+        shape = layer.output_shape(shape)
+    assert count_parameters(specs[0], (3, 8, 8)) == ParameterCount(3 * 2 * 3 * 4, 4)
+
+
+def test_count_parameters_gives_the_lectures_weight_counts() -> None:
+    dense_mnist = count_parameters({"type": "dense", "units": 30}, (28 * 28,))
+    assert dense_mnist.weights == 23_520  # the slide says 23,550
+    conv = count_parameters({"type": "conv", "filters": 30, "kernel": 3}, (1, 256, 256))
+    assert conv == ParameterCount(270, 30)  # the same for any image size
+
+
+def test_count_parameters_refuses_what_it_cannot_count() -> None:
+    with pytest.raises(ValueError, match="cannot count"):
+        count_parameters({"type": "dense", "units": 3}, (1, 28, 28))  # not flattened
+    with pytest.raises(ValueError, match="cannot count"):
+        count_parameters({"type": "conv", "filters": "many", "kernel": 3}, (1, 28, 28))
