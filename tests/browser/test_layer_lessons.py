@@ -123,7 +123,8 @@ def test_convolution_lesson(page, axe, tmp_path) -> None:
     expect(_caption(page, "Original")).to_contain_text("a 10 by 20 grayscale picture")
 
     # Counting weights is the "Why convolutions?" lesson's job: this one links to it.
-    expect(page.get_by_role("link", name="Why convolutions?")).to_have_attribute(
+    lesson_text = page.locator(".lesson-convolution")
+    expect(lesson_text.get_by_role("link", name="Why convolutions?")).to_have_attribute(
         "href", "#why-convolutions"
     )
 
