@@ -17,6 +17,9 @@ from app.code_exercises.spec import Raises
 RTOL = 1e-6
 ATOL = 1e-8
 NUMERIC_KINDS = "biuf"
+#: Arrays with more entries are shown summarized as text (NumPy's "..."), not as a grid: a
+#: function that returns a 3000×3000 array must not send 45 MB of cells to the page.
+MAX_CELLS = 400
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,22 @@ def _cell_text(value: Any) -> str:
 
 def shown(value: Any) -> dict[str, Any]:
     """A JSON-able picture of ``value``: ``{"kind": "array", "shape", "cells"}`` for 1-D and 2-D
-    numeric arrays (a 1-D array is one row), else ``{"kind": "text", "text"}``."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in NUMERIC_KINDS and value.ndim in (1, 2):
+    numeric arrays of at most ``MAX_CELLS`` entries (a 1-D array is one row), else
+    ``{"kind": "text", "text"}``."""
+    if (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind in NUMERIC_KINDS
+        and value.ndim in (1, 2)
+        and value.size <= MAX_CELLS
+    ):
         grid = value.reshape(1, -1) if value.ndim == 1 else value
         cells = [[_cell_text(v) for v in row] for row in grid.tolist()]
         return {"kind": "array", "shape": list(value.shape), "cells": cells}
     if isinstance(value, Raises):
         return {"kind": "text", "text": f"raises {value.error.__name__}"}
     if isinstance(value, np.ndarray):
-        return {"kind": "text", "text": np.array2string(value, precision=6)}
+        text = np.array2string(value, precision=6, threshold=MAX_CELLS)
+        return {"kind": "text", "text": f"{text}\n(shape {value.shape}, dtype {value.dtype})"}
     if isinstance(value, (Real, np.generic)):
         return {"kind": "text", "text": _cell_text(value)}
     text = repr(value)

@@ -15,6 +15,9 @@ from typing import Any
 TIMEOUT = "timeout"
 CRASHED = "crashed"
 UNAVAILABLE = "unavailable"
+#: How NumPy says an array cannot be made: natively a MemoryError; in the browser's 32-bit
+#: WebAssembly, sizes such as 10**10 do not even fit an index and raise ValueError.
+TOO_BIG = ("MemoryError", "Maximum allowed dimension exceeded", "array is too big")
 
 
 def _inline(text: str) -> str:
@@ -48,13 +51,18 @@ def value_html(shown: dict[str, Any] | None, cell: list[int] | None = None) -> s
 
 
 def _error_html(error: dict[str, Any]) -> str:
-    where = ""
+    parts = [f"<p><strong>{escape(error['message'])}</strong></p>"]
     if error.get("line"):
         where = f"Line {error['line']} of your code"
         if error.get("source"):
             where += f": <code>{escape(error['source'])}</code>"
-        where = f"<p>{where}</p>"
-    return f"<p><strong>{escape(error['message'])}</strong></p>{where}"
+        parts.append(f"<p>{where}</p>")
+    if any(sign in error["message"] for sign in TOO_BIG):
+        parts.append(
+            "<p>That array would need more memory than Python in your browser can have "
+            "(a few GB at most). Is a size in your code far larger than you meant?</p>"
+        )
+    return "".join(parts)
 
 
 def _stdout_html(text: str) -> str:

@@ -207,11 +207,115 @@ def test_the_reference_is_computed_before_the_students_code_runs():
         "import numpy as np\nnp.exp = lambda z: np.ones_like(z)\n"
         "def softmax(z):\n    return np.exp(z) / len(z)\n"
     )
-    original = np.exp
-    try:
-        assert not check("code-softmax", cheat)["passed"]
-    finally:
-        np.exp = original  # the student's module ran in this interpreter
+    assert not check("code-softmax", cheat)["passed"]
+
+
+def run_code(exercise_id: str, code: str) -> dict:
+    reply = runner.handle(json.dumps({"action": "run", "exercise": exercise_id, "code": code}))
+    return json.loads(reply)
+
+
+# State left by one Run or Check must not reach the next, of this exercise or another: each case
+# below first does something a student might, then checks what the next request sees.
+
+
+def test_monkeypatching_np_sum_does_not_reach_the_next_check():
+    patch = (
+        "import numpy as np\nnp.sum = lambda *args, **kwargs: 0.0\ndef entropy(p):\n    return 0\n"
+    )
+    assert run_code("code-entropy", patch)["error"] is None
+    assert check("code-softmax", get("code-softmax").solution)["passed"]
+    assert check("code-entropy", get("code-entropy").solution)["passed"]
+
+
+def test_deleting_or_overwriting_a_module_attribute_does_not_last():
+    vandal = (
+        "import numpy as np, math, builtins\ndel np.exp\nmath.log2 = None\n"
+        "builtins.len = lambda x: 0\ndef softmax(z):\n    return z\n"
+    )
+    assert not check("code-softmax", vandal)["passed"]
+    assert check("code-softmax", get("code-softmax").solution)["passed"]
+    assert check("code-entropy", get("code-entropy").solution)["passed"]
+    assert len([1, 2]) == 2
+
+
+def test_numpy_error_handling_set_by_one_run_does_not_reach_the_next():
+    raising = "import numpy as np\nnp.seterr(all='raise')\ndef softmax(z):\n    return z\n"
+    run_code("code-softmax", raising)
+    case = check("code-softmax", SOFTMAX_NO_MAX)["case"]
+    # As in a fresh worker: the overflow gives NaN and a warning, not FloatingPointError.
+    assert case["problem"] == "value"
+    assert case["actual"]["cells"][0][0] == "nan"
+
+
+def test_print_options_set_by_one_run_do_not_reach_the_next():
+    code = "def entropy(p):\n    print('p is', p)\n    return 1.5\n"
+    terse = "import numpy as np\nnp.set_printoptions(precision=1)\n" + code
+    assert "p is [0.9 0.1]" in run_code("code-entropy", terse)["stdout"]
+    assert "p is [0.86666667 0.13333333]" in run_code("code-entropy", code)["stdout"]
+
+
+def test_seeding_numpys_global_random_state_does_not_last():
+    draw = "import numpy as np\nprint(np.random.random())\ndef entropy(p):\n    return 0\n"
+    after_seed = "0.5488135039273248"  # np.random.seed(0); np.random.random()
+    seeded = "import numpy as np\nnp.random.seed(0)\n" + draw
+    before = np.random.get_state()
+    assert after_seed in run_code("code-entropy", seeded)["stdout"]
+    after = np.random.get_state()
+    assert np.array_equal(before[1], after[1]) and before[2] == after[2]
+    assert after_seed not in run_code("code-entropy", draw)["stdout"]
+
+
+def test_globals_of_one_run_are_gone_in_the_next():
+    helper = "SCALE = 2.0\ndef entropy(p):\n    return SCALE\n"
+    assert run_code("code-entropy", helper)["value"]["text"] == "2"
+    result = run_code("code-entropy", "def entropy(p):\n    return SCALE\n")
+    assert result["error"]["message"] == "NameError: name 'SCALE' is not defined"
+    assert result["error"]["line"] == 2
+
+
+def test_a_module_the_student_imported_is_imported_afresh_next_time():
+    changed = "import colorsys\ncolorsys.ONE_THIRD = 0\ndef entropy(p):\n    return 0\n"
+    run_code("code-entropy", changed)
+    fresh = "import colorsys\nprint(colorsys.ONE_THIRD)\ndef entropy(p):\n    return 0\n"
+    assert "0.333" in run_code("code-entropy", fresh)["stdout"]
+
+
+def test_exit_is_reported_and_python_keeps_going():
+    result = run_code("code-entropy", "import sys\nsys.exit(3)\n")
+    assert result["error"]["message"] == "SystemExit: 3"
+    assert result["error"]["line"] == 2
+    assert check("code-entropy", get("code-entropy").solution)["passed"]
+
+
+def test_a_print_in_a_long_loop_is_cut_with_a_clear_note():
+    code = "def entropy(p):\n    for i in range(100_000):\n        print(i)\n    return 0\n"
+    stdout = run_code("code-entropy", code)["stdout"]
+    assert stdout.startswith("0\n1\n2\n")
+    assert len(stdout) < runner.MAX_OUTPUT + 200
+    printed = sum(len(f"{i}\n") for i in range(100_000))
+    assert f"your code printed {printed:,} in all" in stdout
+    assert f"only the first {runner.MAX_OUTPUT:,} are kept" in stdout
+
+
+def test_a_huge_allocation_gets_a_clear_message():
+    code = "import numpy as np\n\ndef entropy(p):\n    big = np.zeros(10**15)\n    return 0\n"
+    result = run_code("code-entropy", code)
+    assert result["error"]["message"].startswith("MemoryError: Unable to allocate")
+    assert result["error"]["line"] == 4
+    kind, html = feedback.render(result)
+    assert kind == "invalid"
+    assert "more memory than Python in your browser can have" in html
+    # Pyodide's 32-bit NumPy refuses 10**10 entries before it even tries to allocate them.
+    result["error"]["message"] = "ValueError: Maximum allowed dimension exceeded"
+    assert "more memory than Python" in feedback.render(result)[1]
+
+
+def test_a_huge_returned_array_is_summarized_not_sent_cell_by_cell():
+    code = "import numpy as np\ndef entropy(p):\n    return np.zeros((3000, 3000))\n"
+    reply = runner.handle(json.dumps({"action": "run", "exercise": "code-entropy", "code": code}))
+    assert len(reply) < 5_000
+    assert "(shape (3000, 3000), dtype float64)" in json.loads(reply)["value"]["text"]
 
 
 def test_a_function_that_edits_its_input_does_not_spoil_the_next_case():

@@ -118,3 +118,29 @@ def test_softmax_without_max_subtraction_fails_on_large_logits(shared_page):
     assert re.search(r"large logits", text)
     assert "subtract the largest logit" in text
     # (No "overflow" warning here: WebAssembly has no floating-point flags for NumPy to read.)
+
+
+def test_a_monkeypatched_np_sum_does_not_reach_the_next_check(shared_page):
+    page = shared_page.open_lesson("softmax")
+    card = page.locator(".exercise-code-softmax")
+    card.scroll_into_view_if_needed()
+    patch = (
+        "import numpy as np\nnp.sum = lambda *args, **kwargs: 0.0\n\n"
+        "def softmax(z):\n    return np.sum(z)\n"
+    )
+    assert "0" in _press(card, "Run", patch, "returned", WORKER_TIMEOUT_MS)
+    _press(card, "Check", get("code-softmax").solution, "Correct!")
+
+
+def test_huge_output_and_allocation_get_clear_messages(shared_page):
+    page = shared_page.open_lesson("entropy")
+    card = page.locator(".exercise-code-entropy")
+    card.scroll_into_view_if_needed()
+    chatty = "def entropy(p):\n    for i in range(200_000):\n        print(i)\n    return 0.0\n"
+    text = _press(card, "Run", chatty, "returned", WORKER_TIMEOUT_MS)
+    assert "more characters not shown" in text
+    greedy = "import numpy as np\n\ndef entropy(p):\n    big = np.zeros(10**10)\n    return 0.0\n"
+    text = _press(card, "Run", greedy, "more memory than Python in your browser can have")
+    assert "Line 4 of your code" in text
+    # The page is alive and the worker answers the next request.
+    _press(card, "Check", get("code-entropy").solution, "Correct!")
