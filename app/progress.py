@@ -1,13 +1,16 @@
 """Which exercises a student has solved, kept across reloads.
 
 In the browser (Pyodide) progress lives in ``localStorage`` under ``STORAGE_KEY`` as
-``{"<slug>": {"solved": ["<exercise-id>", ...], "done": bool, "draws": {"<exercise-id>": n}}}``
-(docs/ARCHITECTURE.md; ``draws`` numbers the problem an exercise shows, so a reload shows the
-same numbers until it is solved). After every write the ``cnn-progress`` event tells the page's
-lesson list to redraw its check marks. ``STORAGE_KEY`` is defined here only: the build hands it
-to ``static/boot.js``. Natively (tests, ``panel serve``) an in-memory store stands in for
-localStorage. A browser that blocks storage (privacy settings, a sandboxed frame) gets an
-in-memory store for the page and one notice that progress will not be kept.
+``{"<slug>": {"solved": ["<exercise-id>", ...], "done": bool, "draws": {"<exercise-id>": n},
+"solved_at": {"<exercise-id>": "<UTC time>"}, "done_at": "<UTC time>"}}`` (docs/ARCHITECTURE.md;
+``draws`` numbers the problem an exercise shows, so a reload shows the same numbers until it is
+solved; the times, ``YYYY-MM-DDTHH:MM:SSZ``, say when an exercise was first solved and the lesson
+first completed, and are missing for progress saved before they were recorded). After every
+write the ``cnn-progress`` event tells the page's lesson list to redraw its check marks.
+``STORAGE_KEY`` is defined here only: the build hands it to ``static/boot.js``. Natively
+(tests, ``panel serve``) an in-memory store stands in for localStorage. A browser that blocks
+storage (privacy settings, a sandboxed frame) gets an in-memory store for the page and one
+notice that progress will not be kept.
 
 Storage can be damaged (an old version, a hand edit, a browser extension). Progress is never
 thrown away silently: unreadable JSON is copied to ``BACKUP_KEY`` before anything is written,
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Protocol
 
 from app import catalog
@@ -27,6 +31,24 @@ from app.components.messages import literal
 STORAGE_KEY = "cnn-classroom/progress/v1"
 BACKUP_KEY = "cnn-classroom/progress/v1/unreadable-backup"
 EVENT_NAME = "cnn-progress"
+#: How completion times are written: UTC, to the second (``datetime.fromisoformat`` reads it).
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def now() -> str:
+    """The current UTC time as progress records it."""
+    return datetime.now(UTC).strftime(TIME_FORMAT)
+
+
+def is_time(value: object) -> bool:
+    """Whether ``value`` is a time written in ``TIME_FORMAT``."""
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.strptime(value, TIME_FORMAT)
+    except ValueError:
+        return False
+    return True
 
 
 class Storage(Protocol):
@@ -152,7 +174,8 @@ def read_object(key: str, backup_key: str) -> dict | None:
 
 
 def load() -> dict[str, dict]:
-    """All progress, cleaned: ``{slug: {"solved": [ids], "done": bool}}``."""
+    """All progress, cleaned: ``{slug: {"solved": [ids], "done": bool}}`` plus ``draws``,
+    ``solved_at`` and ``done_at`` where they were stored and are well-formed."""
     data = read_object(STORAGE_KEY, BACKUP_KEY)
     if data is None:
         _warn(
@@ -177,11 +200,19 @@ def load() -> dict[str, dict]:
                 for key, value in draws.items()
                 if isinstance(value, int) and not isinstance(value, bool) and value >= 0
             }
+        times = entry.get("solved_at")
+        if isinstance(times, dict):
+            clean[slug]["solved_at"] = {
+                key: value for key, value in times.items() if key in ids and is_time(value)
+            }
+        if clean[slug]["done"] and is_time(entry.get("done_at")):
+            clean[slug]["done_at"] = entry["done_at"]
     return clean
 
 
-def _save(data: dict[str, dict]) -> None:
-    # Callers load() first, and load() has already backed up unreadable storage.
+def save_all(data: dict[str, dict]) -> None:
+    """Replace all progress with ``data`` (``load()``'s shape) and notify the page. Callers
+    load() first, and load() has already backed up unreadable storage."""
     store = storage()
     store.set(STORAGE_KEY, json.dumps(data, separators=(",", ":")))
     store.notify()
@@ -196,14 +227,19 @@ def is_done(slug: str) -> bool:
 
 
 def mark_solved(slug: str, exercise_id: str) -> bool:
-    """Record a solved exercise, write it to storage and notify the page; returns lesson done."""
+    """Record a solved exercise (and when, the first time), write it to storage and notify the
+    page; returns lesson done."""
     data = load()
     entry = data.setdefault(slug, {"solved": [], "done": False})
+    time = now()
     if exercise_id not in entry["solved"]:
         entry["solved"].append(exercise_id)
+        entry.setdefault("solved_at", {})[exercise_id] = time
     required = catalog.exercise_ids(slug)
-    entry["done"] = entry["done"] or (bool(required) and required <= set(entry["solved"]))
-    _save(data)
+    if not entry["done"] and bool(required) and required <= set(entry["solved"]):
+        entry["done"] = True
+        entry["done_at"] = time
+    save_all(data)
     return entry["done"]
 
 
@@ -218,5 +254,5 @@ def next_draw(slug: str, exercise_id: str) -> int:
     entry = data.setdefault(slug, {"solved": [], "done": False})
     draws = entry.setdefault("draws", {})
     draws[exercise_id] = draws.get(exercise_id, 0) + 1
-    _save(data)
+    save_all(data)
     return draws[exercise_id]

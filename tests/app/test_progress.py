@@ -13,13 +13,23 @@ def store():
     progress.use_storage(progress.MemoryStorage())
 
 
-def test_solving_every_declared_exercise_marks_the_lesson_done(store, monkeypatch):
+def test_solving_every_declared_exercise_marks_the_lesson_done_and_when(store, monkeypatch):
     monkeypatch.setattr(progress.catalog, "exercise_ids", lambda slug: frozenset({"a", "b"}))
+    clock = iter(["2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z", "2026-12-03T10:00:00Z"])
+    monkeypatch.setattr(progress, "now", lambda: next(clock))
     assert progress.mark_solved("entropy", "a") is False
     assert progress.mark_solved("entropy", "a") is False  # solving twice counts once
     assert progress.mark_solved("entropy", "b") is True
     saved = json.loads(store.items[progress.STORAGE_KEY])
-    assert saved == {"entropy": {"solved": ["a", "b"], "done": True}}
+    assert saved == {
+        "entropy": {
+            "solved": ["a", "b"],
+            "done": True,
+            # The first solve's time is kept; the lesson was done when its last exercise was.
+            "solved_at": {"a": "2026-12-01T10:00:00Z", "b": "2026-12-03T10:00:00Z"},
+            "done_at": "2026-12-03T10:00:00Z",
+        }
+    }
     assert store.notifications == 3
     assert progress.is_done("entropy") and progress.solved("entropy") == {"a", "b"}
 
@@ -125,3 +135,19 @@ def test_problem_draws_are_kept_and_cleaned(store):
         progress.draw("softmax", "temperature") == 0
         and progress.draw("softmax", "plain-entry") == 2
     )
+
+
+def test_badly_written_times_are_dropped_and_good_ones_kept(store):
+    store.items[progress.STORAGE_KEY] = json.dumps(
+        {
+            "entropy": {
+                "solved": ["a", "b"],
+                "done": True,
+                "solved_at": {"a": "2026-12-01T10:00:00Z", "b": "yesterday", "ghost": "x"},
+                "done_at": 17,
+            }
+        }
+    )
+    assert progress.load() == {
+        "entropy": {"solved": ["a", "b"], "done": True, "solved_at": {"a": "2026-12-01T10:00:00Z"}}
+    }
