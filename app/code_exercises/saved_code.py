@@ -15,7 +15,8 @@ CODE_KEY = "cnn-classroom/code/v1"
 BACKUP_KEY = "cnn-classroom/code/v1/unreadable-backup"
 
 
-def _all() -> dict[str, str]:
+def load_all() -> dict[str, str]:
+    """Every exercise's saved code (exercise id → code); what a progress file carries."""
     data = progress.read_object(CODE_KEY, BACKUP_KEY)
     if data is None:
         return {}
@@ -24,14 +25,19 @@ def _all() -> dict[str, str]:
 
 def load(exercise_id: str) -> str | None:
     """The saved code, or None when the student has not written any (or reset it)."""
-    return _all().get(exercise_id)
+    return load_all().get(exercise_id)
 
 
 def save(exercise_id: str, code: str | None) -> None:
     """Keep ``code`` for the exercise; None forgets it (the starter shows next time)."""
-    data = _all()
+    data = load_all()
     if code is None:
         data.pop(exercise_id, None)
     else:
         data[exercise_id] = code
+    save_all(data)
+
+
+def save_all(data: dict[str, str]) -> None:
+    """Replace every exercise's saved code with ``data`` (an import, a reset)."""
     progress.storage().set(CODE_KEY, json.dumps(data))
