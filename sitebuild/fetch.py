@@ -83,7 +83,7 @@ def fetch(pin: Pin) -> Path:
             raise BuildError(
                 f"sha256 mismatch for {pin.spec} ({got.name}):\n"
                 f"  expected {pin.sha256}\n  got      {actual}\n"
-                "Refusing to use it. If the pin in sitebuild/pins.py is wrong, fix the pin "
+                "Refusing to use it. If the pin in requirements/ is wrong, fix the pin "
                 "deliberately."
             )
         for old in store.iterdir():

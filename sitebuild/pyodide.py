@@ -10,10 +10,16 @@ from pathlib import Path
 from sitebuild import BuildError
 from sitebuild.bytecode import precompile_stdlib
 from sitebuild.fetch import fetch, sha256_bytes
-from sitebuild.pins import PYODIDE, PYODIDE_PACKAGE_DIR, PYODIDE_PACKAGE_SOURCE, PYODIDE_VERSION
+from sitebuild.pins import (
+    NATIVE_VERSIONS,
+    PYODIDE,
+    PYODIDE_PACKAGE_DIR,
+    PYODIDE_PACKAGE_SOURCE,
+    PYODIDE_PACKAGES,
+    PYODIDE_VERSION,
+    PyodidePackage,
+)
 
-#: Pyodide packages shipped from the official distribution (checked against its lock file).
-PYODIDE_PACKAGES = ("numpy", "packaging", "micropip")
 CORE_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
 
 
@@ -35,25 +41,40 @@ def add_pyodide(site: Path) -> dict:
     precompile_stdlib(dest)
     packages, files = {}, {}
     with zipfile.ZipFile(fetch(PYODIDE_PACKAGE_SOURCE)) as zf:
-        for name in PYODIDE_PACKAGES:
-            entry = lock["packages"][name]
+        for name, pin in PYODIDE_PACKAGES.items():
+            _check_against_lock(pin, lock["packages"].get(name))
             try:
-                data = zf.read(PYODIDE_PACKAGE_DIR + entry["file_name"])
+                data = zf.read(PYODIDE_PACKAGE_DIR + pin.file_name)
             except KeyError as exc:
+                raise BuildError(f"{PYODIDE_PACKAGE_SOURCE.spec} lacks {pin.file_name}") from exc
+            if sha256_bytes(data) != pin.sha256:
                 raise BuildError(
-                    f"{PYODIDE_PACKAGE_SOURCE.spec} lacks {entry['file_name']} for {name}"
-                ) from exc
-            if sha256_bytes(data) != entry["sha256"]:
-                raise BuildError(
-                    f"{entry['file_name']} from {PYODIDE_PACKAGE_SOURCE.spec} does not match the "
-                    f"sha256 in Pyodide {PYODIDE_VERSION}'s official pyodide-lock.json"
+                    f"{pin.file_name} from {PYODIDE_PACKAGE_SOURCE.spec} does not have the sha256 "
+                    f"pinned in requirements/assets.toml (and Pyodide {PYODIDE_VERSION}'s lock)"
                 )
-            (dest / entry["file_name"]).write_bytes(data)
-            packages[name] = entry["version"]
-            files[name] = entry["file_name"]
+            (dest / pin.file_name).write_bytes(data)
+            packages[name] = pin.version
+            files[name] = pin.file_name
     return {
         "version": PYODIDE_VERSION,
         "python": lock["info"]["python"],
         "packages": packages,
         "files": files,
     }
+
+
+def _check_against_lock(pin: PyodidePackage, entry: dict | None) -> None:
+    """The pin must be the official lock's file, and a package the native tests also install
+    (numpy) must be the same version there."""
+    official = entry and (entry["version"], entry["file_name"], entry["sha256"])
+    if official != (pin.version, pin.file_name, pin.sha256):
+        raise BuildError(
+            f"requirements/assets.toml pins {pin.name} as {pin.file_name} {pin.sha256}, but "
+            f"Pyodide {PYODIDE_VERSION}'s pyodide-lock.json lists {official or 'no such package'}"
+        )
+    native = NATIVE_VERSIONS.get(pin.name)
+    if native not in (None, pin.version):
+        raise BuildError(
+            f"requirements/site.txt pins {pin.name}=={native} for the native tests, but the "
+            f"browser runs Pyodide's {pin.name} {pin.version}: make them equal"
+        )

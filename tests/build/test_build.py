@@ -17,6 +17,7 @@ import sys
 import tarfile
 import tomllib
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 from app import catalog  # noqa: E402
-from sitebuild import BuildError, assembly, fetch, mnist, pins, wheels  # noqa: E402
+from sitebuild import BuildError, assembly, fetch, mnist, pins, pyodide, wheels  # noqa: E402
 from sitebuild.pins import Pin  # noqa: E402
 
 
@@ -54,24 +55,61 @@ def test_manifest_lists_every_file_with_its_real_size_and_hash(site: Path, info:
     }
     assert info["pyodide"]["version"] == pins.PYODIDE.version
     lock = json.loads((site / "pyodide/pyodide-lock.json").read_text())
-    assert info["pyodide"]["packages"]["numpy"] == lock["packages"]["numpy"]["version"]
+    for name, pin in pins.PYODIDE_PACKAGES.items():
+        assert info["pyodide"]["packages"][name] == lock["packages"][name]["version"]
+        shipped = (site / "pyodide" / pin.file_name).read_bytes()
+        assert hashlib.sha256(shipped).hexdigest() == lock["packages"][name]["sha256"]
 
 
-def test_the_native_environment_pins_the_versions_the_site_ships() -> None:
-    """pyproject's extras install Panel and Bokeh for the native tests: the same versions as
-    sitebuild/pins.py, so a pin changed in one place only fails here."""
+def test_the_native_tests_run_the_versions_the_browser_runs() -> None:
+    """.ci/run installs requirements/site.txt: a native test on another numpy or Panel would
+    vouch for code the student's browser never runs."""
+    installed = {name: _installed_version(name) for name in pins.NATIVE_VERSIONS}
+    assert installed == pins.NATIVE_VERSIONS, (
+        "run: python -m pip install --no-deps --require-hashes -r requirements/site.txt"
+    )
+    assert np.__version__ == pins.PYODIDE_PACKAGES["numpy"].version
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def test_versions_are_written_only_in_requirements() -> None:
+    """pyproject names the shipped packages the native tests need but pins none of them."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    shipped = {pin.name: pin.version for pin in pins.RUNTIME_WHEELS}
-    pinned_natively = [
-        requirement.split("==")
-        for extra in project["optional-dependencies"].values()
-        for requirement in extra
-        if "==" in requirement and requirement.split("==")[0] in shipped
-    ]
-    assert {name for name, _ in pinned_natively} >= {"panel", "bokeh"}
-    for name, version in pinned_natively:
-        assert version == shipped[name], (
-            f"pyproject pins {name}=={version}, the site ships {shipped[name]}"
+    extras = project["optional-dependencies"].values()
+    for requirement in [*project["dependencies"], *(r for extra in extras for r in extra)]:
+        name = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
+        if name in pins.NATIVE_VERSIONS:
+            assert "==" not in requirement, f"{requirement}: pin it in requirements/site.txt"
+
+
+def test_a_requirement_without_an_exact_version_and_hash_is_refused() -> None:
+    digest = "a" * 64
+    parsed = pins.parse_requirements(
+        f"# comment\nx==1.0 \\\n    --hash=sha256:{digest} --hash=sha256:{digest[::-1]}\n"
+    )
+    assert parsed == {"x": ("1.0", (digest, digest[::-1]))}
+    for loose in ("x>=1.0 --hash=sha256:" + digest, "x==1.0", "x==1.0 --hash=md5:00"):
+        with pytest.raises(ValueError, match="not an exact, hash-pinned requirement"):
+            pins.parse_requirements(loose)
+
+
+def test_a_pyodide_package_pin_must_be_the_official_locks_file() -> None:
+    numpy = pins.PYODIDE_PACKAGES["numpy"]
+    official = {"version": numpy.version, "file_name": numpy.file_name, "sha256": numpy.sha256}
+    pyodide._check_against_lock(numpy, official)
+    with pytest.raises(BuildError, match=r"pyodide-lock\.json lists"):
+        pyodide._check_against_lock(numpy, {**official, "sha256": "0" * 64})
+    newer = pins.PyodidePackage("numpy", "9.9.9", "numpy-9.9.9.whl", "0" * 64)
+    with pytest.raises(BuildError, match=r"requirements/site\.txt pins numpy==.* make them equal"):
+        pyodide._check_against_lock(
+            newer,
+            {**official, "version": "9.9.9", "file_name": "numpy-9.9.9.whl", "sha256": "0" * 64},
         )
 
 
@@ -280,8 +318,8 @@ def test_an_unreachable_registry_is_reported_with_the_command(
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
-    pin = Pin("param", "2.4.2", "0" * 64)
-    with pytest.raises(BuildError, match=r"pip download param==2\.4\.2 failed"):
+    pin = Pin("param", pins.runtime_pin("param").version, "0" * 64)
+    with pytest.raises(BuildError, match=rf"pip download {re.escape(pin.spec)} failed"):
         fetch.fetch(pin)
 
 

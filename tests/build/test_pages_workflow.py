@@ -51,7 +51,7 @@ def test_the_deployed_artifact_is_the_site_the_tests_ran_on(jobs: dict) -> None:
 def test_the_download_cache_is_kept_and_keyed_on_the_pins(jobs: dict) -> None:
     (cache,) = [step for job in jobs.values() for step in steps_using(job, "actions/cache")]
     assert cache["with"]["path"] == "~/.cache/cnn-classroom"
-    for pinned_in in ("sitebuild/pins.py", "package-lock.json"):
+    for pinned_in in ("requirements/*", "package-lock.json"):
         assert pinned_in in cache["with"]["key"]
 
 
