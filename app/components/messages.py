@@ -53,6 +53,12 @@ def markdown_with_math(text: str) -> str:
     return _markdown().render(text)
 
 
+def plain_text(text: str) -> str:
+    """What a Markdown message reads as, without markup (math keeps its ``$`` delimiters): for
+    places that show plain text, such as the trainer's form messages."""
+    return html.unescape(re.sub(r"<[^>]*>", "", _markdown().renderInline(text)))
+
+
 def literal(text: str, limit: int = 30) -> str:
     """What a student typed, as Markdown that renders exactly those characters (no markup, no
     math), shortened to ``limit`` characters so a pasted essay does not fill the page."""

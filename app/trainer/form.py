@@ -129,7 +129,8 @@ class SettingsForm:
         _, analysis = spec.check_text(self.layers.value_input or "")
         self.table.object = table_html(analysis)
         self.settings, problems = TrainSettings.from_form(self.form())
-        self.layers_message.object = message_html(problems.pop("layers", ""), "error", "alert")
+        layers_problem = html.escape(problems.pop("layers", ""))  # it quotes the typed layer
+        self.layers_message.object = message_html(layers_problem, "error", "alert")
         text = "<br>".join(
             f"<b>{LABELS[key]}:</b> {html.escape(msg)}" for key, msg in problems.items()
         )

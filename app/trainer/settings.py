@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.components.answers import AnswerError, parse_number
+from app.components.messages import plain_text
 from app.trainer import spec
 from engine import recipes
 
@@ -159,7 +160,7 @@ class TrainSettings:
             try:
                 values[key] = read(text)
             except AnswerError as exc:
-                problems[key] = f"“{text}”: {exc}"
+                problems[key] = f"“{text}”: {plain_text(str(exc))}"
         if values.get("batch_size", 0) > values.get("train_size", MAX_TRAIN_SIZE):
             problems["batch_size"] = (
                 f"“{form['batch_size']}” is larger than the training set "

@@ -130,6 +130,13 @@ def test_bad_input_explains_and_disables_train(
     assert not page.train_button.disabled
 
 
+def test_a_typed_layer_is_quoted_as_text_not_markup(page: TrainerPage) -> None:
+    type_into(page.form.layers, "<img/src=x/onerror=f()>")
+    shown = page.form.layers_message.object
+    assert "unknown layer &#x27;&lt;img/src=x/onerror=f()&gt;&#x27;" in shown
+    assert "<img" not in shown
+
+
 def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None:
     configure_small_run(page)
     page.train()

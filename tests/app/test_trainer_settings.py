@@ -116,3 +116,11 @@ def test_a_batch_larger_than_the_training_set_is_refused() -> None:
 def test_describe_names_the_settings_of_a_run() -> None:
     text = PRESETS["recommended"].describe()
     assert text == "Adam, lr 0.004 → 1% of it, batch 64, 1 epoch of 50,000 images, seed 0"
+
+
+def test_a_message_shows_what_was_typed_as_plain_text() -> None:
+    """The number parser's messages are Markdown (for the answer boxes); the trainer's form
+    shows plain text, so they reach it as what they read, not as Markdown escapes."""
+    typed = '<img src=x onerror="f()"> $x$'
+    _, problems = TrainSettings.from_form(form(lr=typed))
+    assert problems["lr"].startswith(f"“{typed}”: “{typed}” is not a number I can read.")
