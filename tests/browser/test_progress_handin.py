@@ -108,13 +108,30 @@ def test_progress_travels_to_a_fresh_profile_and_resets_only_when_confirmed(
     expect(sheet).to_contain_text("<b>Ada</b> Lovelace")
     expect(sheet).to_contain_text(re.compile(r"Stride and padding\s*completed \d+ \w+ \d{4}"))
     assert sheet.locator("b").count() == 0
+    other.evaluate("window.print = () => { window.printAsked = true; }")  # no dialog in tests
+    other.get_by_role("button", name="Print completion page").click()
+    other.wait_for_function("window.printAsked === true")
+    # On paper only the record is printed: no lesson list, no controls.
+    other.emulate_media(media="print")
+    expect(sheet).to_be_visible()
+    expect(other.locator("#lesson-nav")).to_be_hidden()
+    expect(other.get_by_role("button", name="Download progress file")).to_be_hidden()
+    other.emulate_media(media="screen")
 
-    # Reset asks first; the keyboard can confirm; then nothing is done any more.
-    other.get_by_role("button", name="Reset progress…").click()
+    # Reset asks first, all by keyboard (the confirmation is the next tab stop, with a visible
+    # focus ring); then nothing is done any more.
+    other.get_by_role("button", name="Reset progress…").focus()
+    other.keyboard.press("Enter")
     confirm = other.get_by_role("button", name="Yes, reset my progress")
     expect(confirm).to_be_visible()
     assert _stored(other)[LESSON]["done"] is True  # asking changed nothing yet
-    confirm.focus()
+    axe(other)  # with the summary, the completion page and the confirmation on screen
+    other.keyboard.press("Tab")
+    expect(confirm).to_be_focused()
+    ring = confirm.evaluate(
+        "el => getComputedStyle(el).outlineStyle + getComputedStyle(el).boxShadow"
+    )
+    assert ring != "nonenone", "no visible focus indicator on the confirmation"
     other.keyboard.press("Enter")
     expect(_message(other)).to_contain_text("Your progress was reset")
     assert _stored(other) == {}
