@@ -106,9 +106,13 @@ class ProgressPanel(pn.viewable.Viewer):
         confirm.on_click(lambda _: self.reset())
         cancel = pn.widgets.Button(label="Cancel", width=100)
         cancel.on_click(lambda _: self.cancel_reset())
-        self.confirm_box = pn.Column(
+        # The two boxes shown on request get their contents then: fewer models to render with the
+        # course map, the page most visits start on.
+        self._confirm_parts = [
             pn.pane.Markdown(RESET_WARNING, stylesheets=[TEXT_STYLE], sizing_mode="stretch_width"),
             pn.FlexBox(confirm, cancel, gap="8px"),
+        ]
+        self.confirm_box = pn.Column(
             visible=False,
             css_classes=["no-print", "reset-confirm"],
             styles={"border": "2px solid #b91c1c", "border-radius": "8px", "padding": "4px 8px"},
@@ -116,7 +120,7 @@ class ProgressPanel(pn.viewable.Viewer):
         )
         show_sheet = pn.widgets.Button(label="Make a completion page…", width=230)
         show_sheet.on_click(lambda _: self.show_sheet())
-        self.sheet_box = pn.Column(
+        self._sheet_parts = [
             pn.pane.Markdown(
                 "Type your name, then print (or save as PDF): only the record below is printed, "
                 "on one page.",
@@ -132,6 +136,8 @@ class ProgressPanel(pn.viewable.Viewer):
                 css_classes=["no-print"],
             ),
             self.sheet,
+        ]
+        self.sheet_box = pn.Column(
             visible=False,
             stylesheets=[PRINT_STYLE],
             sizing_mode="stretch_width",
@@ -196,9 +202,13 @@ class ProgressPanel(pn.viewable.Viewer):
 
     def show_sheet(self) -> None:
         self.refresh()
+        if not self.sheet_box.objects:
+            self.sheet_box.objects = self._sheet_parts
         self.sheet_box.visible = True
 
     def ask_reset(self) -> None:
+        if not self.confirm_box.objects:
+            self.confirm_box.objects = self._confirm_parts
         self.confirm_box.visible = True
 
     def cancel_reset(self) -> None:
