@@ -38,6 +38,7 @@ def load(panel_cdn_root: str) -> None:
     import app.components.image
     import app.components.layout
     import app.components.matrix
+    import app.components.progress_panel  # the course map's, where most visits start
     import app.components.slip  # noqa: F401
     import engine.functional
     import engine.layers
