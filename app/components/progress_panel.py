@@ -89,7 +89,8 @@ class ProgressPanel(pn.viewable.Viewer):
             label="Your name, as it should appear on the completion page",
             placeholder="e.g. Ada Lovelace",
             max_length=200,
-            width=340,
+            max_width=340,
+            sizing_mode="stretch_width",
             stylesheets=widget_style,
         )
         print_button = pn.widgets.Button(label="Print completion page", width=220)
