@@ -44,6 +44,15 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {
+    // Page-side code of the browser benchmarks (benchmarks/bench_browser.py): init scripts and
+    // function expressions that Playwright evaluates in the page, and the Pyodide bench page.
+    files: ["benchmarks/js/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { ...globals.browser, loadPyodide: "readonly" },
+    },
+  },
+  {
     // Run by Node: the build's bytecode compiler and the benchmarks' Pyodide driver.
     files: ["**/*.mjs"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },

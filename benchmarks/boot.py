@@ -25,70 +25,23 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
+from bench_browser import BOOT_TIMEOUT_MS, REPO_ROOT, SiteServer, chromium, open_page, script
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
-from harness import (  # noqa: E402 - shared with the browser tests
-    BOOT_TIMEOUT_MS,
-    CHROMIUM_ARGS,
-    SiteServer,
-    chromium_executable,
-)
-
 MARK_PREFIX = "cnn:"
-
-# Runs before any page script: records when data-ready first turns true, without relying on
-# the code under test to report its own finish line.
-_WATCH_READY_JS = """
-new MutationObserver((_, observer) => {
-  if (document.body && document.body.dataset.ready === 'true') {
-    performance.mark('bench:data-ready');
-    observer.disconnect();
-  }
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-ready']});
-"""
-
-_COLLECT_JS = """
-(prefix) => {
-  const stages = {};
-  const paint = performance.getEntriesByName('first-contentful-paint')[0];
-  if (paint) stages['first-paint'] = paint.startTime;
-  for (const mark of performance.getEntriesByType('mark')) {
-    if (mark.name.startsWith(prefix)) stages[mark.name.slice(prefix.length)] = mark.startTime;
-  }
-  const ready = performance.getEntriesByName('bench:data-ready')[0];
-  if (ready) stages['data-ready'] = ready.startTime;
-  // Bytes the page itself fetched over the network before it was ready (0 when served from the
-  // service worker's or the HTTP cache); the service worker's own downloads are not included.
-  const fetched = [...performance.getEntriesByType('navigation'),
-                   ...performance.getEntriesByType('resource')]
-    .filter((entry) => !ready || entry.responseEnd <= ready.startTime);
-  const bytes = fetched.reduce((sum, entry) => sum + entry.transferSize, 0);
-  return {stages, bytes};
-}
-"""
 
 
 def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, object]:
     server.stats.reset()
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS)
-    collected = page.evaluate(_COLLECT_JS, MARK_PREFIX)
+    page = open_page(context, url)
+    collected = page.evaluate(script("collect-stages"), MARK_PREFIX)
     stages = {name: round(ms) for name, ms in collected["stages"].items()}
     # Let the service worker finish caching the site, and a first visit save Python's state,
     # before the profile is reused: a student's second visit comes later than a script's.
-    page.evaluate(
-        """async () => {
-             const registration = await navigator.serviceWorker?.getRegistration();
-             if (registration) await navigator.serviceWorker.ready;
-           }"""
-    )
+    page.evaluate(script("service-worker-ready"))
     if page.evaluate("window.cnnBoot.restored === false && 'caches' in window"):
         page.wait_for_function("window.cnnBoot.snapshotSaved === true", timeout=BOOT_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
@@ -102,16 +55,13 @@ def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, o
     }
 
 
-def _run_once(playwright: Playwright, executable: str, url: str, server: SiteServer) -> dict:
-    with tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        context.add_init_script(_WATCH_READY_JS)
-        try:
-            return {"cold": _visit(context, url, server), "warm": _visit(context, url, server)}
-        finally:
-            context.close()
+def _run_once(playwright: Playwright, url: str, server: SiteServer) -> dict:
+    with (
+        tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
+        chromium(playwright, profile) as context,
+    ):
+        context.add_init_script(script("watch-ready"))
+        return {"cold": _visit(context, url, server), "warm": _visit(context, url, server)}
 
 
 def _median(runs: list[dict], visit: str) -> dict[str, object]:
@@ -141,11 +91,9 @@ def main() -> None:
     parser.add_argument("--lesson", default="home", help="lesson slug to open")
     parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs to run")
     args = parser.parse_args()
-    executable = chromium_executable()
-
     with SiteServer(args.site) as server, sync_playwright() as playwright:
         url = f"{server.url}index.html#{args.lesson}"
-        runs = [_run_once(playwright, executable, url, server) for _ in range(args.runs)]
+        runs = [_run_once(playwright, url, server) for _ in range(args.runs)]
     report = {
         "lesson": args.lesson,
         "runs": args.runs,

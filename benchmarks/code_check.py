@@ -21,19 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_browser import REPO_ROOT, SiteServer, chromium, open_page, script
 from playwright.sync_api import sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
-from harness import (  # noqa: E402 - shared with the browser tests
-    BOOT_TIMEOUT_MS,
-    CHROMIUM_ARGS,
-    SiteServer,
-    chromium_executable,
-)
-
-from app.code_exercises.registry import get  # noqa: E402
+from app.code_exercises.registry import get
 
 ENDLESS = "def correlate2d(image, kernel, stride=1, padding=0):\n    while True:\n        pass\n"
 CARD = ".exercise-code-correlate2d"
@@ -54,8 +46,7 @@ def _click_and_wait(page, button: str, text: str) -> float:
     start = time.perf_counter()
     page.locator(CARD).get_by_role("button", name=button, exact=True).click()
     page.wait_for_function(
-        "([root, text]) => root.textContent.includes(text) && !/(Running|Checking) your/"
-        ".test(root.textContent)",
+        script("feedback-shows"),
         arg=[root, text],
         polling="raf",
         timeout=WAIT_MS,
@@ -76,22 +67,14 @@ def main() -> None:
         tempfile.TemporaryDirectory(
             prefix="cnn-code-bench-", ignore_cleanup_errors=True
         ) as profile,
+        chromium(playwright, profile) as context,
     ):
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
-        )
-        page = context.new_page()
-        page.goto(f"{server.url}index.html?nosw#stride-padding")
-        page.wait_for_selector('body[data-ready="true"]', timeout=BOOT_TIMEOUT_MS)
+        page = open_page(context, f"{server.url}index.html?nosw#stride-padding")
         page.locator(CARD).scroll_into_view_if_needed()
         _paste(page, solution)
         cold = _click_and_wait(page, "Check", "Correct!")
         boot = page.evaluate("window.cnnCodeRunner.bootMs")
-        page.evaluate(
-            "window.benchLongTasks = []; new PerformanceObserver((list) => { for (const e of "
-            "list.getEntries()) window.benchLongTasks.push(e.duration); })"
-            ".observe({type: 'longtask'})"
-        )
+        page.evaluate(script("long-tasks"))
         warm = [_click_and_wait(page, "Check", "Correct!") for _ in range(args.checks)]
         long_tasks = page.evaluate("window.benchLongTasks")
         _paste(page, ENDLESS)
@@ -104,7 +87,6 @@ def main() -> None:
         restart = page.evaluate("window.cnnCodeRunner.bootMs")
         _paste(page, solution)
         next_run = _click_and_wait(page, "Run", "returned")
-        context.close()
 
     print(
         json.dumps(

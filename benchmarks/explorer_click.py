@@ -20,39 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_browser import REPO_ROOT, SiteServer, chromium, open_page, script
 from playwright.sync_api import sync_playwright
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
-from harness import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
-
-# Arms a one-shot watch: the time of the next click, then the first frame whose detail heading
-# differs from `before`. The heading lives in a Bokeh shadow root, hence the deep search.
-_ARM_JS = """
-(before) => {
-  const find = (root) => {
-    const hit = root.querySelector('.explorer-detail-title');
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot) { const found = find(el.shadowRoot); if (found) return found; }
-    }
-    return null;
-  };
-  window.explorerBench = new Promise((resolve) => {
-    let clicked = null;
-    addEventListener('click', () => { clicked = performance.now(); }, {capture: true, once: true});
-    const frame = () => {
-      const title = find(document);
-      if (clicked !== null && title && title.textContent !== before) {
-        resolve({ms: performance.now() - clicked, title: title.textContent});
-      } else {
-        requestAnimationFrame(frame);
-      }
-    };
-    requestAnimationFrame(frame);
-  });
-}
-"""
 
 #: (CSS class of the layer card, which map or bar, where in it as fractions of its size).
 TARGETS = [
@@ -88,15 +57,17 @@ def main() -> None:
 
 def measure(site: Path, rounds: int, width: int) -> dict[str, object]:
     per_kind: dict[str, list[float]] = {}
-    with SiteServer(site) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+    with (
+        SiteServer(site) as server,
+        sync_playwright() as playwright,
+        chromium(playwright, viewport={"width": width, "height": 900}) as context,
+    ):
+        page = open_page(
+            context,
+            server.url + "index.html?nosw#explorer",
+            'body[data-route="explorer"][data-ready="true"]',
         )
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(server.url + "index.html?nosw#explorer")
-        page.wait_for_selector(
-            'body[data-route="explorer"][data-ready="true"]', timeout=BOOT_TIMEOUT_MS
-        )
+        arm = script("arm-unit-click")
         title = page.locator(".explorer-detail-title")
         for _ in range(rounds):
             for card, index, (fx, fy) in TARGETS:
@@ -104,11 +75,10 @@ def measure(site: Path, rounds: int, width: int) -> dict[str, object]:
                 target.scroll_into_view_if_needed()
                 box = target.bounding_box()
                 before = title.inner_text()
-                page.evaluate(_ARM_JS, before)
+                page.evaluate(arm, before)
                 target.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
                 answer = page.evaluate("window.explorerBench")
                 per_kind.setdefault(card.removeprefix("layer-"), []).append(answer["ms"])
-        browser.close()
     every = sorted(ms for values in per_kind.values() for ms in values)
     return {
         "clicks": len(every),

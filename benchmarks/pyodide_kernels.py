@@ -29,7 +29,6 @@ that BLAS threads do not add their CPU time.)
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
 import subprocess
@@ -295,55 +294,18 @@ def _in_pyodide(args: argparse.Namespace, argv: list[str]) -> int:
     return subprocess.call(cmd)
 
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-# The page loads Pyodide and numpy, copies the engine and this script into Pyodide's file
-# system, and runs the script there; `out` collects what it prints.
+#: The page loads Pyodide and runs the benchmark with js/pyodide-kernels-page.js.
 PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
 <script src="pyodide/pyodide.js"></script>
-<script>
-window.runBenchmark = async (files, argv) => {
-  const py = await loadPyodide({indexURL: "pyodide/"});
-  await py.loadPackage("numpy", {messageCallback: () => {}});
-  for (const name of files) {
-    const bytes = new Uint8Array(await (await fetch("files/" + name)).arrayBuffer());
-    py.FS.mkdirTree("/bench/" + name.split("/").slice(0, -1).join("/"));
-    py.FS.writeFile("/bench/" + name, bytes);
-  }
-  let out = "";
-  py.setStdout({batched: (line) => { out += line + "\\n"; }});
-  py.globals.set("_argv", py.toPy(argv));
-  py.runPython(`
-import runpy, sys
-sys.argv = ["/bench/benchmarks/pyodide_kernels.py", "--native", *_argv]
-try:
-    runpy.run_path(sys.argv[0], run_name="__main__")
-except SystemExit:
-    pass
-`);
-  return out;
-};
-</script>"""
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep stdout/stderr for the results
-        pass
+<script src="pyodide-kernels-page.js"></script>"""
 
 
 def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> int:
     """Serve Pyodide, the engine and this script from a temporary folder to headless Chromium
     and run the measurement in the page (wall-clock time, as the trainer's clock)."""
-    import functools
     import tempfile
-    import threading
 
+    from bench_browser import SiteServer, chromium
     from playwright.sync_api import sync_playwright
 
     files = [f"engine/{p.name}" for p in sorted((ROOT / "engine").glob("*.py"))]
@@ -353,6 +315,9 @@ def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> in
         root = Path(tmp)
         (root / "index.html").write_text(PAGE)
         (root / "pyodide").symlink_to(pyodide.resolve())
+        (root / "pyodide-kernels-page.js").symlink_to(
+            ROOT / "benchmarks/js/pyodide-kernels-page.js"
+        )
         for name in files:
             (root / "files" / name).parent.mkdir(parents=True, exist_ok=True)
             (root / "files" / name).symlink_to(ROOT / name)
@@ -360,22 +325,15 @@ def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> in
             (root / "files" / "mnist.npz").symlink_to(Path(args.data).resolve())
             files.append("mnist.npz")
             argv += ["--data", "/bench/mnist.npz"]
-        handler = functools.partial(_QuietHandler, directory=tmp)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                    args=CHROMIUM_FLAGS,
-                )
-                page = browser.new_page()
-                page.set_default_timeout(0)
-                page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
-                out = page.evaluate("([f, a]) => window.runBenchmark(f, a)", [files, argv])
-                browser.close()
-        finally:
-            server.shutdown()
+        with (
+            SiteServer(root, sub_path="/") as server,
+            sync_playwright() as pw,
+            chromium(pw) as context,
+        ):
+            page = context.new_page()
+            page.set_default_timeout(0)
+            page.goto(server.url + "index.html")
+            out = page.evaluate("([f, a]) => window.runBenchmark(f, a)", [files, argv])
     result = json.loads(out)
     result["runtime"] = "headless Chromium (wall-clock time)"
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -8,16 +8,15 @@ from typing import Any
 import numpy as np
 
 from app.code_exercises.spec import Case, CodeExercise
-from app.lecture_examples import PADDING_IMAGE, STRIDE_GRID, VERTICAL_EDGE
+from app.lecture_examples import (
+    LECTURE_IMAGE,
+    LECTURE_KERNEL,
+    PADDING_IMAGE,
+    STRIDE_GRID,
+    VERTICAL_EDGE,
+)
 from engine import functional as F
 from engine import layers
-
-#: The lecture's 5×5 image and 3×3 kernel (the convolution lesson shows the same numbers).
-LECTURE_IMAGE = np.array(
-    [[0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0]],
-    dtype=float,
-)
-LECTURE_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 
 
 def _matches(actual: Any, compute: Callable[[], np.ndarray]) -> bool:

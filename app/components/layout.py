@@ -1,9 +1,12 @@
 """Page structure every lesson repeats: a step (heading, explanation, its live widget), a row
-that wraps on a phone, and an inline status line for bad input."""
+that wraps on a phone, an inline status line for bad input, and the wiring that redraws a step
+when one of its controls changes."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import TypeVar
 
 import panel as pn
 import param
@@ -11,6 +14,8 @@ import param
 from app.components import a11y
 from app.components.formula import Text, markdown_with_math
 from app.components.style import FEEDBACK, KATEX, STATUS_KINDS, TEXT
+
+T = TypeVar("T")
 
 
 def lesson_step(title: str, explanation: str, *widgets: object) -> pn.Column:
@@ -65,3 +70,41 @@ def notice(message: str = "", kind: str = "invalid", **params: object) -> Messag
 def show(pane: Message, message: str, kind: str = "invalid") -> None:
     """Put ``message`` (Markdown) in a ``notice`` (kind: invalid, info, correct, wrong)."""
     pane.param.update(object=message, kind=kind)
+
+
+def read_input(message: Message, read: Callable[[], T], keeps: str) -> T | None:
+    """What ``read()`` returns, with ``message`` cleared; or None when it raises ValueError
+    (``AnswerError`` included), with the error shown and then ``keeps``, which says what stays on
+    screen ("The chart keeps your last valid signals.")."""
+    try:
+        value = read()
+    except ValueError as error:
+        show(message, f"{error} {keeps}")
+        return None
+    show(message, "")
+    return value
+
+
+def redraw_on(
+    redraw: Callable[..., None], *widgets: object, names: str | list[str] = "value"
+) -> None:
+    """Call ``redraw`` now and again whenever one of ``widgets`` changes (its ``value``, or the
+    parameters ``names``)."""
+    for widget in widgets:
+        widget.param.watch(redraw, names)
+    redraw()
+
+
+def redraw_button(
+    label: str, change: Callable[[], None], redraw: Callable[[], None], **params: object
+) -> pn.widgets.Button:
+    """A button that changes the step's example (``change()``, e.g. new random numbers) and then
+    redraws the step."""
+    button = pn.widgets.Button(label=label, **params)
+
+    def clicked(_: object) -> None:
+        change()
+        redraw()
+
+    button.on_click(clicked)
+    return button

@@ -10,7 +10,7 @@ engine's value in the tests, so the page never shows a sum that does not add up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from engine.model import Sequential
 
 #: Units are addressed as (channel, row, column) in feature maps and (index,) in vectors.
 Unit = tuple[int, ...]
+L = TypeVar("L", bound=Layer)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ class Trace:
     def layer(self, index: int) -> Layer | None:
         """The engine layer behind output ``index`` (None for the input and the softmax)."""
         return self.model.layers[index - 1] if 1 <= index <= len(self.model.layers) else None
+
+    def layer_and_input(self, index: int, kind: type[L]) -> tuple[L, np.ndarray]:
+        """The engine layer behind output ``index``, which must be a ``kind``, and the values it
+        read (the previous output)."""
+        layer = self.layer(index)
+        if not isinstance(layer, kind):
+            raise TypeError(f"output {index} does not come from a {kind.__name__} layer")
+        return layer, self.outputs[index - 1].values
 
 
 @dataclass(frozen=True)
@@ -224,10 +233,8 @@ def _input(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
 
 
 def _conv(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
-    conv = tr.layer(layer)
-    assert isinstance(conv, Conv2D)
+    conv, source = tr.layer_and_input(layer, Conv2D)
     f, r, col = unit
-    source = tr.outputs[layer - 1].values
     p, s = conv.padding, conv.stride
     kh, kw = conv.kernel_size
     padded = np.pad(source, ((0, 0), (p, p), (p, p)))
@@ -306,10 +313,8 @@ def _same_cell(layer: int, unit: Unit) -> tuple[Window, ...]:
 
 
 def _pool(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
-    pool = tr.layer(layer)
-    assert isinstance(pool, Pool2D)
+    pool, source = tr.layer_and_input(layer, Pool2D)
     c, r, col = unit
-    source = tr.outputs[layer - 1].values
     k, s = pool.size, pool.stride
     window = source[c, r * s : r * s + k, col * s : col * s + k]
     # Where the engine sends this output's gradient is the cell it took the value from.
@@ -372,10 +377,8 @@ TOP_PRODUCTS = 8
 
 
 def _dense(tr: Trace, layer: int, unit: Unit, value: float) -> Explanation:
-    dense = tr.layer(layer)
-    assert isinstance(dense, Dense)
+    dense, x = tr.layer_and_input(layer, Dense)
     (k,) = unit
-    x = tr.outputs[layer - 1].values
     w = dense.params["W"][:, k]
     bias = float(dense.params["b"][k])
     products = x * w

@@ -13,7 +13,9 @@ import panel as pn
 import param
 
 from app.components.answers import AnswerError, parse_number, parse_vector
+from app.components.choices import ChangingSelect
 from app.components.matrix import MatrixView
+from app.components.style import WRAPPING_LABEL
 
 #: Small images shipped with the site (see app/assets/CREDITS.md).
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -64,6 +66,19 @@ def parse_count(text: str, name: str, low: int, high: int) -> int:
 def matrix_text(values: np.ndarray) -> str:
     """A matrix as the student would type it: one row per line, integers without ``.0``."""
     return "\n".join(" ".join(f"{v:g}" for v in row) for row in np.asarray(values))
+
+
+def matrix_box(name: str, values: np.ndarray) -> pn.widgets.TextAreaInput:
+    """A text box holding ``values`` as a student types a matrix, labelled with its name and
+    shape; ``parse_matrix(box.value, values.shape, name)`` reads it back."""
+    rows, cols = np.shape(values)
+    return pn.widgets.TextAreaInput(
+        label=f"{name[0].upper()}{name[1:]} ({rows}×{cols}, one row per line)",
+        value=matrix_text(values),
+        rows=rows,
+        width=230,
+        stylesheets=[WRAPPING_LABEL],
+    )
 
 
 def grid(values: np.ndarray, title: str, **params: object) -> MatrixView:
@@ -117,7 +132,7 @@ class Stepper(pn.viewable.Viewer):
         self._back = pn.widgets.Button(label="◀ Back", width=90)
         self._next = pn.widgets.Button(label="Next ▶", width=90)
         self._play = pn.widgets.Toggle(label="Play", width=90)
-        self._jump = pn.widgets.Select(label=label, options=self._options(), width=230)
+        self._jump = ChangingSelect(label=label, options=self._options(), width=230)
         self._back.on_click(lambda _: self._move(-1))
         self._next.on_click(lambda _: self._move(1))
         self._play.param.watch(self._toggle, "value")

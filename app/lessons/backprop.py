@@ -7,6 +7,7 @@ finite differences from ``engine.gradcheck``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, redraw_on, row, show
 from app.lessons._conv_common import Stepper, bmatrix, grid, num
 from engine import functional as F
 from engine import gradcheck, layers, losses
@@ -289,6 +290,13 @@ class TinyLayer(param.Parameterized):
         self.param.update(w=START_KERNEL.copy(), b=START_BIAS, history=[])
 
 
+def _follow(layer: TinyLayer, refresh: Callable[..., None], *widgets: object) -> None:
+    """Redraw a step now, when one of its ``widgets`` changes, and when gradient descent (the
+    last step) changes the shared layer's weights."""
+    layer.param.watch(refresh, ["w", "b"])
+    redraw_on(refresh, *widgets)
+
+
 def _forward(layer: TinyLayer) -> pn.Column:
     t = target_map()
     g = layer.gradients()
@@ -308,8 +316,7 @@ def _forward(layer: TinyLayer) -> pn.Column:
             rf"(t_{{ij}} - y_{{ij}})^2 = {g.error:.4f} \end{{gathered}}"
         )
 
-    layer.param.watch(refresh, ["w", "b"])
-    refresh()
+    _follow(layer, refresh)
     return lesson_step(
         "1 · Forward pass, error and δ",
         "A 4×4 input $x$, a 2×2 kernel $w$ and a bias $b$ make a 3×3 output "
@@ -354,9 +361,7 @@ def _weight_gradient(layer: TinyLayer) -> pn.Column:
             rf"\frac{{\partial E}}{{\partial b}} = \sum_{{i,j}} \delta_{{ij}} = {g.grad_b:.4g}"
         )
 
-    player.param.watch(refresh, "value")
-    layer.param.watch(refresh, ["w", "b"])
-    refresh()
+    _follow(layer, refresh, player)
     return lesson_step(
         "2 · ∂E/∂w: the input correlated with δ",
         r"Weight $w_{m',n'}$ multiplies the input pixel $x_{i+m',\,j+n'}$ in *every* output "
@@ -405,9 +410,7 @@ def _input_gradient(layer: TinyLayer) -> pn.Column:
             rf"{terms} \\ &= {g.grad_x[r, c]:.4g} \end{{aligned}}"
         )
 
-    cell.param.watch(refresh, "value")
-    layer.param.watch(refresh, ["w", "b"])
-    refresh()
+    _follow(layer, refresh, cell)
     return lesson_step(
         "3 · ∂E/∂input: the full convolution of δ with the turned kernel",
         "To train the layers *before* this one we also need the gradient with respect to the "
@@ -452,8 +455,7 @@ def _check(layer: TinyLayer) -> pn.Column:
             f"{worst_x:.1e}.</p>"
         )
 
-    layer.param.watch(refresh, ["w", "b"])
-    refresh()
+    _follow(layer, refresh)
     return lesson_step(
         "4 · Check it: finite differences",
         "Is the calculus right? Nudge one weight by a tiny ε up and down, recompute E, and "
@@ -524,8 +526,7 @@ def _descent(layer: TinyLayer) -> pn.Column:
         )
 
     layer.param.watch(refresh, ["history", "w", "b"])
-    lr.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, lr)
     on_click_after_input(one, lambda: take(1))
     on_click_after_input(ten, lambda: take(10))
     reset.on_click(lambda _: layer.reset())

@@ -16,35 +16,30 @@ from app.components.code import ShowCode
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage, ImageUpload, decoded_to_array
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import (
+    lesson_step,
+    notice,
+    read_input,
+    redraw_button,
+    redraw_on,
+    row,
+    show,
+)
 from app.components.messages import literal
-from app.components.style import WRAPPING_LABEL
+from app.lecture_examples import LECTURE_IMAGE, LECTURE_KERNEL
 from app.lessons._conv_common import (
     Stepper,
     bmatrix,
     grid,
     load_mnist_digits,
     load_photo,
-    matrix_text,
+    matrix_box,
     num,
     parse_matrix,
 )
 from engine import functional as F
 from engine.conv import reference_forward
 from engine.model import count_parameters
-
-#: The lecture's 5×5 binary image and 3×3 kernel (slides "Introduction XXVIII").
-LECTURE_IMAGE = np.array(
-    [
-        [1, 1, 1, 0, 0],
-        [0, 1, 1, 1, 0],
-        [0, 0, 1, 1, 1],
-        [0, 0, 1, 1, 0],
-        [0, 1, 1, 0, 0],
-    ],
-    dtype=float,
-)
-LECTURE_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 
 #: The lecture's kernel table (slide "Introduction XXXII"), in its order.
 KERNELS: dict[str, np.ndarray] = {
@@ -256,20 +251,8 @@ FLIP_KERNELS: dict[str, np.ndarray] = {
 
 def _sliding_window() -> pn.Column:
     state = {"image": LECTURE_IMAGE, "kernel": LECTURE_KERNEL}
-    image_text = pn.widgets.TextAreaInput(
-        label="Input image (5×5, one row per line)",
-        value=matrix_text(LECTURE_IMAGE),
-        rows=5,
-        width=230,
-        stylesheets=[WRAPPING_LABEL],
-    )
-    kernel_text = pn.widgets.TextAreaInput(
-        label="Kernel (3×3, one row per line)",
-        value=matrix_text(LECTURE_KERNEL),
-        rows=3,
-        width=230,
-        stylesheets=[WRAPPING_LABEL],
-    )
+    image_text = matrix_box("input image", LECTURE_IMAGE)
+    kernel_text = matrix_box("kernel", LECTURE_KERNEL)
     message = notice()
     player = Stepper(
         "Jump to output cell", lambda i: f"row {i // 3 + 1}, column {i % 3 + 1}", end=8
@@ -297,12 +280,17 @@ def _sliding_window() -> pn.Column:
         )
 
     def edit(*_: object) -> None:
-        try:
-            image = parse_matrix(image_text.value, (5, 5), "input image")
-            kernel = parse_matrix(kernel_text.value, (3, 3), "kernel")
-        except ValueError as error:
-            show(message, f"{error} The grids keep your last valid numbers.")
+        typed = read_input(
+            message,
+            lambda: (
+                parse_matrix(image_text.value, (5, 5), "input image"),
+                parse_matrix(kernel_text.value, (3, 3), "kernel"),
+            ),
+            "The grids keep your last valid numbers.",
+        )
+        if typed is None:
             return
+        image, kernel = typed
         with np.errstate(over="ignore", invalid="ignore"):
             finite = np.all(np.isfinite(F.correlate2d(image, kernel)))
         if not finite:
@@ -312,7 +300,6 @@ def _sliding_window() -> pn.Column:
                 "about 1.8e308). Use smaller numbers; the grids keep your last valid numbers.",
             )
             return
-        show(message, "")
         state.update(image=image, kernel=kernel)
         input_view.values = image
         refresh()
@@ -403,10 +390,8 @@ def _kernel_gallery() -> pn.Column:
             "info",
         )
 
-    for widget in (source, digit, kernel_name):
-        widget.param.watch(refresh, "value")
     upload.param.watch(uploaded, "decoded")
-    refresh()
+    redraw_on(refresh, source, digit, kernel_name)
     return lesson_step(
         "2 · The lecture's kernels on real pictures",
         "The numbers in a kernel decide what it looks for. The **identity** kernel copies the "
@@ -460,8 +445,7 @@ def _flip() -> pn.Column:
             "info",
         )
 
-    choice.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, choice)
     return lesson_step(
         "3 · Cross-correlation or convolution?",
         "What CNNs compute is, strictly speaking, **cross-correlation**: the kernel is laid on "
@@ -496,7 +480,6 @@ def _channels() -> pn.Column:
     bias = pn.widgets.Select(
         label="Bias b", options=[v / 2 for v in range(-6, 7)], value=1.0, width=120
     )
-    again = pn.widgets.Button(label="New random example", width=180)
     names = ("red", "green", "blue")
     inputs = [grid(state["x"][c], f"Input, {names[c]} channel", cell_size=32) for c in range(3)]
     kernels = [grid(state["w"][c], f"Kernel, {names[c]} slice", cell_size=32) for c in range(3)]
@@ -511,13 +494,10 @@ def _channels() -> pn.Column:
             maps[c].values = per_channel[c]
         output.values = out
 
-    def new_example(_: object) -> None:
+    def new_example() -> None:
         state["x"], state["w"] = _channel_example(rng)
-        refresh()
 
-    bias.param.watch(refresh, "value")
-    again.on_click(new_example)
-    refresh()
+    redraw_on(refresh, bias)
     return lesson_step(
         "4 · Colour pictures: several channels",
         "A colour image has three channels (red, green, blue), so one filter is a stack of "
@@ -528,7 +508,7 @@ def _channels() -> pn.Column:
         r"$$y_{ij} = \sum_{c=1}^{C}\sum_{m,n} K_{m,n,c}\, I_{i+m,\,j+n,\,c} + b$$"
         "\n\nThe output grid below comes from the engine's batched `conv2d` — check that each "
         "cell is the three maps' sum plus b.",
-        row(bias, again),
+        row(bias, redraw_button("New random example", new_example, refresh, width=180)),
         row(*inputs),
         row(*kernels),
         row(*maps, output),

@@ -17,11 +17,12 @@ from bokeh.models import ColumnDataSource
 
 from app.components.answers import AnswerError, parse_vector
 from app.components.charts import line_chart
+from app.components.choices import ChangingSelect
 from app.components.code import ShowCode
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import Stepper, load_photo, num
 from engine import functional as F
@@ -327,10 +328,7 @@ def _four_steps() -> pn.Column:
             "the whole result.",
         }[step.value]
 
-    for widget in (f_name, g_name, step):
-        widget.param.watch(refresh, "value")
-    shift.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, f_name, g_name, step, shift)
     return lesson_step(
         "1 · The four steps, on continuous signals",
         "Convolution combines two functions into a third that says how the shape of one is "
@@ -353,7 +351,7 @@ def _four_steps() -> pn.Column:
 def _discrete() -> pn.Column:
     f_box = pn.widgets.TextInput(label="Discrete f", value="1, 2, 3", width=160)
     g_box = pn.widgets.TextInput(label="Discrete g", value="0, 1, 0.5", width=160)
-    n_pick = pn.widgets.Select(label="Output index n", options=list(range(5)), value=2, width=140)
+    n_pick = ChangingSelect(label="Output index n", options=list(range(5)), value=2, width=140)
     message = notice()
     state = {"f": np.array(DEFAULT_F), "g": np.array(DEFAULT_G)}
     stems = ColumnDataSource({"k": [], "f": [], "g": []})
@@ -378,13 +376,14 @@ def _discrete() -> pn.Column:
         )
 
     def edit(*_: object) -> None:
-        try:
-            f = parse_signal(f_box.value, "f")
-            g = parse_signal(g_box.value, "g")
-        except ValueError as error:
-            show(message, f"{error} The chart keeps your last valid signals.")
+        signals = read_input(
+            message,
+            lambda: (parse_signal(f_box.value, "f"), parse_signal(g_box.value, "g")),
+            "The chart keeps your last valid signals.",
+        )
+        if signals is None:
             return
-        show(message, "")
+        f, g = signals
         state.update(f=f, g=g)
         size = len(f) + len(g) - 1
         n_pick.param.update(options=list(range(size)), value=min(n_pick.value, size - 1))
@@ -392,8 +391,7 @@ def _discrete() -> pn.Column:
 
     for box in (f_box, g_box):
         box.param.watch(edit, "value")
-    n_pick.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, n_pick)
     return lesson_step(
         "2 · The discrete version: a sum instead of an integral",
         "Sampled signals are lists of numbers, and the integral becomes a sum over the dummy "
@@ -424,15 +422,13 @@ def _properties() -> pn.Column:
     table = Text(properties_table(np.array(DEFAULT_F), np.array(DEFAULT_G), np.array(DEFAULT_H)))
 
     def refresh(*_: object) -> None:
-        try:
-            f, g, h = (
-                parse_signal(box.value, name) for box, name in zip(boxes, "fgh", strict=True)
-            )
-        except ValueError as error:
-            show(message, f"{error} The table shows your last valid signals.")
-            return
-        show(message, "")
-        table.object = properties_table(f, g, h)
+        signals = read_input(
+            message,
+            lambda: [parse_signal(box.value, name) for box, name in zip(boxes, "fgh", strict=True)],
+            "The table shows your last valid signals.",
+        )
+        if signals is not None:
+            table.object = properties_table(*signals)
 
     for box in boxes:
         box.param.watch(refresh, "value")

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import panel as pn
 
+from app.components.choices import ChangingSelect
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import (
@@ -23,7 +24,7 @@ from app.components.exercise import (
     check_vector,
 )
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, row
 from app.components.matrix import MatrixView
 from app.components.messages import literal
 from engine import functional as F
@@ -261,7 +262,7 @@ def _one_hot_table() -> pn.Column:
         col_labels=list(ANIMALS),
         fmt="g",
     )
-    sample = pn.widgets.Select(
+    sample = ChangingSelect(
         label="Sample for the loss",
         options=_row_names(labels),
         value=_row_names(labels)[0],
@@ -270,12 +271,11 @@ def _one_hot_table() -> pn.Column:
     loss = pn.pane.HTML(css_classes=["one-hot-loss"], margin=(0, 10))
 
     def update(text: str) -> None:
-        try:
-            new_labels = read_labels(text)
-        except ValueError as error:
-            show(message, f"{error} The matrix keeps your last valid table.")
+        new_labels = read_input(
+            message, lambda: read_labels(text), "The matrix keeps your last valid table."
+        )
+        if new_labels is None:
             return
-        show(message, "")
         labels[:] = new_labels  # before the sample picker changes: describe() reads it
         names = _row_names(new_labels)
         matrix.param.update(values=_one_hot_rows(new_labels), row_labels=names)

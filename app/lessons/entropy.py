@@ -19,7 +19,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, row, show
 from app.components.slip import LectureSlip
 from engine import functional as F
 
@@ -180,12 +180,13 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
     message = notice()
 
     def update(t: int | None, c: int | None) -> None:
-        try:
-            bits = container_entropy(t, c)
-        except ValueError as error:
-            show(message, f"{error} The numbers shown are from the last valid counts.")
+        bits = read_input(
+            message,
+            lambda: container_entropy(t, c),
+            "The numbers shown are from the last valid counts.",
+        )
+        if bits is None:
             return
-        show(message, "")
         shapes.object = _shapes_html(t, c)
         n = t + c
         result.object = (

@@ -17,7 +17,7 @@ from app.components.charts import bar_chart, bar_data
 from app.components.code import ShowCode
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, row
+from app.components.layout import lesson_step, redraw_button, redraw_on, row
 from app.components.matrix import MatrixView
 from app.components.style import SR_ONLY
 from app.lessons._conv_common import num
@@ -316,7 +316,6 @@ def _dense() -> pn.Column:
         value=0,
         width=140,
     )
-    again = pn.widgets.Button(label="New random weights", width=180)
     weights = MatrixView(
         state["layer"].params["W"],
         title="Weights W (8 inputs × 4 classes)",
@@ -346,13 +345,10 @@ def _dense() -> pn.Column:
             f"{probs.max():.3f}, and the four add up to {probs.sum():.3f}."
         )
 
-    def new_weights(_: object) -> None:
+    def new_weights() -> None:
         state["layer"] = random_dense(rng, x.size, len(CLASSES))
-        refresh()
 
-    unit.param.watch(refresh, "value")
-    again.on_click(new_weights)
-    refresh()
+    redraw_on(refresh, unit)
     return lesson_step(
         "2 · The fully connected layer: weighted sums, then softmax",
         "Every output unit of a dense layer is connected to every entry of the vector: it "
@@ -362,7 +358,7 @@ def _dense() -> pn.Column:
         "written out; its weights are the outlined column.\n\n"
         r"$$x^L_k = \sum_{i} W_{i,k}\, o^{L-1}_i + b_k, \qquad o^L_k = "
         r"\frac{e^{x^L_k}}{\sum_j e^{x^L_j}}$$",
-        row(unit, again),
+        row(unit, redraw_button("New random weights", new_weights, refresh, width=180)),
         weights,
         written,
         scores,

@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
+from app.components.choices import ChangingSelect
 from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, redraw_button, redraw_on, row, show
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import bmatrix, grid, load_mnist_digits, update_grid
 from engine import functional as F
@@ -174,7 +175,7 @@ def _lecture_example() -> pn.Column:
     mode = _mode_buttons("Pooling mode")
     size = pn.widgets.Select(label="Window size", options=[1, 2, 3, 4], value=2, width=110)
     stride = pn.widgets.Select(label="Stride", options=[1, 2, 3, 4], value=2, width=110)
-    cell = pn.widgets.Select(label="Output cell", options={"row 1, column 1": (0, 0)}, width=200)
+    cell = ChangingSelect(label="Output cell", options={"row 1, column 1": (0, 0)}, width=200)
     message = notice()
     image = grid(LECTURE_MAP, "Rectified feature map (4×4)", highlight=(0, 0, 2, 2))
     result = grid(pool(LECTURE_MAP, 2, 2, "max"), "Pooled", highlight=(0, 0, 1, 1))
@@ -278,7 +279,6 @@ def _backward() -> pn.Column:
     mode = _mode_buttons("Backward pass mode")
     rng = np.random.default_rng(3)
     state = {"grad": np.array([[1.0, 2.0], [3.0, 4.0]])}
-    again = pn.widgets.Button(label="New upstream gradient", width=200)
     upstream = grid(state["grad"], "Upstream (2×2)")
     forward = grid(LECTURE_MAP, "Input (forward pass)")
     downstream = grid(np.zeros((4, 4)), "Gradient reaching the input")
@@ -297,13 +297,10 @@ def _backward() -> pn.Column:
         downstream.values = pool_backward(LECTURE_MAP, 2, 2, mode.value, state["grad"])
         explain.object = words[mode.value]
 
-    def new_gradient(_: object) -> None:
+    def new_gradient() -> None:
         state["grad"] = rng.integers(1, 9, size=(2, 2)).astype(float)
-        refresh()
 
-    mode.param.watch(refresh, "value")
-    again.on_click(new_gradient)
-    refresh()
+    redraw_on(refresh, mode)
     return lesson_step(
         "3 · The backward pass: where does the gradient go?",
         "Training sends the gradient of the loss backwards through every layer. Pooling has "
@@ -314,7 +311,7 @@ def _backward() -> pn.Column:
         r"\begin{cases} 1 & x_i \text{ is the window's max} \\ 0 & \text{otherwise} "
         r"\end{cases} \\ \text{average: } \frac{\partial y}{\partial x_i} &= 1/k^2 \\ "
         r"\text{sum: } \frac{\partial y}{\partial x_i} &= 1 \end{aligned}$$",
-        row(mode, again),
+        row(mode, redraw_button("New upstream gradient", new_gradient, refresh, width=200)),
         row(forward, upstream, downstream),
         explain,
         ShowCode(layers.Pool2D.backward),

@@ -19,7 +19,7 @@ from app.components.code import ShowCode
 from app.components.exercise import ExerciseInfo, Problem, check_number, check_vector
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
-from app.components.layout import lesson_step, row
+from app.components.layout import lesson_step, redraw_button, redraw_on, row
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import bmatrix, grid, load_mnist_digits, num
 from engine import functional as F
@@ -238,7 +238,6 @@ def _collapse() -> pn.Column:
         value=False,
         variant="outline",
     )
-    again = pn.widgets.Button(label="New random layers", width=170)
     probe = np.array([[1.0, -2.0], [-1.5, 0.5], [2.0, 1.0]])
     w1 = grid(state["first"].params["W"], "W¹ (2×3)", cell_size=34)
     w2 = grid(state["second"].params["W"], "W² (3×2)", cell_size=34)
@@ -270,13 +269,10 @@ def _collapse() -> pn.Column:
             )
         )
 
-    def new_layers(_: object) -> None:
+    def new_layers() -> None:
         state["first"], state["second"] = _random_layers(rng)
-        refresh()
 
-    with_relu.param.watch(refresh, "value")
-    again.on_click(new_layers)
-    refresh()
+    redraw_on(refresh, with_relu)
     return lesson_step(
         "1 · Two linear layers are one linear layer",
         "A dense layer computes $xW + b$. Stack two without anything in between and multiply "
@@ -285,7 +281,7 @@ def _collapse() -> pn.Column:
         "\n\nThe second layer adds nothing a single layer could not do, and neither would a "
         "hundred more. The mapping a network must learn — pixels to “cat” — is not linear, so "
         "something non-linear has to sit between the layers.",
-        row(with_relu, again),
+        row(with_relu, redraw_button("New random layers", new_layers, refresh, width=170)),
         row(w1, w2, m),
         verdict,
     )
@@ -311,8 +307,7 @@ def _feature_map() -> pn.Column:
             f"{before.min():.3g}, after: {after.min():.3g}."
         )
 
-    digit.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, digit)
     return lesson_step(
         "2 · ReLU on a real feature map",
         "ReLU, the rectified linear unit, is the simplest non-linearity: "

@@ -17,7 +17,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, row, show
 from engine import functional as F
 
 SLUG = "softmax"
@@ -213,12 +213,11 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
     )
 
     def update(text: str) -> None:
-        try:
-            z = read_logits(text)
-        except AnswerError as error:
-            show(message, f"{error} The charts keep your last valid logits.")
+        z = read_input(
+            message, lambda: read_logits(text), "The charts keep your last valid logits."
+        )
+        if z is None:
             return
-        show(message, "")
         cats = class_names(len(z))
         soft_fig.x_range.factors = cats
         plain_fig.x_range.factors = cats

@@ -15,7 +15,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row
 from app.components.slip import LectureSlip
 from app.lecture_examples import PADDING_IMAGE, STRIDE_GRID, VERTICAL_EDGE
 from app.lessons._conv_common import Stepper, grid
@@ -251,12 +251,13 @@ def _explorer() -> pn.Column:
     caption = Text("")
 
     def refresh(*_: object) -> None:
-        try:
-            out = F.output_size(n.value, k.value, s.value, p.value)
-        except ValueError as error:
-            show(message, f"{error} Make the kernel smaller or add padding.")
+        out = read_input(
+            message,
+            lambda: F.output_size(n.value, k.value, s.value, p.value),
+            "Make the kernel smaller or add padding.",
+        )
+        if out is None:
             return
-        show(message, "")
         size = n.value + 2 * p.value
         player.end = out * out - 1
         formula.object = (
@@ -285,9 +286,7 @@ def _explorer() -> pn.Column:
             )
         )
 
-    for widget in (n, k, s, p, player):
-        widget.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, n, k, s, p, player)
     return lesson_step(
         "1 · Where does the kernel land?",
         "The **stride** $s$ is how many pixels the kernel jumps between positions; **padding** "
@@ -319,8 +318,7 @@ def _stride_example() -> pn.Column:
         block = STRIDE_GRID[2 * r : 2 * r + 3, 2 * c : 2 * c + 3]
         total.object = " + ".join(f"{v:g}" for v in block.ravel()) + f" = {out[r, c]:g}"
 
-    cell.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, cell)
     return lesson_step(
         "2 · The lecture's stride example",
         "The lecture convolves an 8×7 grid holding 1…77 with a 3×3 kernel of ones at stride 2, so "
@@ -360,8 +358,7 @@ def _padding_example() -> pn.Column:
             f"({' + '.join(f'{v:g}' for v in block[:, 2])}) = {out[r, c]:g}"
         )
 
-    cell.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, cell)
     slips = [
         LectureSlip(
             f"{slide:g} in row {r + 1}, column {c + 1}",

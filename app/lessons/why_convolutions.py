@@ -15,8 +15,9 @@ import panel as pn
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row
 from app.components.slip import LectureSlip
+from app.lecture_examples import LECTURE_IMAGE, LECTURE_KERNEL
 from app.lessons._conv_common import grid, load_mnist_digits, parse_count
 from engine import functional as F
 from engine.model import count_parameters
@@ -40,19 +41,11 @@ GRAY_EXAMPLE = np.array(
     dtype=float,
 )[:, :, None]
 
-#: A 6 × 6 grayscale input and the lecture's 3 × 3 "X" kernel for the connections demo.
-FIELD_IMAGE = np.array(
-    [
-        [1, 1, 1, 0, 0, 0],
-        [0, 1, 1, 1, 0, 0],
-        [0, 0, 1, 1, 1, 0],
-        [0, 0, 1, 1, 0, 0],
-        [0, 1, 1, 0, 0, 1],
-        [1, 1, 0, 0, 1, 1],
-    ],
-    dtype=float,
+#: The connections demo's input: the lecture's 5 × 5 image with one more column and row, so that
+#: its 3 × 3 "X" kernel gives a 4 × 4 feature map.
+FIELD_IMAGE = np.block(
+    [[LECTURE_IMAGE, np.array([[0], [0], [0], [0], [1]])], [np.array([1, 1, 0, 0, 1, 1])]]
 )
-X_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 
 #: The digits placed in the detection scene: (digit, top row, left column) on a 40 × 96 canvas.
 SCENE = ((3, 2, 2), (7, 10, 34), (1, 4, 66))
@@ -181,31 +174,50 @@ def weight_report(height: int, width: int, channels: int, hidden: int, k: int, f
 
 
 # --- exercises ---------------------------------------------------------------------------------
+def _weights_problem(
+    spec: dict[str, object],
+    image: tuple[int, int],
+    prompt: str,
+    hint: str,
+    factors: tuple[int, ...],
+    mistakes: list[tuple[float, str]],
+    placeholder: str,
+) -> Problem:
+    """How many weights the layer of ``spec`` has on a side × side × d ``image``: the engine
+    counts them; counting the biases too is a slip every such question shares."""
+    side, channels = image
+    shape = (side * side * channels,) if spec["type"] == "dense" else (channels, side, side)
+    weights, biases = count_parameters(spec, shape)
+    slip = (weights + biases, "the question asks for weights only, without the biases.")
+    product = r"\cdot".join(map(str, factors))
+    return Problem(
+        prompt=f"{prompt} How many **weights** (not counting biases) does it have?",
+        check=check_number(weights, places=0, mistakes=[mistakes[0], slip, *mistakes[1:]]),
+        hint=hint,
+        solution=f"${product} = {weights}$, so the answer is {weights}.",
+        placeholder=placeholder,
+    )
+
+
 def dense_count_problem(rng: np.random.Generator) -> Problem:
     """Weights of a fully connected first layer for an h × w × d image."""
     side = int(rng.choice([16, 28, 32, 64]))
     channels = int(rng.choice([1, 3]))
     hidden = int(rng.choice([10, 30, 50, 100]))
-    answer = dense_weights(side, side, channels, hidden)
     mistakes = [
-        (side * side * channels, "that is the number of inputs; each hidden unit has its own."),
-        (answer + hidden, "the question asks for weights only, without the biases."),
+        (side * side * channels, "that is the number of inputs; each hidden unit has its own.")
     ]
     if channels > 1:
         mistakes.append((side * side * hidden, "every colour channel is an input of its own."))
-    return Problem(
-        prompt=(
-            f"An image of {side}×{side}×{channels} (h × w × d) feeds a fully connected layer "
-            f"with {hidden} hidden units. How many **weights** (not counting biases) does that "
-            "layer have?"
-        ),
-        check=check_number(answer, places=0, mistakes=mistakes),
-        hint="Every one of the h·w·d input numbers connects to every hidden unit.",
-        solution=(
-            f"${side}\\cdot{side}\\cdot{channels}\\cdot{hidden} = {answer}$, so the answer is "
-            f"{answer}."
-        ),
-        placeholder="e.g. 23520",
+    return _weights_problem(
+        {"type": "dense", "units": hidden},
+        (side, channels),
+        f"An image of {side}×{side}×{channels} (h × w × d) feeds a fully connected layer with "
+        f"{hidden} hidden units.",
+        "Every one of the h·w·d input numbers connects to every hidden unit.",
+        (side, side, channels, hidden),
+        mistakes,
+        "e.g. 23520",
     )
 
 
@@ -215,25 +227,18 @@ def conv_count_problem(rng: np.random.Generator) -> Problem:
     channels = int(rng.choice([1, 3, 8]))
     k = int(rng.choice([3, 5]))
     filters = int(rng.choice([4, 8, 16, 32]))
-    answer = conv_weights(k, channels, filters)
-    mistakes = [
-        (side * side * channels * filters, "a convolution does not connect every pixel."),
-        (answer + filters, "the question asks for weights only, without the biases."),
-    ]
+    mistakes = [(side * side * channels * filters, "a convolution does not connect every pixel.")]
     if channels > 1:
         mistakes.append((k * k * filters, "each kernel spans all the input channels."))
-    return Problem(
-        prompt=(
-            f"A convolution layer with {filters} filters of size {k}×{k} reads a "
-            f"{side}×{side}×{channels} image. How many **weights** (not counting biases) does "
-            "it have?"
-        ),
-        check=check_number(answer, places=0, mistakes=mistakes),
-        hint="One filter is a k × k × d block of weights; the image size does not enter.",
-        solution=(
-            f"${k}\\cdot{k}\\cdot{channels}\\cdot{filters} = {answer}$, so the answer is {answer}."
-        ),
-        placeholder="e.g. 72",
+    return _weights_problem(
+        {"type": "conv", "filters": filters, "kernel": k},
+        (side, channels),
+        f"A convolution layer with {filters} filters of size {k}×{k} reads a "
+        f"{side}×{side}×{channels} image.",
+        "One filter is a k × k × d block of weights; the image size does not enter.",
+        (k, k, channels, filters),
+        mistakes,
+        "e.g. 72",
     )
 
 
@@ -346,8 +351,7 @@ def _tasks() -> pn.Column:
                 f"| label | box |\n|---|---|\n{lines}"
             )
 
-    task.param.watch(refresh, "value")
-    refresh()
+    redraw_on(refresh, task)
     return lesson_step(
         "2 · What we ask of a picture",
         "The lecture opens with the problems of computer vision. **Classification** gives one "
@@ -380,16 +384,16 @@ def _weight_count() -> pn.Column:
         "filters": ("The number of filters", 1, 100_000),
     }
 
+    def sizes() -> dict[str, int]:
+        values = {key: parse_count(boxes[key].value, *limits[key]) for key in boxes}
+        if values["k"] > min(values["height"], values["width"]):
+            raise ValueError("The kernel size cannot exceed the image's height or width.")
+        return values
+
     def refresh(*_: object) -> None:
-        try:
-            values = {key: parse_count(boxes[key].value, *limits[key]) for key in boxes}
-            if values["k"] > min(values["height"], values["width"]):
-                raise ValueError("The kernel size cannot exceed the image's height or width.")
-        except ValueError as error:
-            show(message, f"{error} The counts below are for your last valid numbers.")
-            return
-        show(message, "")
-        report.object = weight_report(**values)
+        values = read_input(message, sizes, "The counts below are for your last valid numbers.")
+        if values is not None:
+            report.object = weight_report(**values)
 
     for box in boxes.values():
         box.param.watch(refresh, "value")
@@ -419,7 +423,7 @@ def _weight_count() -> pn.Column:
 
 def _connections() -> pn.Column:
     out_h, out_w = (s - 2 for s in FIELD_IMAGE.shape)
-    outputs = F.correlate2d(FIELD_IMAGE, X_KERNEL)
+    outputs = F.correlate2d(FIELD_IMAGE, LECTURE_KERNEL)
     buttons = [
         pn.widgets.Button(label=f"{outputs[r, c]:g}", width=46, height=40, margin=2)
         for r in range(out_h)
@@ -436,14 +440,14 @@ def _connections() -> pn.Column:
         for i, button in enumerate(buttons):
             button.color = "primary" if i == index else "default"
         image_view.highlight = (r, c, 3, 3)
-        weights = unit_weights(X_KERNEL, FIELD_IMAGE.shape, r, c)
+        weights = unit_weights(LECTURE_KERNEL, FIELD_IMAGE.shape, r, c)
         weights_view.param.update(values=weights, highlight=(r, c, 3, 3))
         window = FIELD_IMAGE[r : r + 3, c : c + 3]
         summary.object = (
             f"Output unit (row {r + 1}, column {c + 1}) = {outputs[r, c]:g}. **Local receptive "
             f"field:** it reads only the 3×3 window outlined, rows {r + 1}–{r + 3} and columns "
             f"{c + 1}–{c + 3} (sum of the window × kernel = "
-            f"{float(np.sum(window * X_KERNEL)):g}). **Sparse connectivity:** 9 of the "
+            f"{float(np.sum(window * LECTURE_KERNEL)):g}). **Sparse connectivity:** 9 of the "
             f"{FIELD_IMAGE.size} pixels are connected; the other {FIELD_IMAGE.size - 9} weights "
             "are 0. **Weight sharing:** the 9 weights are the kernel's, the same for all "
             f"{out_h * out_w} units: the layer has 9 weights where a dense layer with "

@@ -42,9 +42,9 @@ def test_conv_as_matrix_is_the_engines_convolution_as_a_matrix():
 
 
 def test_unit_weights_place_the_kernel_on_the_receptive_field():
-    weights = W.unit_weights(W.X_KERNEL, (6, 6), 1, 2)
-    assert np.array_equal(weights[1:4, 2:5], W.X_KERNEL)
-    assert weights.sum() == W.X_KERNEL.sum()
+    weights = W.unit_weights(W.LECTURE_KERNEL, (6, 6), 1, 2)
+    assert np.array_equal(weights[1:4, 2:5], W.LECTURE_KERNEL)
+    assert weights.sum() == W.LECTURE_KERNEL.sum()
 
 
 @pytest.mark.parametrize(("r", "c", "expected"), [(0, 0, 1), (2, 3, 9), (0, 2, 3), (5, 5, 1)])
@@ -91,7 +91,7 @@ def test_clicking_an_output_unit_lights_up_its_receptive_field():
     text = captions(section)
     weights = re.search(r"This unit.s weight on each pixel: ([-\d., ;]+\d)", text).group(1)
     rows = [[float(v) for v in line.split(",")] for line in weights.split(";")]
-    assert np.array_equal(np.array(rows)[1:4, 2:5], W.X_KERNEL)
+    assert np.array_equal(np.array(rows)[1:4, 2:5], W.LECTURE_KERNEL)
     latex = " ".join(str(t.object) for t in section.select(pn.pane.LaTeX))
     assert "(row 2, column 3)" in latex and "rows 2–4 and columns 3–5" in latex
 

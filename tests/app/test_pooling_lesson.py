@@ -65,3 +65,21 @@ def test_backward_section_follows_the_mode_and_a_new_gradient():
     new.clicks += 1
     text = captions(page)
     assert "Upstream (2×2):" in text and "Upstream (2×2): 1, 2; 3, 4" not in text
+
+
+def test_a_cell_chosen_from_the_list_a_window_change_replaced_is_ignored():
+    """The browser can send a cell from the option list a size change has just rebuilt (Panel's
+    Pyodide sync holds browser changes up to 0.5 s): it must not raise, and the shown cell stays
+    one of the new grid's."""
+    page = pooling._lecture_example()
+    select = {w.label: w for w in page.select(pn.widgets.Select)}
+    select["Stride"].value = 1
+    select["Window size"].value = 1  # a 4×4 grid: cells up to row 4, column 4
+    cell = select["Output cell"]
+    cell.value = (3, 3)
+    select["Window size"].value = 4  # a 1×1 grid
+    cell._process_events({"value": "(3, 3)"})  # the stale choice, as the browser sends it
+    assert cell.value == (0, 0) and list(cell.options) == ["row 1, column 1"]
+    assert "Pooled: 112" in captions(page)
+    cell._process_events({"value": "(0, 0)"})  # a current choice still goes through
+    assert cell.value == (0, 0)
