@@ -169,6 +169,26 @@ def test_pooling_lesson(page, axe) -> None:
     expect(pooled).to_contain_text("Pooled: 52, 64, 32;")  # 3×3 with overlapping windows
     axe(page)
 
+    # A cell picked right after a window change comes from the option list that change replaces
+    # (Panel's Pyodide sync holds browser changes up to 0.5 s): no page error, and the grid and
+    # the cell list are the new window's.
+    size = page.get_by_label("Window size", exact=True)
+    cell = page.get_by_label("Output cell", exact=True)
+    size.select_option("1")
+    expect(cell.locator("option")).to_have_count(16)
+    # Both changes in one task, as a quick student makes them within the sync window.
+    page.evaluate(
+        """([size, cell]) => {
+          for (const [select, value] of [[size, "4"], [cell, "(3, 3)"]]) {
+            select.value = value;
+            select.dispatchEvent(new Event("change", {bubbles: true}));
+          }
+        }""",
+        [size.element_handle(), cell.element_handle()],
+    )
+    expect(pooled).to_have_text("Pooled: 478")
+    expect(cell.locator("option")).to_have_count(1)
+
     grad_in = _caption(page, "Gradient reaching the input")
     expect(grad_in).to_have_text(
         "Gradient reaching the input: 0, 1, 2, 0; 0, 0, 0, 0; 0, 0, 4, 0; 3, 0, 0, 0"
