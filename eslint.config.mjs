@@ -53,6 +53,11 @@ export default [
     },
   },
   {
+    // The TF.js side of benchmarks/tfjs_race.py: a classic page script after TF.js's own.
+    files: ["benchmarks/tfjs_race.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser, tf: "readonly" } },
+  },
+  {
     // Run by Node: the build's bytecode compiler and the benchmarks' Pyodide driver.
     files: ["**/*.mjs"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },
