@@ -1,68 +1,113 @@
 """Convolution as matrix products over unrolled patches ("im2col"): the native default.
 
-Each window of the padded input becomes one column of a patch matrix (N, C·KH·KW, OH·OW), and
-the whole layer is one matrix product per image with the (F, C·KH·KW) filter matrix. Filling the
-patches takes one strided slice copy per kernel offset (KH·KW copies, each of a whole batch),
-never a loop over pixels or images. Natively numpy's matmul runs on BLAS, which makes this the
-fastest algorithm there.
+Each window of the padded input becomes one column of a patch matrix with K = C·KH·KW rows, and
+the layer is a matrix product of the (F, K) filter matrix with it. Filling the patches takes one
+strided slice copy per kernel offset (KH·KW copies, each of a whole batch), never a loop over
+pixels or images. Natively numpy's matmul runs on BLAS, which makes this the fastest algorithm
+there.
+
+How the patches lie in memory depends on the platform (``fastpath.IN_PYODIDE``):
+- Natively, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW), and the
+  backward pass two more, instead of N small ones each. The input is read in (C, N, H, W) order
+  so every copy writes contiguous rows; y comes back as an (N, F, OH, OW) view of an
+  (F, N, OH, OW) array and dx as a view of a (C, N, H, W) one (NumPy's elementwise operations
+  and the layers after them take such views as they are; reordering would cost a pass).
+- In Pyodide (no BLAS), (N, K, OH·OW): one product per image. numpy's own matmul loops read the
+  patch rows with a stride of the row length, and a whole batch's rows overflow the caches: one
+  (8, 25) @ (25, 64·784) product took 48 ms there against 14 ms for 64 per-image ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from engine import fastpath
-from engine.conv.base import output_shape, pad
+from engine.conv.base import output_shape
+
+
+def _allocate(
+    shape: tuple[int, ...], batch_axis: int, make: Callable[..., np.ndarray], dtype: Any
+) -> np.ndarray:
+    """An array of ``shape``; in Pyodide its memory holds ``batch_axis`` outermost (returned as
+    a view in ``shape``'s axis order), natively it is laid out in ``shape``'s own order."""
+    if not fastpath.IN_PYODIDE:
+        return make(shape, dtype=dtype)
+    stored = (shape[batch_axis], *shape[:batch_axis], *shape[batch_axis + 1 :])
+    return np.moveaxis(make(stored, dtype=dtype), 0, batch_axis)
+
+
+def _windows(a: np.ndarray, i: int, j: int, stride: int, oh: int, ow: int) -> np.ndarray:
+    """a (C, N, H, W) -> view (C, N, OH, OW) of the elements at kernel offset (i, j)."""
+    return a[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride]
 
 
 def im2col_forward(
     x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
 ) -> tuple[np.ndarray, Any]:
-    """x (N, C, H, W), w (F, C, KH, KW), b (F,) -> y (N, F, OH, OW) as (F, K) @ (K, OH·OW)
-    per image, K = C·KH·KW; the cache keeps the patch matrix for the backward pass."""
+    """x (N, C, H, W), w (F, C, KH, KW), b (F,) -> y (N, F, OH, OW) as (F, K) @ patches,
+    K = C·KH·KW; the cache keeps the patch matrix for the backward pass."""
     n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
     _, c, kh, kw = w.shape
-    xp = pad(x, padding)
-    s = stride
-    cols = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    h, wd = x.shape[2:]
+    p = padding
+    k = c * kh * kw
+    x_cn = x.transpose(1, 0, 2, 3)
+    if p:
+        padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, x.dtype)
+        padded[:, :, p : p + h, p : p + wd] = x_cn
+    else:
+        padded = x_cn
+    cols = _allocate((c, kh, kw, n, oh, ow), 3, np.empty, x.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, :, i, j] = xp[:, :, i : i + s * oh : s, j : j + s * ow : s]
-    cols = cols.reshape(n, c * kh * kw, oh * ow)
-    w2 = w.reshape(f, c * kh * kw)
-    y = np.matmul(w2, cols)
-    y += b.reshape(1, f, 1)
-    return y.reshape(n, f, oh, ow), (x.shape, w, stride, padding, cols)
+            cols[:, i, j] = _windows(padded, i, j, stride, oh, ow)
+    w2 = w.reshape(f, k)
+    if fastpath.IN_PYODIDE:
+        cols = np.moveaxis(cols, 3, 0).reshape(n, k, oh * ow)
+        y = np.matmul(w2, cols).reshape(n, f, oh, ow)
+    else:
+        cols = cols.reshape(k, n * oh * ow)
+        y = np.matmul(w2, cols).reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
+    y += b.reshape(1, f, 1, 1)
+    return y, (x.shape, w, stride, padding, cols)
 
 
 def im2col_backward(
     grad_y: np.ndarray, cache: Any, need_dx: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Gradients of ``im2col_forward``: dW and dcols are matrix products, dx is scattered back
-    with one strided add per kernel offset (skipped, dx None, when ``need_dx`` is False)."""
+    """Gradients of ``im2col_forward``: dW and the patches' gradient are matrix products, dx is
+    scattered back with one strided add per kernel offset (skipped, dx None, when ``need_dx``
+    is False)."""
     x_shape, w, stride, padding, cols = cache
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = grad_y.shape[2:]
-    g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
-    db = g.sum(axis=(0, 2))
+    w2 = w.reshape(f, c * kh * kw)
     if fastpath.IN_PYODIDE:
+        g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
+        db = g.sum(axis=(0, 2))
         # Pyodide: matmul with a long reduction over transposed patches falls off numpy's
         # fast path there, and einsum's own loops are faster (benchmarks/pyodide_kernels.py).
-        dw = np.einsum("nfp,nkp->fk", g, cols).reshape(w.shape)
+        dw = np.einsum("nfp,nkp->fk", g, cols)
     else:
-        # N products (F, P) @ (P, K) summed: BLAS reads the transposed patches in place,
-        # whereas tensordot/einsum would first copy them into one (N·P, K) matrix.
-        dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        # (F, N·OH·OW): no copy when grad_y is the transposed view im2col_forward returned.
+        g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype).reshape(f, -1)
+        db = g.sum(axis=1)
+        dw = np.matmul(g, cols.T)  # BLAS reads the transposed patches in place
     if not need_dx:
-        return None, dw, db
-    dcols = np.matmul(w.reshape(f, c * kh * kw).T, g).reshape(n, c, kh, kw, oh, ow)
-    s = stride
-    dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
+        return None, dw.reshape(w.shape), db
+    dcols = np.matmul(w2.T, g)
+    if fastpath.IN_PYODIDE:
+        dcols = np.moveaxis(dcols.reshape(n, c, kh, kw, oh, ow), 0, 3)
+    else:
+        dcols = dcols.reshape(c, kh, kw, n, oh, ow)
+    p = padding
+    dx_padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, w.dtype)
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, i : i + s * oh : s, j : j + s * ow : s] += dcols[:, :, i, j]
-    dx = dxp[:, :, padding : padding + h, padding : padding + wd] if padding else dxp
-    return dx, dw, db
+            _windows(dx_padded, i, j, stride, oh, ow)[...] += dcols[:, i, j]
+    dx = dx_padded[:, :, p : p + h, p : p + wd].transpose(1, 0, 2, 3)
+    return dx, dw.reshape(w.shape), db

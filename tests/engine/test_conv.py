@@ -12,7 +12,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from engine import conv, gradcheck
+from engine import conv, fastpath, gradcheck
 from engine.conv import fft_backward, fft_forward, fft_size
 from engine.layers import Conv2D
 
@@ -80,6 +80,30 @@ def test_fast_algorithms_agree_with_the_reference_forward_and_backward(shape, dt
     tol = 1e-10 if dtype == np.float64 else 2e-4
     for stride in (1, 2):
         _assert_agrees_with_reference(FAST, x, k, b, stride, p, tol)
+
+
+@pytest.mark.parametrize("in_pyodide", [False, True], ids=["one product", "per image"])
+def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
+    monkeypatch, in_pyodide
+) -> None:
+    """im2col lays its patches out per platform (natively one product for the batch, in
+    Pyodide one per image): both layouts, every shape and stride, float32 kept, and dW, db, dx
+    checked against finite differences."""
+    monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
+    for shape, stride in product(SHAPES, (1, 2)):
+        x, k, b, p, _ = _case(shape, np.float32)
+        _assert_agrees_with_reference(["im2col"], x, k, b, stride, p, 2e-4)
+        y, cache = conv.im2col_forward(x, k, b, stride, p)
+        dx, dw, _ = conv.im2col_backward(np.ones_like(y), cache)
+        assert y.dtype == dx.dtype == dw.dtype == np.float32
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        c, f, kh, kw = (int(v) for v in rng.integers(1, 4, size=4))
+        stride, padding = int(rng.integers(1, 3)), int(rng.integers(0, 3))
+        layer = Conv2D(c, f, (kh, kw), stride=stride, padding=padding, rng=seed, algorithm="im2col")
+        layer.params["b"][...] = rng.standard_normal(f)
+        x = rng.standard_normal((int(rng.integers(1, 4)), c, kh + 3, kw + 2))
+        assert gradcheck.check_layer(layer, x).max_relative_error < 1e-6
 
 
 def test_fast_algorithms_match_the_reference_on_every_small_shape_padding_and_kernel() -> None:
