@@ -2,9 +2,11 @@
 
 Forward + loss + backward (no optimizer step) on batches of 64 float32 images 1×28×28, for the
 issue's two reference nets. Prints JSON: images/s (median of repeats) per net and framework,
-and the engine's time relative to PyTorch's.
+and the engine's time relative to PyTorch's, for each thread count in ``--threads`` (default
+1 and 2): each count runs in its own process, since OpenBLAS reads its thread count when numpy
+is imported; engine and PyTorch get the same count (OPENBLAS_NUM_THREADS, torch.set_num_threads).
 
-    python benchmarks/engine_native.py [--repeats 7] [--steps 20] [--algorithm auto]
+    python benchmarks/engine_native.py [--threads 1 2] [--repeats 7] [--steps 20] [--algorithm auto]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -109,12 +112,8 @@ def torch_step(specs: list[dict]) -> Callable[[], None]:
     return step
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--algorithm", default="auto", help="conv algorithm for the engine")
-    args = parser.parse_args()
+def measure(args: argparse.Namespace) -> dict:
+    """Every net, engine beside PyTorch, at this process's THREADS."""
     try:
         import torch
     except ImportError:
@@ -143,7 +142,30 @@ def main() -> None:
                 row["torch_per_cpu_second"] / row["engine_per_cpu_second"], 2
             )
         report["nets"][name] = row
-    print(json.dumps(report, indent=2))
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--algorithm", default="auto", help="conv algorithm for the engine")
+    args = parser.parse_args()
+    if args.threads == [THREADS]:
+        print(json.dumps(measure(args)))
+        return
+    load = {"start": Path("/proc/loadavg").read_text().split()[:3]}
+    runs = []
+    for threads in args.threads:
+        env = os.environ | {"OPENBLAS_NUM_THREADS": str(threads)}
+        options = ["--repeats", str(args.repeats), "--steps", str(args.steps)]
+        options += ["--algorithm", args.algorithm, "--threads", str(threads)]
+        command = [sys.executable, __file__, *options]
+        child = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        runs.append(json.loads(child.stdout))
+    load["end"] = Path("/proc/loadavg").read_text().split()[:3]
+    print(json.dumps({"load_average": load, "runs": runs}, indent=2))
 
 
 if __name__ == "__main__":
