@@ -11,9 +11,10 @@ from app.components.charts import bar_chart, bar_data
 from app.components.layout import row
 from app.trainer import digit
 from app.trainer.status import html_pane, message_html
-from app.trainer.widgets import DrawingPad, Gallery
+from app.trainer.widgets import DrawingPad, Gallery, gallery_item, gallery_section
 
 DIGITS = [str(d) for d in range(10)]
+SEEN = "What the model sees (28×28)"
 
 
 class DrawingView:
@@ -24,7 +25,7 @@ class DrawingView:
         self.has_model = False
         self.pad = DrawingPad(width=290, height=330)
         self.pad.param.watch(lambda _e: self.read(), "ink")
-        self.seen = Gallery(label="What the model sees (28×28)", scale=4)
+        self.seen = Gallery()
         fig, self.probs = bar_chart(
             DIGITS,
             [0.0] * 10,
@@ -56,10 +57,12 @@ class DrawingView:
             image = digit.preprocess(self.pad.pixels())
         except digit.UnreadableDrawing as exc:
             self.say(str(exc))
-            self.seen.items = []
+            self.seen.sections = []
             self.probs.data = bar_data(DIGITS, [0.0] * 10, "{:.2f}")
             return
-        self.seen.items = [{"pixels": np.round(image, 3).tolist(), "caption": "preprocessed"}]
+        self.seen.sections = [
+            gallery_section(SEEN, [gallery_item(image, "preprocessed")], 4),
+        ]
         if not self.has_model:
             self.say("Train a model (or import one) first; then it can read your digit.")
             return

@@ -1,41 +1,57 @@
-// The trainer's image gallery (app.trainer.widgets.Gallery): many small gray images on canvases,
-// each scaled to its own min…max, with a caption under each.
-function draw(model, root) {
-  root.replaceChildren();
-  root.setAttribute("aria-label", model.label);
-  for (const item of model.items) {
-    const figure = document.createElement("figure");
-    const rows = item.pixels.length;
-    const cols = rows ? item.pixels[0].length : 0;
-    const canvas = document.createElement("canvas");
-    canvas.width = cols;
-    canvas.height = rows;
-    canvas.style.width = cols * model.scale + "px";
-    canvas.style.height = rows * model.scale + "px";
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", item.caption);
-    const flat = item.pixels.flat();
-    const lo = Math.min(...flat);
-    const hi = Math.max(...flat);
-    const span = hi > lo ? hi - lo : 1;
-    const ctx = canvas.getContext("2d");
-    const data = ctx.createImageData(cols, rows);
-    flat.forEach((v, i) => {
-      const g = 255 - Math.round(255 * (v - lo) / span);
-      data.data.set([g, g, g, 255], 4 * i);
-    });
-    ctx.putImageData(data, 0, 0);
-    const caption = document.createElement("figcaption");
-    caption.textContent = item.caption;
-    figure.append(canvas, caption);
-    root.append(figure);
+// The trainer's image gallery (app.trainer.widgets.Gallery): sections of small gray images on
+// canvases, each section a labelled group under an optional title, a caption under each image.
+// Images arrive as base64 gray bytes already scaled by Python (gallery_item).
+function gray(item) {
+  const bytes = atob(item.gray);
+  const data = new ImageData(item.width, item.height);
+  for (let i = 0; i < bytes.length; i++) {
+    const g = bytes.charCodeAt(i);
+    data.data[4 * i] = g;
+    data.data[4 * i + 1] = g;
+    data.data[4 * i + 2] = g;
+    data.data[4 * i + 3] = 255;
   }
+  return data;
 }
+
+function figure(item, scale) {
+  const canvas = document.createElement("canvas");
+  canvas.width = item.width;
+  canvas.height = item.height;
+  canvas.style.width = item.width * scale + "px";
+  canvas.style.height = item.height * scale + "px";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", item.caption);
+  canvas.getContext("2d").putImageData(gray(item), 0, 0);
+  const caption = document.createElement("figcaption");
+  caption.textContent = item.caption;
+  const out = document.createElement("figure");
+  out.append(canvas, caption);
+  return out;
+}
+
+function draw(model, root) {
+  const parts = [];
+  for (const section of model.sections) {
+    if (section.title) {
+      const title = document.createElement("p");
+      title.className = "title";
+      title.textContent = section.title;
+      parts.push(title);
+    }
+    const group = document.createElement("div");
+    group.className = "gallery";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", section.label);
+    group.append(...section.items.map((item) => figure(item, section.scale)));
+    parts.push(group);
+  }
+  root.replaceChildren(...parts);
+}
+
 export function render({ model }) {
   const root = document.createElement("div");
-  root.className = "gallery";
-  root.setAttribute("role", "group");
   draw(model, root);
-  model.on("items", () => draw(model, root));
+  model.on("sections", () => draw(model, root));
   return root;
 }

@@ -21,7 +21,7 @@ from app.trainer import protocol, torch_export
 from app.trainer.drawing import DrawingView
 from app.trainer.form import SettingsForm
 from app.trainer.keeping import KeepView
-from app.trainer.link import Link
+from app.trainer.link import IN_BROWSER, Link
 from app.trainer.live import LiveView, crossings_text
 from app.trainer.results import ResultsView
 from app.trainer.settings import TrainSettings
@@ -32,6 +32,21 @@ NEAR_CHANCE = 0.2
 #: Learning rates that usually work for each optimizer, and one to suggest.
 GOOD_RATES = {"adam": (1e-4, 1e-2, 0.003), "momentum": (1e-3, 0.1, 0.01), "sgd": (1e-3, 0.5, 0.05)}
 RUNNING = ("training", "paused", "stopping", "evaluating")
+
+
+def one_task_each(steps: list[Callable[[], None]]) -> None:
+    """Run ``steps`` in order, in the browser each in its own task (``setTimeout 0``): Panel
+    sends every change to the page within the task that makes it, so one long handler would
+    freeze the page for the sum of its redraws. Natively they simply run now."""
+    if not IN_BROWSER:
+        for step in steps:
+            step()
+        return
+    import js
+    from pyodide.ffi import create_once_callable
+
+    for step in steps:
+        js.setTimeout(create_once_callable(step), 0)
 
 
 def near_chance_advice(settings: TrainSettings | None, accuracy: float) -> str:
@@ -304,11 +319,12 @@ class TrainerPage(pn.viewable.Viewer):
                 self.keep.say(
                     f"Imported {self.keep.filename}: test accuracy {100 * accuracy:.1f}%.", kind
                 )
-        self.results.show_report(message, f"{head}<br>{score}{advice}", kind)
-        self._sync_buttons()
-        self.request_features(int(self.results.digit_index.value))
+        steps = [self._sync_buttons]
+        steps += self.results.report_steps(message, f"{head}<br>{score}{advice}", kind)
+        steps.append(lambda: self.request_features(int(self.results.digit_index.value)))
         if self.drawing.pad.ink:
-            self.drawing.read()
+            steps.append(self.drawing.read)
+        one_task_each(steps)
 
     def _on_loaded(self, message: dict) -> None:
         self.state = "evaluating"

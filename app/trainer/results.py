@@ -12,7 +12,7 @@ import panel as pn
 from app.components.layout import row
 from app.components.matrix import MatrixView
 from app.trainer.status import html_pane, message_html
-from app.trainer.widgets import Gallery
+from app.trainer.widgets import SCALES, Gallery, gallery_item, gallery_section
 
 DIGITS = [str(d) for d in range(10)]
 #: About how many screen pixels wide the widest feature map is drawn.
@@ -29,7 +29,7 @@ def as_grid(values: list[float]) -> list[list[float]]:
 
 def feature_scale(width: int) -> int:
     """Screen pixels per value for a feature map ``width`` values wide, within Gallery's 1…12."""
-    low, high = Gallery.param.scale.bounds
+    low, high = SCALES
     return int(np.clip(FEATURE_PIXELS // max(1, width), low, high))
 
 
@@ -47,15 +47,15 @@ class ResultsView:
             cell_size=30,
             corner="true \\ predicted",
         )
-        self.misclassified = Gallery(label="Misclassified test digits", scale=3)
-        self.filters = Gallery(label="First-layer filters", scale=8)
+        self.misclassified = Gallery()
+        self.filters = Gallery()
         self.digit_index = pn.widgets.IntInput(
             label="Test digit number (0–9999)", start=0, end=9999, value=0, width=200
         )
         self.digit_button = pn.widgets.Button(label="Show feature maps", width=170, disabled=True)
         self.digit_button.on_click(lambda _e: request_features(int(self.digit_index.value)))
         self.features_text = html_pane()
-        self.features = pn.Column(sizing_mode="stretch_width")
+        self.features = Gallery(sizing_mode="stretch_width")
         self.view = pn.Column(
             self.text,
             row(
@@ -81,21 +81,29 @@ class ResultsView:
             sizing_mode="stretch_width",
         )
 
-    def show_report(self, report: dict, summary: str, kind: str) -> None:
-        self.say(summary, kind)
-        self.confusion.values = np.asarray(report["confusion"], dtype=float)
-        self.misclassified.items = [
-            {
-                "pixels": item["image"],
-                "caption": (
-                    f"{item['label']} → {item['predicted']} ({100 * max(item['probs']):.0f}%)"
-                ),
-            }
+    def report_steps(self, report: dict, summary: str, kind: str) -> list[Callable[[], None]]:
+        """Show a ``finished`` report: the summary, the confusion matrix, the galleries — as
+        steps the page runs one per browser task, so no single task redraws everything."""
+        return [
+            lambda: self.say(summary, kind),
+            lambda: self._show_confusion(report["confusion"]),
+            lambda: self._show_galleries(report),
+        ]
+
+    def _show_confusion(self, confusion: list[list[int]]) -> None:
+        self.confusion.values = np.asarray(confusion, dtype=float)
+
+    def _show_galleries(self, report: dict) -> None:
+        wrong = [
+            gallery_item(
+                item["image"],
+                f"{item['label']} → {item['predicted']} ({100 * max(item['probs']):.0f}%)",
+            )
             for item in report["misclassified"]
         ]
-        self.filters.items = [
-            {"pixels": f, "caption": f"filter {i + 1}"} for i, f in enumerate(report["filters"])
-        ]
+        self.misclassified.sections = [gallery_section("Misclassified test digits", wrong, 3)]
+        filters = [gallery_item(f, f"filter {i + 1}") for i, f in enumerate(report["filters"])]
+        self.filters.sections = [gallery_section("First-layer filters", filters, 8)]
 
     def say(self, text: str, kind: str = "info") -> None:
         self.text.object = message_html(text, kind)
@@ -108,10 +116,8 @@ class ResultsView:
             f"Test digit #{message['index']} (a {message['label']}); the model says "
             f"{int(np.argmax(message['probs']))}."
         )
-        rows: list = [
-            Gallery(
-                items=[{"pixels": message["image"], "caption": "input"}], label="input", scale=3
-            )
+        sections = [
+            gallery_section("input", [gallery_item(message["image"], "input")], 3),
         ]
         for i, layer in enumerate(message["layers"], start=1):
             maps = layer["maps"]
@@ -121,14 +127,13 @@ class ResultsView:
             ]
             if flat:
                 maps = [as_grid(m[0]) for m in maps]
-            rows.append(pn.pane.Markdown(f"Layer {i}: {layer['layer']}", margin=(4, 5, 0, 5)))
-            rows.append(
-                Gallery(
-                    items=[
-                        {"pixels": m, "caption": t} for m, t in zip(maps, captions, strict=True)
-                    ],
-                    label=f"Output of layer {i}",
-                    scale=feature_scale(len(maps[0][0])),
+            items = [gallery_item(m, t) for m, t in zip(maps, captions, strict=True)]
+            sections.append(
+                gallery_section(
+                    f"Output of layer {i}",
+                    items,
+                    feature_scale(len(maps[0][0])),
+                    title=f"Layer {i}: {layer['layer']}",
                 )
             )
-        self.features.objects = rows
+        self.features.sections = sections

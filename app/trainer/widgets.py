@@ -7,12 +7,16 @@ component, which is far cheaper for the page than one Bokeh figure per digit or 
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import panel as pn
 import param
 
 #: Side of the pixel grid the pad sends to Python (the canvas is drawn larger, then shrunk).
 PAD_GRID = 56
+#: Screen pixels per image pixel that a gallery section may use.
+SCALES = (1, 12)
 
 
 class DrawingPad(pn.custom.JSComponent):
@@ -45,21 +49,43 @@ class DrawingPad(pn.custom.JSComponent):
         return np.asarray(self.ink, dtype=float).reshape(self.grid, self.grid) / 255.0
 
 
-class Gallery(pn.custom.JSComponent):
-    """Small gray images with a caption under each.
+def gallery_item(pixels: object, caption: str) -> dict:
+    """One gallery image: ``pixels`` (a 2-D array or nested list) scaled to its own min…max,
+    dark = high, as base64 gray bytes, which cross to the browser far cheaper than nested lists
+    of floats (filters and feature maps have arbitrary ranges, so each image gets its own)."""
+    values = np.atleast_2d(np.asarray(pixels, dtype=np.float64))
+    low, high = float(values.min()), float(values.max())
+    span = high - low if high > low else 1.0
+    gray = np.rint(255 - 255 * (values - low) / span).astype(np.uint8)
+    return {
+        "gray": base64.b64encode(gray.tobytes()).decode("ascii"),
+        "width": int(values.shape[1]),
+        "height": int(values.shape[0]),
+        "caption": caption,
+    }
 
-    ``items`` is a list of ``{"pixels": 2-D list, "caption": str}``.  Each image is scaled to its
-    own min…max (dark = low) because filters and feature maps have arbitrary ranges.
+
+def gallery_section(label: str, items: list[dict], scale: int, title: str = "") -> dict:
+    """A labelled group of ``gallery_item``s drawn ``scale`` screen pixels per image pixel,
+    under an optional visible ``title``."""
+    scale = int(np.clip(scale, *SCALES))
+    return {"label": label, "title": title, "scale": scale, "items": items}
+
+
+class Gallery(pn.custom.JSComponent):
+    """Sections of small gray images with a caption under each (see ``gallery_section``).
+
+    All sections arrive in one change and are drawn by one component: a feature-map view of
+    ten layers is one update of one model, not twenty new Bokeh models.
     """
 
-    items = param.List(default=[])
-    scale = param.Integer(default=3, bounds=(1, 12), doc="Screen pixels per image pixel.")
-    label = param.String(default="Images")
+    sections = param.List(default=[], doc="gallery_section dicts, drawn in order.")
 
     _esm = "gallery.js"  # next to this file
 
     _stylesheets = [  # noqa: RUF012 - Panel reads it from the class
         """
+        .title { margin: 4px 5px 0; font-size: 14px; }
         .gallery { display: flex; flex-wrap: wrap; gap: 8px; }
         .gallery figure { margin: 0; text-align: center; font-size: 12px; max-width: 120px; }
         .gallery canvas { image-rendering: pixelated; border: 1px solid #cbd5e1; display: block;

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
 from app.trainer import digit, spec
+from app.trainer.widgets import gallery_item, gallery_section
 from engine.model import Sequential
 
 CONVNETJS = """
@@ -152,3 +155,14 @@ def test_the_table_is_the_engines_summary_with_its_layer_names() -> None:
     assert [row.layer for row in analysis.rows[1:]] == [r["layer"] for r in summary]
     assert analysis.rows[1].layer == "conv 5×5×8, pad 2"  # the engine's format, one everywhere
     assert analysis.total_params == model.num_params()
+
+
+def test_gallery_images_cross_as_gray_bytes_scaled_to_their_own_range() -> None:
+    """Dark is the largest value, paper the smallest; a flat map is drawn as paper, not NaN."""
+    item = gallery_item([[-2.0, 0.0], [2.0, 2.0]], "ch 1")
+    gray = np.frombuffer(base64.b64decode(item["gray"]), np.uint8)
+    assert (item["width"], item["height"], item["caption"]) == (2, 2, "ch 1")
+    assert gray.tolist() == [255, 128, 0, 0]
+    flat = gallery_item(np.full((3, 4), 7.0), "flat")
+    assert np.frombuffer(base64.b64decode(flat["gray"]), np.uint8).tolist() == [255] * 12
+    assert gallery_section("Output of layer 1", [item], scale=21)["scale"] == 12

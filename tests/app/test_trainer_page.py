@@ -151,8 +151,9 @@ def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None
     assert page.live.progress.value == 100
     assert len(page.live.loss.data["loss"]) >= 1
     assert len(page.live.acc.data["acc"]) >= 1
-    assert len(page.results.filters.items) == 4
-    assert page.results.features.objects  # feature maps of test digit 0 were requested, shown
+    (filters,) = page.results.filters.sections
+    assert len(filters["items"]) == 4
+    assert page.results.features.sections  # feature maps of test digit 0 were requested, shown
     assert page.train_button.label == "Train again"
     page.train()  # while the next model trains, the results say whose they are
     assert "results below are the previous one's" in page.results.text.object
@@ -171,7 +172,7 @@ def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None
     dot[30:34, 20:24] = 255  # one tap of the pen
     page.drawing.pad.ink = dot.astype(int).ravel().tolist()
     assert "too small" in page.drawing.text.object
-    assert page.drawing.seen.items == []
+    assert page.drawing.seen.sections == []
 
     page.keep.export_button.clicks += 1
     name, exported = page.link.downloads[-1]
@@ -242,9 +243,9 @@ def test_every_preset_network_trains_and_draws_feature_maps_for_every_layer(
     settle(page)
     assert "Test accuracy" in page.results.text.object
     layers = PRESETS[key].layers
-    galleries = page.results.features.objects[2::2]  # after the input, a title and a gallery
-    assert len(galleries) == len(layers)
-    assert all(1 <= gallery.scale <= 12 for gallery in galleries)
+    _input, *outputs = page.results.features.sections
+    assert [s["label"] for s in outputs] == [f"Output of layer {i + 1}" for i in range(len(layers))]
+    assert all(1 <= s["scale"] <= 12 and s["items"] for s in outputs)
 
 
 def test_a_run_near_chance_says_so_and_suggests_a_rate(page: TrainerPage) -> None:
