@@ -136,6 +136,9 @@ class Driver:
         self._stopped = False
         self._reason = ""
         self._track_test = False
+        self._val_acc = 0.0
+        #: What the current model scored: {"validation": …, "test": …} once it is known.
+        self.scores: dict[str, float] = {}
         self.history: list[dict] = []
 
     # ------------------------------------------------------------------ messages
@@ -201,7 +204,7 @@ class Driver:
         if self.state in ("training", "paused"):
             self._stopped = True
             self._events = None
-            self._begin_eval("test")
+            self._begin_eval("final")
             return [self._progress("stopping")]
         return []
 
@@ -232,12 +235,12 @@ class Driver:
             event = next(self._events)
         except StopIteration:
             self._events = None
-            self._begin_eval("test")
+            self._begin_eval("final")
             return []
         except ValueError as exc:
             # The engine found the loss diverging and kept the last good weights.
             self._events = None
-            self._begin_eval("test")
+            self._begin_eval("final")
             self._stopped = True
             self._reason = f"Training stopped: {exc}."
             return []
@@ -278,6 +281,10 @@ class Driver:
             accuracy = float((probs.argmax(1) == self.data.y_test).mean())
             self.history[-1]["test_acc"] = accuracy
             return [protocol.reply("bench", **self.history[-1])]
+        if kind == "final":
+            self._val_acc = float((probs.argmax(1) == self.data.y_valid).mean())
+            self._begin_eval("test")
+            return []
         self.state = "finished"
         return [self._report(probs)]
 
@@ -306,6 +313,7 @@ class Driver:
         labels = self.data.y_test.astype(np.int64)
         predicted = probs.argmax(1)
         wrong = np.flatnonzero(predicted != labels)[:MISCLASSIFIED_SHOWN]
+        self.scores = {"validation": self._val_acc, "test": float((predicted == labels).mean())}
         return protocol.reply(
             "finished",
             source=self._source,
@@ -313,7 +321,8 @@ class Driver:
             reason=self._reason,
             images=self.images,
             seconds=self.train_seconds,
-            test_acc=float((predicted == labels).mean()),
+            test_acc=self.scores["test"],
+            val_acc=self.scores["validation"],
             confusion=train.confusion_matrix(labels, predicted, NUM_CLASSES).tolist(),
             misclassified=[
                 {
@@ -385,6 +394,8 @@ class Driver:
         model = self._require_model()
         settings = None if self.settings is None else self.settings.to_dict()
         model.metadata = {"trainer_settings": settings} if settings else {}
+        if self.scores:
+            model.metadata["scores"] = dict(self.scores)
         buffer = io.BytesIO()
         model.save(buffer)
         return [protocol.reply("exported", bytes=buffer.getvalue(), settings=settings)]
@@ -406,7 +417,7 @@ class Driver:
         self._reset_run(message["source"])
         self.model = model
         self.settings = settings
-        self._begin_eval("test")
+        self._begin_eval("final")
         return [protocol.reply("loaded", source=message["source"])]
 
 

@@ -292,13 +292,16 @@ class TrainerPage(pn.viewable.Viewer):
             recorded = None  # the results stand; only the note of how they were made is lost
         self.model_layers, self.model_settings = message["layers"], recorded
         kind = "ok" if accuracy >= NEAR_CHANCE else "warn"
-        score = f'<span class="big">Test accuracy: {100 * accuracy:.1f}%</span>'
-        score += " (10,000 test images)"
+        score = (
+            f'<span class="big">Test accuracy: {100 * accuracy:.1f}%</span> '
+            f"(the 10,000 test images) · validation accuracy {100 * message['val_acc']:.1f}% "
+            "(the 10,000 images held out of training, which the live chart follows)"
+        )
         advice = "" if kind == "ok" else "<br>" + near_chance_advice(recorded, accuracy)
         if source == "train":
             head = "Training stopped early" if message["stopped"] else "Training finished"
             head += f" after {message['images']:,} images: {self._clocks(message['seconds'])}"
-            head += " (scoring the test images is off the training clock)."
+            head += " (scoring the validation and test images is off the training clock)."
             reason = html.escape(message.get("reason") or "")
             milestones = crossings_text(message["history"])
             if not message["stopped"]:

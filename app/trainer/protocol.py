@@ -50,6 +50,7 @@ REPLIES: dict[str, Fields] = {
         "images": int,
         "seconds": _NUMBER,
         "test_acc": _NUMBER,
+        "val_acc": _NUMBER,
         "confusion": list,
         "misclassified": list,
         "filters": list,

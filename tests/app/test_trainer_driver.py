@@ -85,6 +85,9 @@ def test_a_full_run_reports_progress_checkpoints_and_a_test_result(data: Mnist) 
     confusion = np.array(report["confusion"])
     assert confusion.shape == (10, 10) and confusion.sum() == 300
     assert np.trace(confusion) / 300 == pytest.approx(report["test_acc"])
+    # Validation is scored once more at the end, on the model the test score is for.
+    final = drv.predict_proba(driver.model, drv.to_input(data.x_valid)).argmax(1)
+    assert report["val_acc"] == pytest.approx((final == data.y_valid).mean())
     wrong = report["misclassified"]
     assert all(item["label"] != item["predicted"] for item in wrong)
     assert all(abs(sum(item["probs"]) - 1) < 1e-3 for item in wrong)
@@ -202,8 +205,10 @@ def test_export_then_load_gives_the_same_model(
     assert again["test_acc"] == report["test_acc"]
     assert again["layers"] == report["layers"]
     assert again["source"] == "import" and report["source"] == "train"
-    # The exported model records the settings it was trained with.
+    # The exported model records the settings it was trained with, and what it scored.
     assert again["settings"] == SETTINGS.to_dict()
+    recorded = Sequential.from_file(bytes(exported["bytes"])).metadata["scores"]
+    assert recorded == {"validation": report["val_acc"], "test": report["test_acc"]}
 
 
 def _other_model_bytes() -> bytes:

@@ -263,6 +263,7 @@ def test_a_run_near_chance_says_so_and_suggests_a_rate(page: TrainerPage) -> Non
             images=50_000,
             seconds=24.0,
             test_acc=0.103,
+            val_acc=0.101,
             confusion=np.eye(10, dtype=int).tolist(),
             misclassified=[],
             filters=[],
@@ -406,6 +407,7 @@ def test_a_report_with_unreadable_settings_still_shows_its_results(page: Trainer
         images=0,
         seconds=0.0,
         test_acc=0.97,
+        val_acc=0.96,
         confusion=np.eye(10, dtype=int).tolist(),
         misclassified=[],
         filters=[],
@@ -415,3 +417,4 @@ def test_a_report_with_unreadable_settings_still_shows_its_results(page: Trainer
     )
     page.on_message(report)
     assert "Test accuracy: 97.0%" in page.results.text.object
+    assert "validation accuracy 96.0% (the 10,000 images held out" in page.results.text.object
