@@ -3,7 +3,7 @@
 The accuracy chart's x-axis is the training clock (seconds of training, scoring excluded), and the
 moments a run first reached 97, 98 and 99% validation accuracy are marked on it. When a new run
 starts, the previous one's curves stay on both charts, faded, with its settings listed below,
-until "Clear earlier runs".
+until "Clear earlier runs"; the page keeps them across reloads (``app.trainer.runs_kept``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bokeh.models import ColumnDataSource
 
 from app.components.charts import line_chart
 from app.components.layout import row
+from app.trainer.runs_kept import Run
 from app.trainer.status import duration, html_pane, message_html
 
 #: Validation accuracies whose first crossing is marked on the chart.
@@ -53,7 +54,6 @@ class LiveView:
         self.past_loss = ColumnDataSource({"xs": [], "ys": []})
         self.past_acc = ColumnDataSource({"xs": [], "ys": []})
         self.checkpoints: list[dict] = []
-        self.runs: list[str] = []
         loss_fig = line_chart(
             title="Loss (smoothed, per batch)", x_label="training images", y_label="loss"
         )
@@ -82,7 +82,6 @@ class LiveView:
         )
         self.runs_list = html_pane()
         self.clear_button = pn.widgets.Button(label="Clear earlier runs", width=170, visible=False)
-        self.clear_button.on_click(lambda _e: self.clear_earlier())
         self.view = pn.Column(
             self.progress,
             self.text,
@@ -95,35 +94,38 @@ class LiveView:
             sizing_mode="stretch_width",
         )
 
-    def new_run(self, previous: str) -> None:
-        """Fade the current curves (labelled ``previous``, '' for none) and start empty ones."""
-        if previous and self.loss.data["images"]:
-            self._keep(self.past_loss, self.loss.data["images"], self.loss.data["loss"])
-            self._keep(self.past_acc, self.acc.data["seconds"], self.acc.data["acc"])
-            self.runs.append(previous)
+    def new_run(self) -> None:
+        """Empty the current curves for a run that starts now."""
         self.loss.data = {"images": [], "loss": []}
         self.acc.data = {"seconds": [], "acc": []}
         self.marks.data = {"seconds": [], "acc": [], "label": []}
         self.checkpoints = []
         self.progress.value = 0
-        self._show_runs()
 
-    @staticmethod
-    def _keep(source: ColumnDataSource, xs: list, ys: list) -> None:
-        source.data = {"xs": [*source.data["xs"], list(xs)], "ys": [*source.data["ys"], list(ys)]}
+    def curves(self) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """The current run's (images, loss) and (training seconds, validation %) points."""
+        loss = list(zip(self.loss.data["images"], self.loss.data["loss"], strict=True))
+        acc = list(zip(self.acc.data["seconds"], self.acc.data["acc"], strict=True))
+        return loss, acc
 
-    def clear_earlier(self) -> None:
-        self.past_loss.data = {"xs": [], "ys": []}
-        self.past_acc.data = {"xs": [], "ys": []}
-        self.runs = []
-        self._show_runs()
-
-    def _show_runs(self) -> None:
-        items = "".join(f"<li>{html.escape(text)}</li>" for text in self.runs)
+    def show_earlier(self, runs: list[Run]) -> None:
+        """Draw ``runs`` faded behind the current curves and list their settings."""
+        self.past_loss.data = {
+            "xs": [[x for x, _ in r.loss] for r in runs],
+            "ys": [[y for _, y in r.loss] for r in runs],
+        }
+        self.past_acc.data = {
+            "xs": [[x for x, _ in r.accuracy] for r in runs],
+            "ys": [[y for _, y in r.accuracy] for r in runs],
+        }
+        items = "".join(f"<li>{html.escape(run.describe())}</li>" for run in runs)
         self.runs_list.object = (
-            f'<p>Earlier runs (faded gray):</p><ul class="runs">{items}</ul>' if items else ""
+            f"<p>Earlier runs (faded gray, kept in this browser until cleared):</p>"
+            f'<ul class="runs">{items}</ul>'
+            if items
+            else ""
         )
-        self.clear_button.visible = bool(self.runs)
+        self.clear_button.visible = bool(runs)
 
     def add_loss(self, images: int, loss: float) -> None:
         self.loss.stream({"images": [images], "loss": [loss]})

@@ -17,7 +17,7 @@ import panel as pn
 
 from app.components.clicks import on_click_after_input
 from app.components.layout import row
-from app.trainer import protocol, torch_export
+from app.trainer import protocol, runs_kept, torch_export
 from app.trainer.drawing import DrawingView
 from app.trainer.form import SettingsForm
 from app.trainer.keeping import KeepView
@@ -77,7 +77,9 @@ class TrainerPage(pn.viewable.Viewer):
         self.has_model = False
         self.run_settings: TrainSettings | None = None  # what the current/last run trained
         self._clicked = 0.0  # wall clock at the last Train click
-        self._last_result = ""  # the last run's test accuracy, for the list of earlier runs
+        #: Finished runs drawn faded, and the last finished run while its curves are current.
+        self.earlier: list[runs_kept.Run] = []
+        self.current_run: runs_kept.Run | None = None
         self.model_layers: list[dict] = []  # engine specs of the model the worker holds
         self.model_settings: TrainSettings | None = None  # and what it was trained with
         self.boot_status = html_pane(
@@ -102,6 +104,7 @@ class TrainerPage(pn.viewable.Viewer):
         self.pause_button.on_click(lambda _e: self.toggle_pause())
         self.stop_button.on_click(lambda _e: self.stop())
         self.live = LiveView()
+        self.live.clear_button.on_click(lambda _e: self.clear_earlier())
         self.results = ResultsView(self.request_features)
         self.drawing = DrawingView(
             lambda image: self.link.send(protocol.request("predict", image=image.ravel().tolist()))
@@ -129,6 +132,10 @@ class TrainerPage(pn.viewable.Viewer):
             max_width=980,
         )
         self._sync_buttons()
+        self.earlier, notice = runs_kept.load()
+        self.live.show_earlier(self.earlier)
+        if notice:
+            self.live.say(html.escape(notice), "warn")
         self.link = link_factory(self.on_message)
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -154,12 +161,12 @@ class TrainerPage(pn.viewable.Viewer):
         settings = self.form.settings
         if settings is None or self.train_button.disabled:
             return
-        previous = ""
-        if self.run_settings is not None:
-            previous = f"{self.run_settings.describe()} — {self._last_result or 'unfinished'}"
-        self.live.new_run(previous)
+        if self.current_run is not None:
+            self.earlier.append(self.current_run)
+            self.current_run = None
+            self.live.show_earlier(self.earlier)
+        self.live.new_run()
         self.run_settings = settings
-        self._last_result = ""
         self.state = "training"
         self._clicked = time.perf_counter()
         self.live.say("Starting…")
@@ -167,6 +174,22 @@ class TrainerPage(pn.viewable.Viewer):
             self.results.say("A new model is training: the results below are the previous one's.")
         self._sync_buttons()
         self.link.send(protocol.request("train", settings=settings.to_dict()))
+
+    def clear_earlier(self) -> None:
+        """Forget the faded runs, on the charts and in the browser (the current one stays)."""
+        self.earlier = []
+        self.live.show_earlier([])
+        runs_kept.save([self.current_run] if self.current_run else [])
+
+    def _keep_run(self, message: dict, settings: TrainSettings | None) -> None:
+        if settings is None:
+            return
+        loss, accuracy = self.live.curves()
+        self.current_run = runs_kept.Run(
+            settings, message["test_acc"], message["val_acc"], loss, accuracy
+        )
+        self.earlier = self.earlier[-(runs_kept.MAX_RUNS - 1) :]
+        runs_kept.save([*self.earlier, self.current_run])
 
     def toggle_pause(self) -> None:
         if self.state in ("training", "paused"):
@@ -307,7 +330,7 @@ class TrainerPage(pn.viewable.Viewer):
             if not message["stopped"]:
                 self.live.progress.value = 100
             self.live.say(" ".join(filter(None, [head, reason, milestones])), kind)
-            self._last_result = f"{100 * accuracy:.1f}%"
+            self._keep_run(message, recorded)
         else:
             head = "Model loaded."
             if recorded is not None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pytest
 
-from app.trainer import digit, spec
+from app.trainer import digit, runs_kept, spec
+from app.trainer.settings import PRESETS
 from app.trainer.widgets import gallery_item, gallery_section
 from engine.model import Sequential
 
@@ -166,3 +168,15 @@ def test_gallery_images_cross_as_gray_bytes_scaled_to_their_own_range() -> None:
     flat = gallery_item(np.full((3, 4), 7.0), "flat")
     assert np.frombuffer(base64.b64decode(flat["gray"]), np.uint8).tolist() == [255] * 12
     assert gallery_section("Output of layer 1", [item], scale=21)["scale"] == 12
+
+
+def test_a_kept_run_is_bounded_and_reads_back() -> None:
+    """A five-epoch run's ~1,500 loss points are stored as at most 200, ending where it ended."""
+    loss = [(float(i), 1.0 / (i + 1)) for i in range(1563)]
+    run = runs_kept.Run(PRESETS["long-run"], 0.991, 0.992, loss, [(10.0, 97.0), (20.0, 98.5)])
+    stored = run.to_dict()
+    assert len(stored["loss"]) <= runs_kept.MAX_POINTS and stored["loss"][-1] == list(loss[-1])
+    again = runs_kept.Run.from_dict(json.loads(json.dumps(stored)))
+    assert again.settings == run.settings and again.accuracy == run.accuracy
+    with pytest.raises(ValueError, match="two finite numbers"):
+        runs_kept.Run.from_dict({**stored, "loss": [[1, "NaN"]]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.trainer import protocol
+from app import progress
+from app.trainer import protocol, runs_kept
 from app.trainer.driver import Driver
 from app.trainer.link import LocalLink
 from app.trainer.live import crossings
@@ -47,6 +49,7 @@ def new_page() -> TrainerPage:
 
 @pytest.fixture
 def page() -> TrainerPage:
+    progress.use_storage(progress.MemoryStorage())  # no runs kept from another test
     page = new_page()
     page.on_message(protocol.reply("ready", restoring=False))
     return page
@@ -316,7 +319,7 @@ def test_train_again_with_the_same_seed_repeats_the_curve_and_fades_the_last(
     assert all(curves[0][0][n] == curves[1][0][n] for n in common)
     assert curves[0][1] == curves[1][1]
     assert page.live.past_acc.data["ys"] == [curves[0][1]]
-    assert len(page.live.runs) == 1 and "seed 3" in page.live.runs[0]
+    assert "seed 3 — test " in page.live.runs_list.object
     assert "Earlier runs" in page.live.runs_list.object
     type_into(page.form.texts["seed"], "4")
     page.train()
@@ -324,8 +327,41 @@ def test_train_again_with_the_same_seed_repeats_the_curve_and_fades_the_last(
     other = dict(zip(page.live.loss.data["images"], page.live.loss.data["loss"], strict=True))
     assert any(other[n] != curves[0][0][n] for n in other.keys() & curves[0][0].keys())
     assert len(page.live.past_acc.data["ys"]) == 2
+
+    # A reload: all three finished runs come back faded, with their settings and scores.
+    reloaded = new_page()
+    assert len(reloaded.live.past_acc.data["ys"]) == 3
+    assert reloaded.live.past_acc.data["ys"][0] == curves[0][1]
+    assert reloaded.live.runs_list.object.count("<li>") == 3
     page.live.clear_button.clicks += 1
     assert page.live.past_acc.data["ys"] == [] and page.live.runs_list.object == ""
+    # Cleared: after a reload only the run whose curves were current is left.
+    assert len(new_page().live.past_acc.data["ys"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "notice"),
+    [
+        ("{not json", "could not be read, so none are shown"),
+        ('{"version": 1, "runs": [{"settings": {}}, 5]}', "2 of the earlier runs"),
+    ],
+    ids=["unreadable", "bad-entries"],
+)
+def test_damaged_kept_runs_are_left_out_with_a_notice(
+    page: TrainerPage, stored: str, notice: str
+) -> None:
+    configure_small_run(page)
+    page.train()
+    settle(page)
+    good = json.loads(progress.storage().get(runs_kept.RUNS_KEY))["runs"][0]
+    progress.storage().set(runs_kept.RUNS_KEY, stored)
+    fresh = new_page()
+    assert notice in fresh.live.text.object and fresh.live.past_acc.data["ys"] == []
+    data = json.loads(stored) if stored.startswith('{"') else None
+    if data is not None:  # the good entry among bad ones still comes back
+        data["runs"].append(good)
+        progress.storage().set(runs_kept.RUNS_KEY, json.dumps(data))
+        assert len(new_page().live.past_acc.data["ys"]) == 1
 
 
 def test_pause_resume_and_stop_buttons(page: TrainerPage) -> None:

@@ -146,9 +146,9 @@ def test_settings_presets_seeds_and_controls(page) -> None:
         firsts.append(_log(page, "checkpoint")[-1])
     assert firsts[0]["images"] == firsts[1]["images"] == 1024  # the first batch past 1,000
     assert firsts[0]["val_acc"] == firsts[1]["val_acc"]
-    expect(page.get_by_text("Earlier runs (faded gray):")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Earlier runs \(faded gray"))).to_be_visible()
     page.get_by_role("button", name="Clear earlier runs").click()
-    expect(page.get_by_text("Earlier runs (faded gray):")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Earlier runs \(faded gray"))).to_have_count(0)
 
     # Pause, Resume and Stop work across a switch to another lesson and back.
     start_short_run(page, images=40_000)
@@ -199,6 +199,8 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     )
     accuracy = _accuracy(page)
     assert 10.0 < float(accuracy) <= 100.0
+    validation = page.get_by_text(re.compile(r"validation accuracy \d+\.\d% \(the 10,000"))
+    expect(validation).to_be_visible()
 
     # Results: the confusion matrix covers all 10,000 test images; misclassified digits and
     # first-layer filters are drawn; feature maps of test digit 0 appear.
@@ -262,4 +264,8 @@ def test_train_inspect_draw_export_import_and_reload(page, tmp_path: Path) -> No
     expect(restored).to_be_visible()
     expect(page.get_by_text("Restoring the model")).to_have_count(0)
     assert _accuracy(page) == accuracy
+    # The run's curves and settings were kept too: after the reload they are an earlier run.
+    earlier = page.locator("ul.runs li")
+    expect(earlier).to_have_count(1)
+    expect(earlier).to_contain_text(f"3,000 images, seed 0 — test {accuracy}%")
     page.raise_problems()
