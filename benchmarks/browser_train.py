@@ -31,32 +31,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_browser import REPO_ROOT, SiteServer, chromium, script
 from playwright.sync_api import Page, expect, sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
-from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
-
-from app.trainer import protocol, spec  # noqa: E402
-from app.trainer.settings import PRESETS  # noqa: E402
-from engine import recipes  # noqa: E402
-from engine.conv import choose_algorithm  # noqa: E402
-from engine.layers import Conv2D  # noqa: E402
-from engine.model import Sequential  # noqa: E402
+from app.trainer import protocol, spec
+from app.trainer.settings import PRESETS
+from engine import recipes
+from engine.conv import choose_algorithm
+from engine.layers import Conv2D
+from engine.model import Sequential
 
 TARGETS = (0.97, 0.98, 0.99)
-
-# Runs in the page: starts the worker and collects its messages in window.bench.
-START_WORKER_JS = """
-() => {
-  window.bench = { messages: [], worker: new Worker("trainer-worker.js") };
-  window.bench.worker.onmessage = (event) => {
-    const m = event.data;
-    if (m.type !== "progress" && m.type !== "boot") window.bench.messages.push(m);
-  };
-}
-"""
 
 
 def wait_for(page: Page, kind: str, since: int, timeout_s: float) -> tuple[dict, int]:
@@ -129,39 +115,6 @@ def memory_runs(page: Page, runs: int, cursor: int) -> tuple[list[float], int]:
     return heaps, cursor
 
 
-LONG_TASKS_JS = """
-() => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.longTasks.push(e.duration);
-  }).observe({ type: "longtask", buffered: false });
-}
-"""
-
-
-# Runs before the page's scripts: timestamps the click, the page posting pause/stop to the worker,
-# and the worker's reply, so the page's and the worker's shares of the latency are separate.
-LATENCY_JS = """
-window.latency = [];
-const stamp = (name) => window.latency.push([name, performance.now()]);
-document.addEventListener("pointerdown", () => stamp("click"), true);
-const PageWorker = window.Worker;
-window.Worker = class extends PageWorker {
-  constructor(...args) {
-    super(...args);
-    this.addEventListener("message", (event) => {
-      const m = event.data;
-      if (m.type === "progress" && m.state !== "training") stamp(m.state);
-    });
-  }
-  postMessage(message, transfer) {
-    if (message && ["pause", "stop"].includes(message.type)) stamp("post " + message.type);
-    return super.postMessage(message, transfer);
-  }
-};
-"""
-
-
 def latencies(log: list) -> dict:
     """ms from the click to the page posting, and from the post to the worker's reply."""
     out = {}
@@ -179,7 +132,7 @@ def ui_run(page: Page) -> dict:
     page.wait_for_selector('body[data-ready="true"]', state="attached", timeout=180_000)
     expect(page.get_by_text("Ready: MNIST")).to_be_visible(timeout=180_000)
     page.get_by_label("Preset network").select_option(label="Tiny")
-    page.evaluate(LONG_TASKS_JS)
+    page.evaluate(script("long-tasks"))
     train = page.get_by_role("button", name="Train")
     train.click()
     expect(page.get_by_text("images/s")).to_be_visible(timeout=60_000)
@@ -195,7 +148,7 @@ def ui_run(page: Page) -> dict:
     expect(page.get_by_role("button", name="Stop")).to_be_disabled(timeout=10_000)
     stop_ms = (time.perf_counter() - start) * 1000
     expect(page.get_by_text("Training stopped early").first).to_be_visible(timeout=120_000)
-    tasks = page.evaluate("window.longTasks")
+    tasks = page.evaluate("window.benchLongTasks")
     return latencies(page.evaluate("window.latency")) | {
         "pause_shown_ms": round(pause_ms),
         "stop_shown_ms": round(stop_ms),
@@ -225,7 +178,7 @@ def clicked_run(page: Page, key: str) -> dict:
     page.get_by_label("Preset network").select_option(label=recipes.PRESETS[key]["label"])
     expect(page.get_by_text(recipes.PRESETS[key]["description"][:30]).first).to_be_visible()
     page.wait_for_timeout(1000)  # as a student: the preset's values reach Python first
-    page.evaluate(LONG_TASKS_JS)
+    page.evaluate(script("long-tasks"))
     train = page.get_by_role("button", name=re.compile("^Train"))
     train.click()
     expect(train).to_be_disabled()  # begun: the previous run's "finished" line is gone
@@ -234,7 +187,7 @@ def clicked_run(page: Page, key: str) -> dict:
     status = done.first.inner_text()
     clocks = CLOCKS.search(status)
     result = page.get_by_text(ACCURACY).first.inner_text()
-    tasks = page.evaluate("window.longTasks")
+    tasks = page.evaluate("window.benchLongTasks")
     run = {
         "images": int(clocks[1].replace(",", "")),
         "test_accuracy": float(ACCURACY.search(result)[1]),
@@ -292,18 +245,20 @@ def main() -> None:
             build = [sys.executable, str(REPO_ROOT / "build.py"), "--out", str(site)]
             subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
         report: dict = {"machine_load": Path("/proc/loadavg").read_text().split()[:3]}
-        with SiteServer(site) as server, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
-            context = browser.new_context(service_workers="block")
+        with (
+            SiteServer(site) as server,
+            sync_playwright() as p,
+            chromium(p, service_workers="block") as context,
+        ):
             page = context.new_page()
             if args.ui:
-                page.add_init_script(LATENCY_JS)
+                page.add_init_script(script("pause-stop-latency"))
                 page.goto(server.url + "index.html#trainer")
                 report["ui"] = ui_run(page)
             elif args.side_door:
                 report["note"] = "diagnostic side door: the page's messages, not its clicks"
                 page.goto(server.url + "index.html?nosw#home")
-                page.evaluate(START_WORKER_JS)
+                page.evaluate(script("trainer-worker-messages"))
                 _, cursor = wait_for(page, "ready", 0, timeout_s=300)
                 report["runs"] = []
                 for key in args.presets:
@@ -316,7 +271,6 @@ def main() -> None:
             else:
                 page.goto(server.url + "index.html#trainer")
                 report["clicked"] = clicked_presets(page, args.presets, args.runs)
-            browser.close()
         report["machine_load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(report, indent=1))
 
