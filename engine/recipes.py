@@ -48,48 +48,59 @@ _LONG_RUN = [dict(spec) for spec in _RECOMMENDED]
 _LONG_RUN[3]["filters"] = 32  # the second convolution
 
 
+def _preset(
+    label: str,
+    description: str,
+    layers: list[dict[str, Any]],
+    *,
+    lr: float,
+    lr_schedule: dict[str, Any] | None = None,
+    epochs: int = 1,
+) -> dict[str, Any]:
+    """A preset dict; every preset trains with Adam on mini-batches of 64 over all 50,000
+    training images, at a constant rate unless ``lr_schedule`` says otherwise."""
+    return {
+        "label": label,
+        "description": description,
+        "layers": layers,
+        "optimizer": "adam",
+        "lr": lr,
+        "lr_schedule": lr_schedule or {"kind": "constant"},
+        "batch_size": 64,
+        "epochs": epochs,
+        "train_size": 50_000,
+    }
+
+
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": {
-        "label": "Tiny",
-        "description": "One 3×3 convolution with 8 filters, max pooling and a dense layer.",
-        "layers": [
+    "tiny": _preset(
+        "Tiny",
+        "One 3×3 convolution with 8 filters, max pooling and a dense layer.",
+        [
             {"type": "conv", "filters": 8, "kernel": 3},
             {"type": "relu"},
             {"type": "pool", "mode": "max", "size": 2},
             {"type": "flatten"},
             {"type": "dense", "units": 10},
         ],
-        "optimizer": "adam",
-        "lr": 2e-3,
-        "lr_schedule": {"kind": "constant"},
-        "batch_size": 64,
-        "epochs": 1,
-        "train_size": 50_000,
-    },
-    "recommended": {
-        "label": "Recommended",
-        "description": (
-            "Two 5×5 convolutions (8 and 16 filters), each followed by max pooling and ReLU, "
-            "then a hidden dense layer of 64: one epoch ends near 98% test accuracy. How long "
-            "it takes depends on your computer; the page shows the training and wall clocks."
-        ),
-        "layers": [dict(spec) for spec in _RECOMMENDED],
-        "optimizer": "adam",
+        lr=2e-3,
+    ),
+    "recommended": _preset(
+        "Recommended",
+        "Two 5×5 convolutions (8 and 16 filters), each followed by max pooling and ReLU, "
+        "then a hidden dense layer of 64: one epoch ends near 98% test accuracy. How long "
+        "it takes depends on your computer; the page shows the training and wall clocks.",
+        [dict(spec) for spec in _RECOMMENDED],
         # A high rate that falls to 1% of itself by the end: fast early progress, then the
         # small steps that settle into a good minimum (98.2% vs 97.7% at a constant 2e-3).
-        "lr": 4e-3,
-        "lr_schedule": {"kind": "linear", "final": 0.01},
-        "batch_size": 64,
-        "epochs": 1,
-        "train_size": 50_000,
-    },
-    "convnetjs": {
-        "label": "ConvNetJS MNIST demo",
-        "description": (
-            "The network of Karpathy's ConvNetJS MNIST demo: two padded 5×5 convolutions "
-            "(8 and 16 filters), ReLU, max pooling 2 and 3, and a dense layer."
-        ),
-        "layers": [
+        lr=4e-3,
+        lr_schedule={"kind": "linear", "final": 0.01},
+    ),
+    "convnetjs": _preset(
+        "ConvNetJS MNIST demo",
+        "The network of Karpathy's ConvNetJS MNIST demo: two padded 5×5 convolutions "
+        "(8 and 16 filters), ReLU, max pooling 2 and 3, and a dense layer.",
+        [
             {"type": "conv", "filters": 8, "kernel": 5, "padding": 2},
             {"type": "relu"},
             {"type": "pool", "mode": "max", "size": 2},
@@ -99,28 +110,18 @@ PRESETS: dict[str, dict[str, Any]] = {
             {"type": "flatten"},
             {"type": "dense", "units": 10},
         ],
-        "optimizer": "adam",
-        "lr": 1e-3,
-        "lr_schedule": {"kind": "constant"},
-        "batch_size": 64,
-        "epochs": 1,
-        "train_size": 50_000,
-    },
-    "long-run": {
-        "label": "Long run",
-        "description": (
-            "The recommended network with 32 filters in the second convolution, trained for "
-            "five epochs with a falling learning rate: about 99.1% test accuracy, in about "
-            "nine times the recommended run's training time."
-        ),
-        "layers": [dict(spec) for spec in _LONG_RUN],
-        "optimizer": "adam",
-        "lr": 3e-3,
-        "lr_schedule": {"kind": "linear", "final": 0.01},
-        "batch_size": 64,
-        "epochs": 5,
-        "train_size": 50_000,
-    },
+        lr=1e-3,
+    ),
+    "long-run": _preset(
+        "Long run",
+        "The recommended network with 32 filters in the second convolution, trained for "
+        "five epochs with a falling learning rate: about 99.1% test accuracy, in about "
+        "nine times the recommended run's training time.",
+        [dict(spec) for spec in _LONG_RUN],
+        lr=3e-3,
+        lr_schedule={"kind": "linear", "final": 0.01},
+        epochs=5,
+    ),
 }
 
 DEFAULT_PRESET = "recommended"
