@@ -1,8 +1,9 @@
 """Engine smoke tests that also run inside Pyodide.
 
-Only numpy and engine are imported and no files are touched: the browser suite fetches this
-file's text, executes it inside Pyodide and calls every ``test_*`` function, so plain asserts
-only (no pytest fixtures or pytest.raises). Natively pytest collects it like any other module.
+Only numpy, the engine and ``app.lecture_examples`` (the lecture's matrices, pure NumPy, as the
+lessons show them) are imported and no files are touched: the browser suite fetches this file's
+text, executes it inside Pyodide and calls every ``test_*`` function, so plain asserts only (no
+pytest fixtures or pytest.raises). Natively pytest collects it like any other module.
 These are the lecture's worked examples plus one gradient check and one training step per
 kind of layer, enough to show that nothing in the engine works only natively.
 """
@@ -13,6 +14,13 @@ import sys
 
 import numpy as np
 
+from app.lecture_examples import (
+    LECTURE_IMAGE,
+    LECTURE_KERNEL,
+    PADDING_IMAGE,
+    STRIDE_GRID,
+    VERTICAL_EDGE,
+)
 from engine import conv, gradcheck
 from engine import functional as F
 from engine.layers import Conv2D, Dense, MaxPool2D
@@ -56,34 +64,19 @@ def test_dog_cross_entropy_before_and_after_training():
 
 
 def test_feature_map_of_5x5_image_and_3x3_kernel():
-    image = [
-        [1, 1, 1, 0, 0],
-        [0, 1, 1, 1, 0],
-        [0, 0, 1, 1, 1],
-        [0, 0, 1, 1, 0],
-        [0, 1, 1, 0, 0],
-    ]
-    kernel = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
-    assert F.correlate2d(image, kernel).tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    out = F.correlate2d(LECTURE_IMAGE, LECTURE_KERNEL)
+    assert out.tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
 
 
 def test_stride_2_on_the_8x7_grid():
-    grid = np.array([[10 * r + c + 1 for c in range(7)] for r in range(8)])
-    out = F.correlate2d(grid, np.ones((3, 3)), stride=2)
+    assert STRIDE_GRID[0, :3].tolist() == [1, 2, 3] and STRIDE_GRID[7, 6] == 77
+    out = F.correlate2d(STRIDE_GRID, np.ones((3, 3)), stride=2)
     assert out.shape == (3, 3) == (F.output_size(8, 3, 2), F.output_size(7, 3, 2))
     assert out[:2, :2].tolist() == [[108, 126], [288, 306]]
 
 
 def test_zero_padding_keeps_6x6_with_vertical_edge_kernel():
-    image = [
-        [3, 3, 4, 4, 7, 0],
-        [9, 7, 6, 5, 8, 2],
-        [6, 5, 5, 6, 9, 2],
-        [7, 1, 3, 2, 7, 8],
-        [0, 3, 7, 1, 8, 3],
-        [4, 0, 4, 3, 2, 2],
-    ]
-    out = F.correlate2d(image, [[1, 0, -1]] * 3, padding=1)
+    out = F.correlate2d(PADDING_IMAGE, VERTICAL_EDGE, padding=1)
     assert out.shape == (6, 6)
     # The slide prints -13 at (0, 1) and -9 at (1, 0); the arithmetic on its own padded
     # image gives 2 (= 3+9 − 4−6) and -15 (= 0 − 3−7−5). Its other entries agree.
