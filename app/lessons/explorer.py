@@ -141,7 +141,7 @@ EXERCISES = (
 
 
 # --- the page ----------------------------------------------------------------------------------
-def architecture_html(model: Sequential, facts: dict) -> str:
+def architecture_html(model: Sequential) -> str:
     """The network's layers with output shapes and parameter counts (the engine's summary)."""
     rows = "".join(
         f"<tr><td>{r['index']}</td><td>{html.escape(r['layer'])}</td>"
@@ -192,9 +192,7 @@ def _network_and_digit() -> tuple[pn.Column, pn.Column]:
             + " Each convolution is followed by ReLU and 2×2 max pooling, as in the lecture's "
             "summary; flatten turns the last feature maps into one vector and a dense layer "
             "scores the ten digits; softmax makes the scores probabilities.",
-            pn.pane.HTML(
-                architecture_html(explorer.model, facts), stylesheets=[ARCHITECTURE_STYLE]
-            ),
+            pn.pane.HTML(architecture_html(explorer.model), stylesheets=[ARCHITECTURE_STYLE]),
         ),
         lesson_step(
             "2 · One digit through every layer",

@@ -183,7 +183,7 @@ def test_the_lesson_states_the_measured_accuracy_and_the_architecture(model) -> 
     facts = recipe.load_facts()
     text = lesson.facts_text(facts)
     assert f"{facts['test_accuracy']:.2%}" in text and f"{facts['test_correct']:,}" in text
-    table = lesson.architecture_html(model, facts)
+    table = lesson.architecture_html(model)
     assert "6×24×24" in table and "2,010" in table and "2,606" in table
 
 
