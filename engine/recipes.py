@@ -10,8 +10,8 @@ Each preset is a JSON-able dict:
 - ``lr_schedule``: ``{"kind": "constant"}`` or ``{"kind": "linear", "final": f}`` — the rate
   falls linearly from ``lr`` to ``f·lr`` over the whole run (``learning_rate`` computes it).
 
-Where the numbers come from: ``benchmarks/pyodide_kernels.py`` (speed inside Pyodide) and the
-README's "Training recipe" section (time to 97/98/99% test accuracy).
+Where the numbers come from: ``benchmarks/pyodide_kernels.py`` (speed inside Pyodide) and
+``benchmarks/browser_train.py`` (the README's "Trainer" benchmarks: time to 97/98/99% accuracy).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ INPUT_SHAPE = (1, 28, 28)
 
 # Pooling before ReLU: max-pool and ReLU commute (both are monotone), so pooling first gives the
 # same output while ReLU runs on a quarter of the values. The hidden dense layer costs 5-10% more
-# time per image in Pyodide (~2,300 vs ~2,450 images/s) and lifts one-epoch test accuracy by
-# about half a point, which is what takes one epoch past 98%.
+# time per image in Pyodide and lifts one-epoch test accuracy by about half a point, which is what
+# takes one epoch past 98%.
 _RECOMMENDED = [
     {"type": "conv", "filters": 8, "kernel": 5},
     {"type": "pool", "mode": "max", "size": 2},
@@ -41,7 +41,7 @@ _RECOMMENDED = [
 
 
 # More filters in the second convolution are cheap in Pyodide (a 12×12 FFT grid per filter,
-# against a 28×28 im2col map per first-layer filter): ~1,550 images/s, five epochs in ~160 s.
+# against a 28×28 im2col map per first-layer filter); the README's "Trainer" benchmarks time it.
 # The small nets tried here level off near 99.0%; this one ended four epochs at 99.04% (two
 # seeds) and five at 99.12%, where the recommended net needed six to reach 99.02%.
 _LONG_RUN = [dict(spec) for spec in _RECOMMENDED]

@@ -2,8 +2,8 @@
 
 Used for images, kernels, feature maps and one-hot tables. An optional highlighted window (the
 kernel's current position, a pooling window, ...) is outlined. The grid is one HTML table in one
-pane: a Bokeh figure per grid cost ~30 ms natively and several Bokeh models each, which made
-lessons with twenty grids slow to open in Pyodide. The caption shows the title and also reads the
+pane, because a Bokeh figure per grid (several Bokeh models each) made lessons with twenty grids
+slow to open in Pyodide. The caption shows the title and also reads the
 values out row by row for screen readers.
 """
 

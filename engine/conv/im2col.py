@@ -13,8 +13,9 @@ How the patches lie in memory depends on the platform (``fastpath.IN_PYODIDE``):
   (F, N, OH, OW) array and dx as a view of a (C, N, H, W) one (NumPy's elementwise operations
   and the layers after them take such views as they are; reordering would cost a pass).
 - In Pyodide (no BLAS), (N, K, OH·OW): one product per image. numpy's own matmul loops read the
-  patch rows with a stride of the row length, and a whole batch's rows overflow the caches: one
-  (8, 25) @ (25, 64·784) product took 48 ms there against 14 ms for 64 per-image ones.
+  patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
+  one product over the whole batch is slower there than one per image (the README's "Engine"
+  benchmarks).
 """
 
 from __future__ import annotations
