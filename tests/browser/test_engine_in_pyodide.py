@@ -2,7 +2,8 @@
 
 Native CPython passing says little about WebAssembly (no BLAS, 32-bit pointers, numpy 2.0.2), so
 ``tests/engine/test_smoke.py`` — written to need only numpy, the engine and the lecture's
-matrices (``app.lecture_examples``, in the same wheel) — is executed again in the browser: every ``test_*`` function is called and each failure is reported with its traceback.
+matrices (``app.lecture_examples``, in the same wheel) — is executed again in the browser: every
+``test_*`` function is called and each failure is reported with its traceback.
 """
 
 from __future__ import annotations
