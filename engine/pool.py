@@ -35,7 +35,9 @@ def forward(x: np.ndarray, size: int, stride: int, mode: str) -> tuple[np.ndarra
     if mode not in MODES:
         raise ValueError(f"pooling mode must be one of {', '.join(MODES)}, got {mode!r}")
     oh, ow = output_hw(x.shape[-2], x.shape[-1], size, stride)
-    y = _window(x, 0, 0, stride, oh, ow).copy()
+    # order="K": y keeps x's memory order (natively a conv output lies channel-major), so
+    # the backward pass compares x and y element for element in the same order.
+    y = _window(x, 0, 0, stride, oh, ow).copy(order="K")
     combine = np.maximum if mode == "max" else np.add
     for i in range(size):
         for j in range(size):

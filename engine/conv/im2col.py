@@ -12,6 +12,8 @@ How the patches lie in memory depends on the platform (``fastpath.IN_PYODIDE``):
   so every copy writes contiguous rows; y comes back as an (N, F, OH, OW) view of an
   (F, N, OH, OW) array and dx as a view of a (C, N, H, W) one (NumPy's elementwise operations
   and the layers after them take such views as they are; reordering would cost a pass).
+  A stride-1 layer's dx is scattered back on rows as wide as the padded input
+  (``_padded_input_grad_stride1``), in long runs instead of one short row at a time.
 - In Pyodide (no BLAS), (N, K, OH·OW): one product per image. numpy's own matmul loops read the
   patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
   one product over the whole batch is slower there than one per image (the README's "Engine"
@@ -80,8 +82,9 @@ def im2col_backward(
     grad_y: np.ndarray, cache: Any, need_dx: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of ``im2col_forward``: dW and the patches' gradient are matrix products, dx is
-    scattered back with one strided add per kernel offset (skipped, dx None, when ``need_dx``
-    is False)."""
+    scattered back with one add per kernel offset (skipped, dx None, when ``need_dx`` is
+    False). dx comes back as a view of a contiguous array, so the layers before take it in
+    long runs."""
     x_shape, w, stride, padding, cols = cache
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
@@ -94,21 +97,60 @@ def im2col_backward(
         # fast path there, and einsum's own loops are faster (benchmarks/pyodide_kernels.py).
         dw = np.einsum("nfp,nkp->fk", g, cols)
     else:
-        # (F, N·OH·OW): no copy when grad_y is the transposed view im2col_forward returned.
-        g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype).reshape(f, -1)
-        db = g.sum(axis=1)
-        dw = np.matmul(g, cols.T)  # BLAS reads the transposed patches in place
+        # (F, N, OH, OW): no copy when grad_y is the transposed view im2col_forward returned.
+        g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype)
+        db = g.sum(axis=(1, 2, 3))
+        # (K, F) and transposed back: OpenBLAS runs this long reduction ~1.4× faster with the
+        # patches as the left operand than as g @ cols.T (benchmarks/engine_native.py).
+        dw = np.matmul(cols, g.reshape(f, -1).T).T
+    dw = np.ascontiguousarray(dw).reshape(w.shape)
     if not need_dx:
-        return None, dw.reshape(w.shape), db
-    dcols = np.matmul(w2.T, g)
-    if fastpath.IN_PYODIDE:
-        dcols = np.moveaxis(dcols.reshape(n, c, kh, kw, oh, ow), 0, 3)
-    else:
-        dcols = dcols.reshape(c, kh, kw, n, oh, ow)
+        return None, dw, db
     p = padding
-    dx_padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, w.dtype)
+    if not fastpath.IN_PYODIDE and stride == 1:
+        dx_padded = _padded_input_grad_stride1(g, w2, (c, kh, kw))
+    else:
+        if fastpath.IN_PYODIDE:
+            dcols = np.moveaxis(np.matmul(w2.T, g).reshape(n, c, kh, kw, oh, ow), 0, 3)
+        else:
+            dcols = np.matmul(w2.T, g.reshape(f, -1)).reshape(c, kh, kw, n, oh, ow)
+        dx_padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, w.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                _windows(dx_padded, i, j, stride, oh, ow)[...] += dcols[:, i, j]
+    dx = dx_padded
+    if p:
+        # Cropped into an array of its own: numpy's elementwise loops over a cropped view run
+        # row by row, which made the max-pool backward after this layer ~3× slower natively.
+        dx = dx_padded[:, :, p : p + h, p : p + wd].copy(order="K")
+    return dx.transpose(1, 0, 2, 3), dw, db
+
+
+def _padded_input_grad_stride1(
+    g: np.ndarray, w2: np.ndarray, kernel: tuple[int, int, int]
+) -> np.ndarray:
+    """The padded input's gradient (C, N, H + 2p, W + 2p) of a stride-1 layer, natively.
+
+    Scattering the patch gradients back with one strided add per kernel offset runs numpy's
+    add over short rows (OW values each) and cost more than the three matrix products. Here
+    g (F, N, OH, OW) is first widened to rows as wide as the padded input (zeros on the right),
+    so the patches' gradient lies on that grid too: moving kernel column j is then a shift by
+    j along one long flat run (the zeros absorb what crosses a row end), and only kernel row i
+    needs a 2-D add, of whole padded rows.
+    """
+    c, kh, kw = kernel
+    f, n, oh, ow = g.shape
+    wp = ow + kw - 1
+    hp = oh + kh - 1
+    g_rows = np.zeros((f, n, oh, wp), g.dtype)
+    g_rows[..., :ow] = g
+    length = n * oh * wp
+    dcols = np.matmul(w2.T, g_rows.reshape(f, length)).reshape(c, kh, kw, length)
+    by_row = np.zeros((c, kh, length + kw - 1), g.dtype)
     for i in range(kh):
         for j in range(kw):
-            _windows(dx_padded, i, j, stride, oh, ow)[...] += dcols[:, i, j]
-    dx = dx_padded[:, :, p : p + h, p : p + wd].transpose(1, 0, 2, 3)
-    return dx, dw.reshape(w.shape), db
+            by_row[:, i, j : j + length] += dcols[:, i, j]
+    dx_padded = np.zeros((c, n, hp, wp), g.dtype)
+    for i in range(kh):
+        dx_padded[:, :, i : i + oh] += by_row[:, i, :length].reshape(c, n, oh, wp)
+    return dx_padded
