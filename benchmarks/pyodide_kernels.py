@@ -4,11 +4,14 @@ Native timings mislead here: natively numpy's matmul runs on BLAS, in Pyodide it
 default this script re-runs itself inside Pyodide 0.27.7 under Node (``pyodide_node.mjs``) and
 measures there; ``--native`` measures in the current interpreter for comparison.
 
-    python benchmarks/pyodide_kernels.py [--pyodide DIR] [--native] [--repeats 7]
+    python benchmarks/pyodide_kernels.py [--pyodide DIR] [--native] [--repeats 7] [--scipy]
         [--sweep] [--train PRESET --data mnist.npz [--seconds S]]
 
 DIR holds the Pyodide core, pyodide-lock.json and the numpy wheel: the built site's
-``site/pyodide`` (the default) or ``$CNN_PYODIDE_DIR``.
+``site/pyodide`` (the default) or ``$CNN_PYODIDE_DIR``. ``--scipy`` also loads Pyodide's scipy
+package (it must be in DIR: Pyodide's scipy and openblas files, checked against the lock) and
+registers its BLAS gemms with ``engine.blas``, so im2col and dense layers run their products on
+OpenBLAS.
 
 Output: ``layers`` — ms per batch of 64, forward + backward, median of ``--repeats``, per
 algorithm, for the reference layer shapes (single-channel ones also without the input gradient,
@@ -269,6 +272,15 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "numpy": np.__version__,
         "dtype": "float32",
     }
+    if args.scipy:
+        import scipy
+        from scipy.linalg.blas import dgemm, sgemm
+
+        from engine import blas
+
+        blas.register_gemm(np.float32, sgemm)
+        blas.register_gemm(np.float64, dgemm)
+        out["scipy_blas"] = scipy.__version__
     if args.train:
         out["train"] = train_preset(args.train, args.data, args.every, args.seconds)
         return out
@@ -291,7 +303,8 @@ def _in_pyodide(args: argparse.Namespace, argv: list[str]) -> int:
     if args.chromium:
         return _in_chromium(args, argv, pyodide)
     cmd = ["node", str(runner), str(pyodide), str(Path(__file__).resolve()), "--native", *argv]
-    return subprocess.call(cmd)
+    env = os.environ | ({"CNN_PYODIDE_PACKAGES": "scipy"} if args.scipy else {})
+    return subprocess.call(cmd, env=env)
 
 
 #: The page loads Pyodide and runs the benchmark with js/pyodide-kernels-page.js.
@@ -349,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batches", type=int, default=30, help="timed batches per net")
     parser.add_argument("--sweep", action="store_true", help="also time the layer grid")
+    parser.add_argument("--scipy", action="store_true", help="products on scipy's BLAS")
     parser.add_argument("--train", metavar="PRESET", help="train a preset from engine.recipes")
     parser.add_argument("--data", default=str(ROOT / "site" / "data" / "mnist.npz"))
     parser.add_argument("--every", type=int, default=5000, help="images between test checks")

@@ -3,7 +3,8 @@
 //   node benchmarks/pyodide_node.mjs <pyodide-dir> <script.py> [args...]
 //
 // <pyodide-dir> holds pyodide.mjs, the core files, pyodide-lock.json and the numpy wheel (the
-// built site's site/pyodide/ does). The repository root and /tmp are mounted at the same paths
+// built site's site/pyodide/ does); CNN_PYODIDE_PACKAGES="scipy" loads scipy (and its openblas)
+// from there too. The repository root and /tmp are mounted at the same paths
 // inside Pyodide, so the script, the engine and data files keep their native paths.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,7 +18,9 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const indexURL = path.resolve(pyodideDir) + "/";
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
 const py = await loadPyodide({ indexURL, stdout: (s) => console.log(s), stderr: (s) => console.error(s) });
-await py.loadPackage("numpy", { messageCallback: () => {} });
+// CNN_PYODIDE_PACKAGES: more of Pyodide's packages, comma-separated (e.g. "scipy").
+const extra = (process.env.CNN_PYODIDE_PACKAGES || "").split(",").filter(Boolean);
+await py.loadPackage(["numpy", ...extra], { messageCallback: () => {} });
 
 for (const dir of [repo, "/tmp"]) {
   py.FS.mkdirTree(dir);

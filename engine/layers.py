@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import conv, fastpath, pool
+from engine import blas, conv, fastpath, pool
 
 Shape = tuple[int, ...]
 
@@ -303,12 +303,12 @@ class Dense(Layer):
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"needs an (N, {self.in_features}) batch, got {x.shape}")
         self._x = x
-        return x @ w + self.params["b"]
+        return blas.matmul(x, w) + self.params["b"]
 
     def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         self._need_forward(self._x)
-        self.grads = {"W": self._x.T @ grad_y, "b": grad_y.sum(axis=0)}
-        return grad_y @ self.params["W"].T if input_grad else None
+        self.grads = {"W": blas.matmul(self._x.T, grad_y), "b": grad_y.sum(axis=0)}
+        return blas.matmul(grad_y, self.params["W"].T) if input_grad else None
 
     def spec(self) -> dict[str, Any]:
         return {"type": "dense", "units": self.out_features}

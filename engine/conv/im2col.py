@@ -6,16 +6,17 @@ strided slice copy per kernel offset (KH·KW copies, each of a whole batch), nev
 pixels or images. Natively numpy's matmul runs on BLAS, which makes this the fastest algorithm
 there.
 
-How the patches lie in memory depends on the platform (``fastpath.IN_PYODIDE``):
-- Natively, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW), and the
+How the patches lie in memory depends on whether the products run on BLAS (natively numpy's
+matmul does; in Pyodide only through a gemm registered with ``engine.blas``):
+- With BLAS, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW), and the
   backward pass two more, instead of N small ones each. The input is read in (C, N, H, W) order
   so every copy writes contiguous rows; y comes back as an (N, F, OH, OW) view of an
   (F, N, OH, OW) array and dx as a view of a (C, N, H, W) one (NumPy's elementwise operations
   and the layers after them take such views as they are; reordering would cost a pass).
   A stride-1 layer's dx is scattered back on rows as wide as the padded input
   (``_padded_input_grad_stride1``), in long runs instead of one short row at a time.
-- In Pyodide (no BLAS), (N, K, OH·OW): one product per image. numpy's own matmul loops read the
-  patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
+- In Pyodide without BLAS, (N, K, OH·OW): one product per image. numpy's own matmul loops read
+  the patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
   one product over the whole batch is slower there than one per image (the README's "Engine"
   benchmarks).
 """
@@ -27,16 +28,26 @@ from typing import Any
 
 import numpy as np
 
-from engine import fastpath
+from engine import blas, fastpath
 from engine.conv.base import output_shape
 
 
+def _per_image(dtype: Any) -> bool:
+    """Whether the patches lie per image: in Pyodide, unless a BLAS gemm is registered for
+    ``dtype`` (``engine.blas``), whose one product per batch beats 64 of numpy's own."""
+    return fastpath.IN_PYODIDE and not blas.has_gemm(dtype)
+
+
 def _allocate(
-    shape: tuple[int, ...], batch_axis: int, make: Callable[..., np.ndarray], dtype: Any
+    shape: tuple[int, ...],
+    batch_axis: int,
+    make: Callable[..., np.ndarray],
+    dtype: Any,
+    per_image: bool,
 ) -> np.ndarray:
-    """An array of ``shape``; in Pyodide its memory holds ``batch_axis`` outermost (returned as
-    a view in ``shape``'s axis order), natively it is laid out in ``shape``'s own order."""
-    if not fastpath.IN_PYODIDE:
+    """An array of ``shape``; with ``per_image`` its memory holds ``batch_axis`` outermost
+    (returned as a view in ``shape``'s axis order), else it is laid out in ``shape``'s order."""
+    if not per_image:
         return make(shape, dtype=dtype)
     stored = (shape[batch_axis], *shape[:batch_axis], *shape[batch_axis + 1 :])
     return np.moveaxis(make(stored, dtype=dtype), 0, batch_axis)
@@ -57,23 +68,24 @@ def im2col_forward(
     h, wd = x.shape[2:]
     p = padding
     k = c * kh * kw
+    per_image = _per_image(x.dtype)
     x_cn = x.transpose(1, 0, 2, 3)
     if p:
-        padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, x.dtype)
+        padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, x.dtype, per_image)
         padded[:, :, p : p + h, p : p + wd] = x_cn
     else:
         padded = x_cn
-    cols = _allocate((c, kh, kw, n, oh, ow), 3, np.empty, x.dtype)
+    cols = _allocate((c, kh, kw, n, oh, ow), 3, np.empty, x.dtype, per_image)
     for i in range(kh):
         for j in range(kw):
             cols[:, i, j] = _windows(padded, i, j, stride, oh, ow)
     w2 = w.reshape(f, k)
-    if fastpath.IN_PYODIDE:
+    if per_image:
         cols = np.moveaxis(cols, 3, 0).reshape(n, k, oh * ow)
         y = np.matmul(w2, cols).reshape(n, f, oh, ow)
     else:
         cols = cols.reshape(k, n * oh * ow)
-        y = np.matmul(w2, cols).reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
+        y = blas.matmul(w2, cols).reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
     y += b.reshape(1, f, 1, 1)
     return y, (x.shape, w, stride, padding, cols)
 
@@ -90,7 +102,8 @@ def im2col_backward(
     f, _, kh, kw = w.shape
     oh, ow = grad_y.shape[2:]
     w2 = w.reshape(f, c * kh * kw)
-    if fastpath.IN_PYODIDE:
+    per_image = cols.ndim == 3  # the layout im2col_forward chose
+    if per_image:
         g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
         db = g.sum(axis=(0, 2))
         # Pyodide: matmul with a long reduction over transposed patches falls off numpy's
@@ -100,28 +113,29 @@ def im2col_backward(
         # (F, N, OH, OW): no copy when grad_y is the transposed view im2col_forward returned.
         g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype)
         db = g.sum(axis=(1, 2, 3))
-        # (K, F) and transposed back: OpenBLAS runs this long reduction ~1.4× faster with the
-        # patches as the left operand than as g @ cols.T (benchmarks/engine_native.py).
-        dw = np.matmul(cols, g.reshape(f, -1).T).T
+        # (K, F) and transposed back: OpenBLAS runs this long reduction faster with the patches
+        # as the left operand than as g @ cols.T (benchmarks/engine_native.py).
+        dw = blas.matmul(cols, g.reshape(f, -1).T).T
     dw = np.ascontiguousarray(dw).reshape(w.shape)
     if not need_dx:
         return None, dw, db
     p = padding
-    if not fastpath.IN_PYODIDE and stride == 1:
+    if not per_image and stride == 1:
         dx_padded = _padded_input_grad_stride1(g, w2, (c, kh, kw))
     else:
-        if fastpath.IN_PYODIDE:
+        if per_image:
             dcols = np.moveaxis(np.matmul(w2.T, g).reshape(n, c, kh, kw, oh, ow), 0, 3)
         else:
-            dcols = np.matmul(w2.T, g.reshape(f, -1)).reshape(c, kh, kw, n, oh, ow)
-        dx_padded = _allocate((c, n, h + 2 * p, wd + 2 * p), 1, np.zeros, w.dtype)
+            dcols = blas.matmul(w2.T, g.reshape(f, -1)).reshape(c, kh, kw, n, oh, ow)
+        shape = (c, n, h + 2 * p, wd + 2 * p)
+        dx_padded = _allocate(shape, 1, np.zeros, w.dtype, per_image)
         for i in range(kh):
             for j in range(kw):
                 _windows(dx_padded, i, j, stride, oh, ow)[...] += dcols[:, i, j]
     dx = dx_padded
     if p:
         # Cropped into an array of its own: numpy's elementwise loops over a cropped view run
-        # row by row, which made the max-pool backward after this layer ~3× slower natively.
+        # row by row, which made the max-pool backward after this layer several times slower.
         dx = dx_padded[:, :, p : p + h, p : p + wd].copy(order="K")
     return dx.transpose(1, 0, 2, 3), dw, db
 
@@ -145,7 +159,7 @@ def _padded_input_grad_stride1(
     g_rows = np.zeros((f, n, oh, wp), g.dtype)
     g_rows[..., :ow] = g
     length = n * oh * wp
-    dcols = np.matmul(w2.T, g_rows.reshape(f, length)).reshape(c, kh, kw, length)
+    dcols = blas.matmul(w2.T, g_rows.reshape(f, length)).reshape(c, kh, kw, length)
     by_row = np.zeros((c, kh, length + kw - 1), g.dtype)
     for i in range(kh):
         for j in range(kw):

@@ -12,7 +12,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from engine import conv, fastpath, gradcheck
+from engine import blas, conv, fastpath, gradcheck
 from engine.conv import fft_backward, fft_forward, fft_size
 from engine.layers import Conv2D
 
@@ -82,18 +82,35 @@ def test_fast_algorithms_agree_with_the_reference_forward_and_backward(shape, dt
         _assert_agrees_with_reference(FAST, x, k, b, stride, p, tol)
 
 
-@pytest.mark.parametrize("in_pyodide", [False, True], ids=["one product", "per image"])
+def column_major_gemm(alpha, a, b, trans_a=0, trans_b=0):
+    """BLAS gemm's contract in numpy, as scipy.linalg.blas's gemms keep it: alpha·op(a)·op(b)
+    returned Fortran-ordered."""
+    return np.asfortranarray(alpha * ((a.T if trans_a else a) @ (b.T if trans_b else b)))
+
+
+@pytest.mark.parametrize(
+    ("in_pyodide", "gemm"),
+    [(False, None), (True, None), (True, column_major_gemm)],
+    ids=["one product", "per image", "Pyodide with a registered gemm"],
+)
 def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
-    monkeypatch, in_pyodide
+    monkeypatch, in_pyodide, gemm
 ) -> None:
     """im2col lays its patches out per platform (natively one product for the batch, in
-    Pyodide one per image): both layouts, every shape and stride, float32 kept, and dW, db, dx
-    checked against finite differences."""
+    Pyodide one per image unless a BLAS gemm is registered, then one product through it):
+    every layout, shape and stride, float32 kept, and dW, db, dx checked against finite
+    differences."""
     monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
+    if gemm is not None:
+        monkeypatch.setattr(blas, "_GEMMS", {})
+        for dtype in (np.float32, np.float64):
+            blas.register_gemm(dtype, gemm)
     for shape, stride in product(SHAPES, (1, 2)):
         x, k, b, p, _ = _case(shape, np.float32)
         _assert_agrees_with_reference(["im2col"], x, k, b, stride, p, 2e-4)
         y, cache = conv.im2col_forward(x, k, b, stride, p)
+        per_image = cache[-1].ndim == 3
+        assert per_image == (in_pyodide and gemm is None)
         dx, dw, _ = conv.im2col_backward(np.ones_like(y), cache)
         assert y.dtype == dx.dtype == dw.dtype == np.float32
     for seed in range(6):
