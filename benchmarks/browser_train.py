@@ -10,8 +10,10 @@ Builds the site (or uses ``--site``) and serves it under a sub-path as the tests
 Default (the student's path): opens the trainer page, and for each preset ``--runs`` times
 chooses it in "Preset network", clicks Train and reads the page when the run has finished: test
 accuracy, training clock and wall clock, and the training-clock seconds at which validation
-accuracy first reached 97/98/99% (as the page marks them). It also records the main thread's
-long tasks during each run. Prints JSON with every run and the medians per preset.
+accuracy first reached 97/98/99% (as the page marks them). It also counts the main thread's long
+tasks, split into those while the run trained (click to the worker's report) and those drawing
+the report, and records the load average before and after each run. Prints JSON with every run
+and the medians per preset.
 
 ``--side-door`` is a diagnostic that skips the page: it posts the page's own train request to
 ``trainer-worker.js`` with the test images scored every ``--every`` training images (off the
@@ -173,12 +175,24 @@ def seconds(text: str) -> float:
     return float(text.strip().removesuffix("s").strip())
 
 
+def task_counts(durations: list[float], prefix: str) -> dict:
+    return {
+        f"{prefix}_tasks_over_200ms": sum(1 for t in durations if t > 200),
+        f"{prefix}_longest_task_ms": round(max(durations, default=0)),
+    }
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def clicked_run(page: Page, key: str) -> dict:
     """Choose ``key`` on the page, click Train and read what the page says at the end."""
     page.get_by_label("Preset network").select_option(label=recipes.PRESETS[key]["label"])
     expect(page.get_by_text(recipes.PRESETS[key]["description"][:30]).first).to_be_visible()
     page.wait_for_timeout(1000)  # as a student: the preset's values reach Python first
-    page.evaluate(script("long-tasks"))
+    load_before = load_average()
+    clicked_at = page.evaluate("performance.now()")
     train = page.get_by_role("button", name=re.compile("^Train"))
     train.click()
     expect(train).to_be_disabled()  # begun: the previous run's "finished" line is gone
@@ -187,20 +201,24 @@ def clicked_run(page: Page, key: str) -> dict:
     status = done.first.inner_text()
     clocks = CLOCKS.search(status)
     result = page.get_by_text(ACCURACY).first.inner_text()
-    tasks = page.evaluate("window.benchLongTasks")
+    # The next click is "Train again": wait until the page allows it (the report is drawn).
+    expect(page.get_by_role("button", name=re.compile("^Train"))).to_be_enabled()
+    page.wait_for_timeout(3000)  # the feature maps, asked for after the report
+    log = page.evaluate("window.clickedRun")
+    reported_at = log["finished"][-1]
+    tasks = [(start, ms) for start, ms in log["tasks"] if start >= clicked_at]
     run = {
         "images": int(clocks[1].replace(",", "")),
         "test_accuracy": float(ACCURACY.search(result)[1]),
         "training_clock_s": seconds(clocks["train"]),
         "wall_clock_s": seconds(clocks["wall"]),
-        "long_tasks_over_200ms": sum(1 for t in tasks if t > 200),
-        "longest_task_ms": round(max(tasks, default=0)),
+        **task_counts([ms for start, ms in tasks if start < reported_at], "training"),
+        **task_counts([ms for start, ms in tasks if start >= reported_at], "report"),
+        "load_average": [load_before, load_average()],
     }
     reached = dict(MILESTONE.findall(status.split("Validation accuracy reached")[-1]))
     for goal in ("97", "98", "99"):
         run[f"val_{goal}_at_s"] = seconds(reached[goal]) if goal in reached else None
-    # The next click is "Train again": wait until the page allows it.
-    expect(page.get_by_role("button", name=re.compile("^Train"))).to_be_enabled()
     return run
 
 
@@ -208,6 +226,8 @@ def medians(runs: list[dict]) -> dict:
     out = {}
     for name in runs[0]:
         values = [r[name] for r in runs if r[name] is not None]
+        if values and isinstance(values[0], list):
+            continue  # a per-run pair (the load average before and after): not a median
         out[name] = statistics.median(values) if len(values) == len(runs) else None
     return out
 
@@ -269,6 +289,7 @@ def main() -> None:
                     heaps, cursor = memory_runs(page, args.memory_runs, cursor)
                     report["wasm_heap_mb_after_each_run"] = heaps
             else:
+                page.add_init_script(script("trainer-clicked-run"))
                 page.goto(server.url + "index.html#trainer")
                 report["clicked"] = clicked_presets(page, args.presets, args.runs)
         report["machine_load_after"] = Path("/proc/loadavg").read_text().split()[:3]

@@ -95,6 +95,12 @@ def test_a_full_run_reports_progress_checkpoints_and_a_test_result(data: Mnist) 
     checkpoints = [m for m in messages if m["type"] == "checkpoint"]
     assert [c["images"] for c in checkpoints] == sorted(c["images"] for c in checkpoints)
     assert all(0 <= c["val_acc"] <= 1 for c in checkpoints)
+    # The curve ends where the run ends: its last point is the end-of-run validation score.
+    assert checkpoints[-1]["images"] == report["images"]
+    assert checkpoints[-1]["seconds"] == report["seconds"]
+    assert checkpoints[-1]["val_acc"] == report["val_acc"]
+    last = report["history"][-1]
+    assert (last["images"], last["val_acc"]) == (report["images"], report["val_acc"])
     losses = [m["loss"] for m in messages if m["type"] == "progress" and m["loss"] is not None]
     assert losses[-1] < losses[0]
 
