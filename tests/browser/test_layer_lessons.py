@@ -170,16 +170,17 @@ def test_pooling_lesson(page, axe) -> None:
     axe(page)
 
     # A cell picked right after a window change comes from the option list that change replaces
-    # (Panel's Pyodide sync holds browser changes up to 0.5 s): no page error, and the grid and
-    # the cell list are the new window's.
+    # (Panel's Pyodide sync holds browser changes up to 0.5 s): no page error, the grid and the
+    # cell list are the new window's, and the dropdown shows the cell in use, not a blank.
     size = page.get_by_label("Window size", exact=True)
     cell = page.get_by_label("Output cell", exact=True)
     size.select_option("1")
     expect(cell.locator("option")).to_have_count(16)
-    # Both changes in one task, as a quick student makes them within the sync window.
+    # Both changes in one task, as a quick student makes them within the sync window: by the
+    # time the cell is set, its option is gone and the browser sends an empty choice.
     page.evaluate(
         """([size, cell]) => {
-          for (const [select, value] of [[size, "4"], [cell, "(3, 3)"]]) {
+          for (const [select, value] of [[size, "4"], [cell, "row 4, column 4"]]) {
             select.value = value;
             select.dispatchEvent(new Event("change", {bubbles: true}));
           }
@@ -188,6 +189,7 @@ def test_pooling_lesson(page, axe) -> None:
     )
     expect(pooled).to_have_text("Pooled: 478")
     expect(cell.locator("option")).to_have_count(1)
+    expect(cell).to_have_value("row 1, column 1")
 
     grad_in = _caption(page, "Gradient reaching the input")
     expect(grad_in).to_have_text(
