@@ -180,19 +180,27 @@ def _weights_problem(
     prompt: str,
     hint: str,
     factors: tuple[int, ...],
-    mistakes: list[tuple[float, str]],
+    slips: tuple[tuple[float, str], tuple[float, str]],
     placeholder: str,
 ) -> Problem:
     """How many weights the layer of ``spec`` has on a side × side × d ``image``: the engine
-    counts them; counting the biases too is a slip every such question shares."""
+    counts them. ``slips`` are the layer's typical wrong answer and one that only exists with
+    several channels (left out when d = 1); counting the biases too is a slip every such question
+    shares."""
     side, channels = image
     shape = (side * side * channels,) if spec["type"] == "dense" else (channels, side, side)
     weights, biases = count_parameters(spec, shape)
-    slip = (weights + biases, "the question asks for weights only, without the biases.")
+    layer_slip, channel_slip = slips
+    mistakes = [
+        layer_slip,
+        (weights + biases, "the question asks for weights only, without the biases."),
+    ]
+    if channels > 1:
+        mistakes.append(channel_slip)
     product = r"\cdot".join(map(str, factors))
     return Problem(
         prompt=f"{prompt} How many **weights** (not counting biases) does it have?",
-        check=check_number(weights, places=0, mistakes=[mistakes[0], slip, *mistakes[1:]]),
+        check=check_number(weights, places=0, mistakes=mistakes),
         hint=hint,
         solution=f"${product} = {weights}$, so the answer is {weights}.",
         placeholder=placeholder,
@@ -204,11 +212,6 @@ def dense_count_problem(rng: np.random.Generator) -> Problem:
     side = int(rng.choice([16, 28, 32, 64]))
     channels = int(rng.choice([1, 3]))
     hidden = int(rng.choice([10, 30, 50, 100]))
-    mistakes = [
-        (side * side * channels, "that is the number of inputs; each hidden unit has its own.")
-    ]
-    if channels > 1:
-        mistakes.append((side * side * hidden, "every colour channel is an input of its own."))
     return _weights_problem(
         {"type": "dense", "units": hidden},
         (side, channels),
@@ -216,7 +219,10 @@ def dense_count_problem(rng: np.random.Generator) -> Problem:
         f"{hidden} hidden units.",
         "Every one of the h·w·d input numbers connects to every hidden unit.",
         (side, side, channels, hidden),
-        mistakes,
+        (
+            (side * side * channels, "that is the number of inputs; each hidden unit has its own."),
+            (side * side * hidden, "every colour channel is an input of its own."),
+        ),
         "e.g. 23520",
     )
 
@@ -227,9 +233,6 @@ def conv_count_problem(rng: np.random.Generator) -> Problem:
     channels = int(rng.choice([1, 3, 8]))
     k = int(rng.choice([3, 5]))
     filters = int(rng.choice([4, 8, 16, 32]))
-    mistakes = [(side * side * channels * filters, "a convolution does not connect every pixel.")]
-    if channels > 1:
-        mistakes.append((k * k * filters, "each kernel spans all the input channels."))
     return _weights_problem(
         {"type": "conv", "filters": filters, "kernel": k},
         (side, channels),
@@ -237,7 +240,10 @@ def conv_count_problem(rng: np.random.Generator) -> Problem:
         f"{side}×{side}×{channels} image.",
         "One filter is a k × k × d block of weights; the image size does not enter.",
         (k, k, channels, filters),
-        mistakes,
+        (
+            (side * side * channels * filters, "a convolution does not connect every pixel."),
+            (k * k * filters, "each kernel spans all the input channels."),
+        ),
         "e.g. 72",
     )
 
