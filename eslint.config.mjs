@@ -18,9 +18,10 @@ export default [
         katex: "readonly",
         loadPyodide: "readonly",
         renderMathInElement: "readonly",
-        // Assigned by our own shared scripts (site-packages.js, python-state.js).
+        // Assigned by our own shared scripts (site-packages.js, python-state.js, share-link.js).
         cnnSitePackages: "readonly",
         cnnPythonState: "readonly",
+        cnnShareLink: "readonly",
         cnnWorkerPython: "readonly",
       },
     },

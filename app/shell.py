@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from app import catalog
+from app.components import shared_link
 
 if TYPE_CHECKING:
     from bokeh.document import Document
@@ -35,11 +36,15 @@ Status = Literal["ok", "static", "unavailable", "error"]
 class ShowResult(TypedDict):
     status: Status
     message: str
+    #: What a shared link asked for and the lesson left out, one plain-text note each.
+    notes: list[str]
 
 
 _target = "lesson-app"
 #: The lesson on the page and the Bokeh document it is rendered in.
 _mounted: tuple[Viewable, Document] | None = None
+#: The link of the lesson on the page: restores a shared link's values, keeps the URL current.
+_link: shared_link.LinkState | None = None
 
 
 def import_panel(panel_cdn_root: str) -> None:
@@ -138,7 +143,10 @@ async def _render(target: str, view: Viewable) -> Document:
 
 def unmount() -> None:
     """Remove the current lesson's views from the page and release its models."""
-    global _mounted
+    global _mounted, _link
+    if _link is not None:
+        _link.close()
+        _link = None
     if _mounted is None:
         return
     view, pydoc = _mounted
@@ -173,14 +181,14 @@ def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
         if exc.name != name:
             return _failure(info, exc), None
         status: Status = "static" if info.slug == catalog.DEFAULT_SLUG else "unavailable"
-        return {"status": status, "message": ""}, None
+        return {"status": status, "message": "", "notes": []}, None
     except Exception as exc:
         return _failure(info, exc), None
     try:
         view = build_view(info.slug, module)
     except Exception as exc:
         return _failure(info, exc), None
-    return {"status": "ok", "message": ""}, view
+    return {"status": "ok", "message": "", "notes": []}, view
 
 
 def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
@@ -188,7 +196,8 @@ def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
     traceback.print_exception(exc, file=sys.stdout)
     sys.stdout.flush()
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return {"status": "error", "message": f"{type(exc).__name__}: {first_line}".rstrip(": ")}
+    message = f"{type(exc).__name__}: {first_line}".rstrip(": ")
+    return {"status": "error", "message": message, "notes": []}
 
 
 @contextmanager
@@ -208,16 +217,32 @@ def no_collection_pauses() -> Iterator[None]:
             gc.enable()
 
 
-async def show(slug: str) -> ShowResult:
-    """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map)."""
-    global _mounted
+def write_hash(hash_text: str) -> None:
+    """Put ``#<hash_text>`` into the address bar without a history entry, unless the student
+    has meanwhile gone to another route (a late change must not pull the URL back)."""
+    import js
+
+    shown, _ = shared_link.split_hash(str(js.location.hash))
+    if shown == hash_text.partition("?")[0]:
+        js.history.replaceState(js.history.state, "", f"#{hash_text}")
+
+
+async def show(slug: str, query: str = "") -> ShowResult:
+    """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
+    with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls."""
+    global _mounted, _link
     with no_collection_pauses():
-        result, view = load_view(slug)
+        with shared_link.collect() as controls:
+            result, view = load_view(slug)
         unmount()
         if view is None:
             return result
+        link = shared_link.LinkState(catalog.lesson(slug).slug, controls, write_hash)
+        result["notes"] = link.apply(query)
         try:
             _mounted = (view, await _render(_target, view))
         except Exception as exc:  # building the Bokeh models of the view can fail too
             return _failure(catalog.lesson(slug), exc)
+        link.start()
+        _link = link
     return result

@@ -22,8 +22,8 @@
   // ------------------------------------------------------------------ routing (no Python needed)
 
   function currentSlug() {
-    const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
-    return config.slugs.includes(hash) ? hash : config.defaultSlug;
+    const { route } = cnnShareLink.parse(location.hash);
+    return config.slugs.includes(route) ? route : config.defaultSlug;
   }
 
   function showStatic(slug) {
@@ -37,6 +37,7 @@
     document.title = slug === config.defaultSlug ? "CNN Classroom" : `${title.textContent} · CNN Classroom`;
     $("#lesson-unavailable").hidden = true;
     $("#lesson-error").hidden = true;
+    cnnShareLink.route(slug === config.defaultSlug);
   }
 
   function onRouteChange() {
@@ -341,7 +342,7 @@
         body.removeAttribute("data-ready");
         let result;
         try {
-          const proxy = await shell.show(slug);
+          const proxy = await shell.show(slug, cnnShareLink.parse(location.hash).query);
           result = proxy.toJs({ dict_converter: Object.fromEntries });
           proxy.destroy();
         } catch (error) {
@@ -353,6 +354,7 @@
         const errorPanel = $("#lesson-error");
         errorPanel.hidden = result.status !== "error";
         $(".error-message", errorPanel).textContent = result.message || "";
+        cnnShareLink.showNotes(result.notes || []);
         body.dataset.lessonStatus = result.status;
         if (result.status !== "error") body.dataset.ready = "true";
       } while (again);

@@ -22,6 +22,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, redraw_on, row, show
+from app.components.shared_link import share
 from app.lessons._conv_common import Stepper, bmatrix, grid, num
 from engine import functional as F
 from engine import gradcheck, layers, losses
@@ -361,6 +362,7 @@ def _weight_gradient(layer: TinyLayer) -> pn.Column:
             rf"\frac{{\partial E}}{{\partial b}} = \sum_{{i,j}} \delta_{{ij}} = {g.grad_b:.4g}"
         )
 
+    share(weight=player)
     _follow(layer, refresh, player)
     return lesson_step(
         "2 · ∂E/∂w: the input correlated with δ",
@@ -410,6 +412,7 @@ def _input_gradient(layer: TinyLayer) -> pn.Column:
             rf"{terms} \\ &= {g.grad_x[r, c]:.4g} \end{{aligned}}"
         )
 
+    share(**{"input-cell": cell})
     _follow(layer, refresh, cell)
     return lesson_step(
         "3 · ∂E/∂input: the full convolution of δ with the turned kernel",
@@ -526,6 +529,7 @@ def _descent(layer: TinyLayer) -> pn.Column:
         )
 
     layer.param.watch(refresh, ["history", "w", "b"])
+    share(lr=lr)
     redraw_on(refresh, lr)
     on_click_after_input(one, lambda: take(1))
     on_click_after_input(ten, lambda: take(10))

@@ -26,6 +26,7 @@ from app.components.layout import (
     show,
 )
 from app.components.messages import literal
+from app.components.shared_link import share, shared
 from app.lecture_examples import LECTURE_IMAGE, LECTURE_KERNEL
 from app.lessons._conv_common import (
     Stepper,
@@ -251,11 +252,20 @@ FLIP_KERNELS: dict[str, np.ndarray] = {
 
 def _sliding_window() -> pn.Column:
     state = {"image": LECTURE_IMAGE, "kernel": LECTURE_KERNEL}
-    image_text = matrix_box("input image", LECTURE_IMAGE)
-    kernel_text = matrix_box("kernel", LECTURE_KERNEL)
+    image_text = shared(
+        "image",
+        matrix_box("input image", LECTURE_IMAGE),
+        check=lambda text: parse_matrix(text, (5, 5), "input image"),
+    )
+    kernel_text = shared(
+        "kernel",
+        matrix_box("kernel", LECTURE_KERNEL),
+        check=lambda text: parse_matrix(text, (3, 3), "kernel"),
+    )
     message = notice()
-    player = Stepper(
-        "Jump to output cell", lambda i: f"row {i // 3 + 1}, column {i % 3 + 1}", end=8
+    player = shared(
+        "cell",
+        Stepper("Jump to output cell", lambda i: f"row {i // 3 + 1}, column {i % 3 + 1}", end=8),
     )
     first = window_step(LECTURE_IMAGE, LECTURE_KERNEL, 0)
     input_view = grid(LECTURE_IMAGE, "Input image", highlight=(0, 0, 3, 3))
@@ -391,6 +401,7 @@ def _kernel_gallery() -> pn.Column:
         )
 
     upload.param.watch(uploaded, "decoded")
+    share(picture=source, digit=digit, filter=kernel_name)
     redraw_on(refresh, source, digit, kernel_name)
     return lesson_step(
         "2 · The lecture's kernels on real pictures",
@@ -445,6 +456,7 @@ def _flip() -> pn.Column:
             "info",
         )
 
+    share(flip=choice)
     redraw_on(refresh, choice)
     return lesson_step(
         "3 · Cross-correlation or convolution?",
@@ -497,6 +509,7 @@ def _channels() -> pn.Column:
     def new_example() -> None:
         state["x"], state["w"] = _channel_example(rng)
 
+    share(bias=bias)
     redraw_on(refresh, bias)
     return lesson_step(
         "4 · Colour pictures: several channels",

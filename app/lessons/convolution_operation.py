@@ -23,6 +23,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import Stepper, load_photo, num
 from engine import functional as F
@@ -328,6 +329,7 @@ def _four_steps() -> pn.Column:
             "the whole result.",
         }[step.value]
 
+    share(f=f_name, g=g_name, step=step, shift=shift)
     redraw_on(refresh, f_name, g_name, step, shift)
     return lesson_step(
         "1 · The four steps, on continuous signals",
@@ -389,6 +391,7 @@ def _discrete() -> pn.Column:
         n_pick.param.update(options=list(range(size)), value=min(n_pick.value, size - 1))
         refresh()
 
+    share(**{"discrete-f": f_box, "discrete-g": g_box, "n": n_pick})
     for box in (f_box, g_box):
         box.param.watch(edit, "value")
     redraw_on(refresh, n_pick)
@@ -430,6 +433,7 @@ def _properties() -> pn.Column:
         if signals is not None:
             table.object = properties_table(*signals)
 
+    share(**{f"signal-{name}": box for name, box in zip("fgh", boxes, strict=True)})
     for box in boxes:
         box.param.watch(refresh, "value")
     return lesson_step(
@@ -466,6 +470,7 @@ def _blur() -> pn.Column:
         side = 2 * r + 1
         kernel.param.update(values=lens_kernel(r), title=f"Lens, {side}×{side}")
 
+    share(radius=radius)
     radius.param.watch(refresh, "value")
     return lesson_step(
         "4 · An application: out of focus is a convolution",

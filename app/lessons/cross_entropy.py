@@ -20,6 +20,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, row, show
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from engine import functional as F
 
@@ -217,6 +218,7 @@ def _prediction_vs_truth() -> pn.Column:
             f'<span class="ce-bits">{terms[k]:.4f}</span> bits</p>'
         )
 
+    share(truth=true_class)
     pn.bind(update, true_class, watch=True)
     update("dog")
     return pn.Column(
@@ -259,6 +261,7 @@ def _training() -> pn.Column:
             f'<span class="loss-bits">{loss:.4f}</span> bits</p>'
         )
 
+    share(progress=slider)
     pn.bind(update, slider, watch=True)
     update(0)
     return pn.Column(
@@ -316,6 +319,7 @@ def _binary_table() -> pn.Column:
             f'<b class="bce-mean">{mean:.4f}</b> {unit_name.split()[0]}</p>'
         )
 
+    share(targets=targets, probabilities=probs, log=unit)
     pn.bind(update, targets, probs, unit, watch=True)
     update(targets.value, probs.value, unit.value)
     return pn.Column(row(targets, probs, unit), message, table, sizing_mode="stretch_width")

@@ -27,6 +27,7 @@ from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row
 from app.components.matrix import MatrixView
 from app.components.messages import literal
+from app.components.shared_link import share
 from engine import functional as F
 
 SLUG = "encoding"
@@ -207,6 +208,7 @@ def _ordinal_vs_nominal() -> pn.Column:
         classes = IRIS if choice == "as in the lecture" else tuple(sorted(IRIS, reverse=True))
         iris.object = _codes_html("Nominal: iris species", IRIS, classes)
 
+    share(order=order)
     pn.bind(update, order, watch=True)
     update(order.value)
     return pn.Column(
@@ -241,6 +243,7 @@ def _false_distances() -> pn.Column:
             f"One-hot: ‖e<sub>{a}</sub> − e<sub>{b}</sub>‖ = <b>{hot:.3f}</b></p><p>{average}</p>"
         )
 
+    share(first=first, second=second)
     pn.bind(update, first, second, watch=True)
     update(first.value, second.value)
     return pn.Column(row(first, second), readout, sizing_mode="stretch_width")
@@ -295,6 +298,7 @@ def _one_hot_table() -> pn.Column:
             f"L = −({terms}) = <b>{bits:.4f}</b> bits</p>"
         )
 
+    share(labels=labels_input, sample=sample)
     pn.bind(update, labels_input, watch=True)
     pn.bind(describe, sample, watch=True)
     describe(sample.value)

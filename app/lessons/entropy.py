@@ -20,6 +20,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row, show
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from engine import functional as F
 
@@ -196,6 +197,7 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
         )
         on_change(name, t / n, bits)
 
+    share(**{f"triangles-{name[-1]}": tri, f"circles-{name[-1]}": cir})
     pn.bind(update, tri, cir, watch=True)
     update(triangles, circles)
     return pn.Column(
@@ -332,6 +334,7 @@ def _distribution_editor() -> pn.Column:
             return
         probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
+    share(probabilities=probs_input, unit=unit)
     pn.bind(read, probs_input, unit, watch=True)
     for slider in (k, *weights):
         slider.param.watch(from_weights, "value")

@@ -13,6 +13,7 @@ import panel as pn
 
 from app.components.exercise import ExerciseInfo, Problem, check_number, check_vector
 from app.components.layout import lesson_step
+from app.components.shared_link import share
 from app.explorer import recipe
 from app.explorer.ui import Explorer
 from engine import functional as F
@@ -184,6 +185,7 @@ def facts_text(facts: dict) -> str:
 def _network_and_digit() -> tuple[pn.Column, pn.Column]:
     """Steps 1-2 share the explorer: its network is the one the table describes."""
     explorer = Explorer()
+    share(show=explorer.source, digit=explorer.picker)
     facts = recipe.load_facts()
     return (
         lesson_step(

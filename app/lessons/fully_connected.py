@@ -19,6 +19,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, redraw_button, redraw_on, row
 from app.components.matrix import MatrixView
+from app.components.shared_link import share
 from app.components.style import SR_ONLY
 from app.lessons._conv_common import num
 from engine import functional as F
@@ -348,6 +349,7 @@ def _dense() -> pn.Column:
     def new_weights() -> None:
         state["layer"] = random_dense(rng, x.size, len(CLASSES))
 
+    share(unit=unit)
     redraw_on(refresh, unit)
     return lesson_step(
         "2 · The fully connected layer: weighted sums, then softmax",
@@ -369,6 +371,7 @@ def _dense() -> pn.Column:
 
 def _shapes() -> pn.Column:
     filters = pn.widgets.Select(label="Conv filters", options=[4, 8, 16, 32], value=8, width=130)
+    share(filters=filters)
     table = Text(pn.bind(shapes_table, filters))
     return lesson_step(
         "3 · The whole network in the lecture's notation",

@@ -16,6 +16,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, redraw_button, redraw_on, row, show
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import bmatrix, grid, load_mnist_digits, update_grid
 from engine import functional as F
@@ -215,6 +216,7 @@ def _lecture_example() -> pn.Column:
         result.highlight = (r, c, 1, 1)
         formula.object = window_formula(LECTURE_MAP, r, c, size.value, stride.value, mode.value)
 
+    share(mode=mode, size=size, stride=stride, cell=cell)
     for widget in (mode, size, stride):
         widget.param.watch(reshape, "value")
     cell.param.watch(pick, "value")
@@ -257,6 +259,7 @@ def _real_image() -> pn.Column:
         before.values = feature
         after.param.update(values=pooled, title=f"Pooled, {pooled.shape[0]}×{pooled.shape[1]}")
 
+    share(**{"digit": digit, "picture-mode": mode, "picture-size": size})
     for widget in (digit, mode, size):
         widget.param.watch(refresh, "value")
     return lesson_step(
@@ -277,6 +280,7 @@ def _real_image() -> pn.Column:
 
 def _backward() -> pn.Column:
     mode = _mode_buttons("Backward pass mode")
+    share(**{"backward-mode": mode})
     rng = np.random.default_rng(3)
     state = {"grad": np.array([[1.0, 2.0], [3.0, 4.0]])}
     upstream = grid(state["grad"], "Upstream (2×2)")

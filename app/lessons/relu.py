@@ -20,6 +20,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number, check_v
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, redraw_button, redraw_on, row
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import bmatrix, grid, load_mnist_digits, num
 from engine import functional as F
@@ -272,6 +273,7 @@ def _collapse() -> pn.Column:
     def new_layers() -> None:
         state["first"], state["second"] = _random_layers(rng)
 
+    share(between=with_relu)
     redraw_on(refresh, with_relu)
     return lesson_step(
         "1 · Two linear layers are one linear layer",
@@ -307,6 +309,7 @@ def _feature_map() -> pn.Column:
             f"{before.min():.3g}, after: {after.min():.3g}."
         )
 
+    share(digit=digit)
     redraw_on(refresh, digit)
     return lesson_step(
         "2 · ReLU on a real feature map",
@@ -398,6 +401,7 @@ def _toy() -> pn.Column:
         state["seed"] += 1
 
     train.on_click(run)
+    share(model=choice)
     choice.param.watch(run, "value")
     run()
     return lesson_step(

@@ -18,6 +18,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row, show
+from app.components.shared_link import share, shared
 from engine import functional as F
 
 SLUG = "softmax"
@@ -231,6 +232,8 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
         show(plain_note, problem, "wrong" if problem else "")
         table.object = exp_table_html(z)
 
+    share(example=presets)
+    shared("logits", logits, check=read_logits)
     pn.bind(update, logits, watch=True)
     presets.param.watch(lambda event: setattr(logits, "value", PRESETS[event.new]), "value")
     return (
@@ -260,6 +263,7 @@ def _scaling() -> pn.Column:
             f"plain normalization = [{plain[0]:.3f}, {plain[1]:.3f}]</p>"
         )
 
+    share(factor=factor)
     pn.bind(update, factor, watch=True)
     update(1)
     return pn.Column(factor, readout, sizing_mode="stretch_width")
@@ -293,6 +297,7 @@ def _temperature(logits: pn.widgets.TextInput) -> pn.Column:
             f"{F.entropy(p, base=2):.3f} bits</p>"
         )
 
+    share(temperature=temperature)
     pn.bind(update, temperature, logits, watch=True)
     update(1.0, logits.value)
     return pn.Column(

@@ -16,6 +16,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from app.lecture_examples import PADDING_IMAGE, STRIDE_GRID, VERTICAL_EDGE
 from app.lessons._conv_common import Stepper, grid
@@ -286,6 +287,7 @@ def _explorer() -> pn.Column:
             )
         )
 
+    share(size=n, kernel=k, stride=s, padding=p, window=player)
     redraw_on(refresh, n, k, s, p, player)
     return lesson_step(
         "1 · Where does the kernel land?",
@@ -318,6 +320,7 @@ def _stride_example() -> pn.Column:
         block = STRIDE_GRID[2 * r : 2 * r + 3, 2 * c : 2 * c + 3]
         total.object = " + ".join(f"{v:g}" for v in block.ravel()) + f" = {out[r, c]:g}"
 
+    share(**{"stride-cell": cell})
     redraw_on(refresh, cell)
     return lesson_step(
         "2 · The lecture's stride example",
@@ -358,6 +361,7 @@ def _padding_example() -> pn.Column:
             f"({' + '.join(f'{v:g}' for v in block[:, 2])}) = {out[r, c]:g}"
         )
 
+    share(**{"padding-cell": cell})
     redraw_on(refresh, cell)
     slips = [
         LectureSlip(
@@ -405,6 +409,7 @@ def _valid_or_same() -> pn.Column:
         width=140,
     )
     k = pn.widgets.Select(label="Kernel size k (odd)", options=[1, 3, 5, 7, 9], value=5, width=140)
+    share(**{"mode": mode, "mode-size": n, "mode-kernel": k})
 
     def describe(mode: str, n: int, k: int) -> str:
         if k > n:

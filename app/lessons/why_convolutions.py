@@ -16,6 +16,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
+from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from app.lecture_examples import LECTURE_IMAGE, LECTURE_KERNEL
 from app.lessons._conv_common import grid, load_mnist_digits, parse_count
@@ -303,6 +304,7 @@ def _arrays() -> pn.Column:
             f"**(R, G, B) = ({red}, {green}, {blue})**."
         )
 
+    share(pixel=pixel)
     pixel.param.watch(pick, "value")
     pick()
     h, w, d = RGB_EXAMPLE.shape
@@ -357,6 +359,7 @@ def _tasks() -> pn.Column:
                 f"| label | box |\n|---|---|\n{lines}"
             )
 
+    share(task=task)
     redraw_on(refresh, task)
     return lesson_step(
         "2 · What we ask of a picture",
@@ -401,6 +404,7 @@ def _weight_count() -> pn.Column:
         if values is not None:
             report.object = weight_report(**values)
 
+    share(**boxes)
     for box in boxes.values():
         box.param.watch(refresh, "value")
     return lesson_step(

@@ -24,7 +24,7 @@ def test_a_lesson_without_a_module_is_not_yet_available(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(catalog.importlib, "import_module", import_module)
     result, view = shell.load_view("pooling")
-    assert result == {"status": "unavailable", "message": ""} and view is None
+    assert result == {"status": "unavailable", "message": "", "notes": []} and view is None
     # The course map needs no module: its content is static HTML.
     result, view = shell.load_view("home")
     assert result["status"] == "static" and view is None
@@ -45,7 +45,7 @@ def test_a_lesson_whose_view_raises_reports_one_line(
 
     _fake_lesson(monkeypatch, "convolution", broken)
     result, view = shell.load_view("convolution")
-    assert result == {"status": "error", "message": "ValueError: kernel must be odd"}
+    assert result == {"status": "error", "message": "ValueError: kernel must be odd", "notes": []}
     assert view is None
     assert "Traceback" in capsys.readouterr().out  # full traceback for developers
 
@@ -59,7 +59,11 @@ def test_a_lesson_that_fails_to_import_reports_the_missing_dependency(
 
     monkeypatch.setattr(catalog.importlib, "import_module", import_module)
     result, _ = shell.load_view("entropy")
-    assert result == {"status": "error", "message": "ModuleNotFoundError: No module named 'scipy'"}
+    assert result == {
+        "status": "error",
+        "message": "ModuleNotFoundError: No module named 'scipy'",
+        "notes": [],
+    }
 
 
 def test_unknown_slugs_load_the_course_map(monkeypatch: pytest.MonkeyPatch) -> None:
