@@ -218,13 +218,11 @@ def no_collection_pauses() -> Iterator[None]:
 
 
 def write_hash(hash_text: str) -> None:
-    """Put ``#<hash_text>`` into the address bar without a history entry, unless the student
-    has meanwhile gone to another route (a late change must not pull the URL back)."""
+    """Put ``#<hash_text>`` into the address bar (``cnnShareLink.write``: no history entry, and
+    nothing if the student has meanwhile gone to another route)."""
     import js
 
-    shown, _ = shared_link.split_hash(str(js.location.hash))
-    if shown == hash_text.partition("?")[0]:
-        js.history.replaceState(js.history.state, "", f"#{hash_text}")
+    js.cnnShareLink.write(hash_text)
 
 
 async def show(slug: str, query: str = "") -> ShowResult:

@@ -1,8 +1,8 @@
 // Shareable links (window.cnnShareLink): reads the route and query from the URL hash
 // (#convolution?kernel=Sharpen&embed), embed mode (no course navigation, for an iframe), the
 // "Copy link" control and the notes about a link's ignored values. Python (app/shell.py,
-// app/components/shared_link.py) restores the values and keeps the hash current with
-// history.replaceState, so the link to copy is always the page's own URL.
+// app/components/shared_link.py) restores the values and keeps the hash current through
+// write() (history.replaceState), so the link to copy is always the page's own URL.
 (() => {
   "use strict";
 
@@ -69,13 +69,30 @@
     notice.hidden = notes.length === 0;
   }
 
+  // Python asks for a new URL after every change of a control; a slider dragged or a stepper
+  // playing would otherwise call replaceState often enough for the browser to throttle it.
+  const WRITE_DELAY_MS = 150;
+  let pendingWrite = null;
+
+  /** Show `hash` ("convolution?kernel=…") in the address bar, without a history entry, unless
+   * the student has meanwhile gone to another route. */
+  function write(hash) {
+    clearTimeout(pendingWrite);
+    pendingWrite = setTimeout(() => {
+      if (parse(location.hash).route === parse(hash).route) {
+        history.replaceState(history.state, "", `#${hash}`);
+      }
+    }, WRITE_DELAY_MS);
+  }
+
   /** The shell calls this on every route change: the bar is for lessons, not the course map. */
   function route(isHome) {
+    clearTimeout(pendingWrite); // the previous view's last change must not rewrite the new link
     bar.hidden = isHome;
     fallback.hidden = true;
     status.textContent = "";
     showNotes([]); // the new route's notes arrive once Python has read its link
   }
 
-  window.cnnShareLink = { parse, embedded, showNotes, route };
+  window.cnnShareLink = { parse, embedded, showNotes, route, write };
 })();

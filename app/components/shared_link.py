@@ -214,17 +214,12 @@ def quote_text(text: str, limit: int = QUOTE_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def split_hash(hash_text: str) -> tuple[str, str]:
-    """``"#convolution?kernel=Sharpen"`` → ``("convolution", "kernel=Sharpen")``."""
-    route, _, query = hash_text.lstrip("#").partition("?")
-    return route, query
-
-
 class LinkState:
     """The link of one shown lesson: restores a query into its controls and writes the URL back.
 
     ``write(hash)`` puts ``hash`` (without ``#``) into the address bar; the shell passes one that
-    calls ``history.replaceState``; tests pass a list's ``append``.
+    calls ``history.replaceState`` (through ``cnnShareLink.write``); tests pass a list's
+    ``append``.
     """
 
     def __init__(

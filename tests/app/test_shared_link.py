@@ -172,10 +172,5 @@ def test_trainer_settings_travel_as_the_versioned_settings_dict(
     assert form.texts["epochs"].value == "3" and form.settings.lr == 0.002
 
 
-def test_hash_parts() -> None:
-    assert shared_link.split_hash("#convolution?kernel=1&embed") == (
-        "convolution",
-        "kernel=1&embed",
-    )
-    assert shared_link.split_hash("") == ("", "")
+def test_numbers_read_as_a_student_writes_them() -> None:
     assert shared_link._value_text(2.0) == "2" and shared_link._value_text(0.5) == "0.5"
