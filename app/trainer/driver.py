@@ -7,7 +7,9 @@ to the JavaScript event loop between slices; that is what lets Pause and Stop ar
 slice (~100 ms) even though Python itself is single-threaded.
 
 Every reply is a plain dict of numbers, strings, lists and bytes so it crosses ``postMessage``
-cheaply.  Progress messages are throttled to ``max_rate`` per second.
+cheaply.  Progress messages are throttled to ``max_rate`` per second (each one costs the page a
+redraw), and each carries the smoothed loss sampled ``LOSS_SAMPLES_PER_PROGRESS`` times as often,
+so a slower page costs the loss chart no detail.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ FEATURE_CHANNELS = 8
 #: Momentum of the "SGD + momentum" choice: the usual textbook value.
 MOMENTUM = 0.9
 CHECKPOINT_IMAGES = 10_000
+#: Progress messages per second: each one makes the page run Python and repaint the progress bar,
+#: status line and loss chart, which under load took 100-300 ms of the page's main thread.
+PROGRESS_PER_SECOND = 2.0
+LOSS_SAMPLES_PER_PROGRESS = 4
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
@@ -109,11 +115,12 @@ class Driver:
         data: Mnist,
         *,
         clock: Callable[[], float] = time.perf_counter,
-        max_rate: float = 5.0,
+        max_rate: float = PROGRESS_PER_SECOND,
     ) -> None:
         self.data = data
         self.clock = clock
         self.min_interval = 1.0 / max_rate
+        self.loss_interval = self.min_interval / LOSS_SAMPLES_PER_PROGRESS
         self.state = "idle"
         self.model: Sequential | None = None
         #: The settings the current model was trained with (None for a model without them).
@@ -130,6 +137,9 @@ class Driver:
         self.total_images = 0
         self.loss_avg = 0.0
         self._loss_weight = 0.0
+        #: [images, smoothed loss] sampled on the training clock, not yet sent to the page.
+        self._loss_samples: list[list[float]] = []
+        self._last_sample = -1e9
         self._next_checkpoint = 0
         self._checkpoint_every = 0
         self._last_emit = -1e9
@@ -236,20 +246,24 @@ class Driver:
         except StopIteration:
             self._events = None
             self._begin_eval("final")
-            return []
+            return self._last_progress()
         except ValueError as exc:
             # The engine found the loss diverging and kept the last good weights.
             self._events = None
             self._begin_eval("final")
             self._stopped = True
             self._reason = f"Training stopped: {exc}."
-            return []
+            return self._last_progress()
         if event["type"] != "batch":
             return []
         self.images = int(event["images"])
         self.train_seconds = float(event["seconds"])
         self._loss_weight = 0.95 * self._loss_weight + 0.05
         self.loss_avg += 0.05 * (float(event["loss"]) - self.loss_avg)
+        smoothed = self._smoothed_loss()
+        if smoothed is not None and self.train_seconds - self._last_sample >= self.loss_interval:
+            self._last_sample = self.train_seconds
+            self._loss_samples.append([self.images, smoothed])
         if self.images >= self._next_checkpoint and self.images < self.total_images:
             self._next_checkpoint += self._checkpoint_every
             self._begin_eval("valid")
@@ -298,19 +312,33 @@ class Driver:
         self._last_emit = self.clock()
         rate = self.images / self.train_seconds if self.train_seconds > 0 else 0.0
         remaining = (self.total_images - self.images) / rate if rate > 0 else None
-        smoothed = self.loss_avg / self._loss_weight if self._loss_weight else None
-        if smoothed is not None and not np.isfinite(smoothed):
-            smoothed = None  # a diverging run: nothing drawable, the report says why
+        samples, self._loss_samples = self._loss_samples, []
         return protocol.reply(
             "progress",
             state=state,
             images=self.images,
             total=self.total_images,
-            loss=smoothed,
+            loss=self._smoothed_loss(),
+            losses=samples,
             images_per_s=rate,
             seconds=self.train_seconds,
             remaining=remaining,
         )
+
+    def _last_progress(self) -> list[Message]:
+        """Progress at the end of training: the loss curve's last samples, up to the last batch."""
+        smoothed = self._smoothed_loss()
+        if smoothed is not None and self._last_sample != self.train_seconds:
+            self._loss_samples.append([self.images, smoothed])
+        return [self._progress("training")]
+
+    def _smoothed_loss(self) -> float | None:
+        """The loss averaged over recent batches; None before the first or once it diverged
+        (nothing drawable; the report says why)."""
+        if not self._loss_weight:
+            return None
+        smoothed = self.loss_avg / self._loss_weight
+        return smoothed if np.isfinite(smoothed) else None
 
     # ------------------------------------------------------------------ results
     def _report(self, probs: np.ndarray) -> Message:

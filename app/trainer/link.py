@@ -30,6 +30,15 @@ class Link(Protocol):
     def download(self, data: bytes, filename: str) -> None: ...
 
 
+def coalesce(pending: dict | None, progress: dict) -> dict:
+    """The progress message to draw instead of ``pending`` and ``progress``: the newer one,
+    carrying the loss samples of both (each sample is a point of the loss curve)."""
+    if pending is None:
+        return progress
+    losses = (pending.get("losses") or []) + (progress.get("losses") or [])
+    return {**progress, "losses": losses}
+
+
 class WorkerLink:
     """A Web Worker running ``trainer-worker.js`` (relative URL: works under any sub-path)."""
 
@@ -45,14 +54,15 @@ class WorkerLink:
         self._worker.addEventListener("message", self._listener)
 
     def _receive(self, event: object) -> None:
-        """Progress is coalesced: when the page is busy, only the newest one gets drawn."""
+        """Progress is coalesced: when the page is busy, only the newest one gets drawn (with
+        the loss samples of those it replaces)."""
         import js
 
         message = event.data.to_py()
         if message.get("type") == "progress":
             if self._progress is None:
                 js.setTimeout(self._flush_proxy, 0)
-            self._progress = message
+            self._progress = coalesce(self._progress, message)
             return
         self._flush()
         self._on_message(message)

@@ -127,8 +127,10 @@ class LiveView:
         )
         self.clear_button.visible = bool(runs)
 
-    def add_loss(self, images: int, loss: float) -> None:
-        self.loss.stream({"images": [images], "loss": [loss]})
+    def add_losses(self, points: list[list[float]]) -> None:
+        """Add [images, loss] samples to the loss curve, in one redraw."""
+        if points:
+            self.loss.stream({"images": [p[0] for p in points], "loss": [p[1] for p in points]})
 
     def add_checkpoint(self, point: dict) -> None:
         self.checkpoints.append(point)

@@ -292,8 +292,7 @@ class TrainerPage(pn.viewable.Viewer):
             f"time remaining {duration(message.get('remaining'))} · "
             f"{self._clocks(message['seconds'])}"
         )
-        if message.get("loss") is not None and state == "training":
-            self.live.add_loss(message["images"], message["loss"])
+        self.live.add_losses(message.get("losses") or [])
         self._sync_buttons()
 
     def _on_checkpoint(self, message: dict) -> None:

@@ -13,7 +13,7 @@ import pytest
 from app import progress
 from app.trainer import protocol, runs_kept
 from app.trainer.driver import Driver
-from app.trainer.link import LocalLink
+from app.trainer.link import LocalLink, coalesce
 from app.trainer.live import crossings
 from app.trainer.page import TrainerPage
 from app.trainer.results import as_grid, feature_scale
@@ -454,3 +454,16 @@ def test_a_report_with_unreadable_settings_still_shows_its_results(page: Trainer
     page.on_message(report)
     assert "Test accuracy: 97.0%" in page.results.text.object
     assert "validation accuracy 96.0% (the 10,000 images held out" in page.results.text.object
+
+
+def test_coalesced_progress_keeps_every_loss_sample() -> None:
+    """A busy page draws only the newest progress message, but the loss curve loses no point."""
+    first = protocol.reply(
+        "progress", state="training", images=128, total=640, seconds=0.5, losses=[[64, 2.3]]
+    )
+    second = protocol.reply(
+        "progress", state="training", images=256, total=640, seconds=1.0, losses=[[192, 2.0]]
+    )
+    drawn = coalesce(coalesce(None, first), second)
+    assert drawn["images"] == 256 and drawn["losses"] == [[64, 2.3], [192, 2.0]]
+    assert first["losses"] == [[64, 2.3]]  # the worker's message itself is left as it was
