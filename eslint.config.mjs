@@ -45,9 +45,10 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {
-    // Page-side code of the browser benchmarks (benchmarks/bench_browser.py): init scripts and
-    // function expressions that Playwright evaluates in the page, and the Pyodide bench page.
-    files: ["benchmarks/js/*.js"],
+    // Page-side code of the browser benchmarks (benchmarks/bench_browser.py) and tests
+    // (tests/browser/harness.py): init scripts and function expressions that Playwright
+    // evaluates in the page, and the Pyodide bench page.
+    files: ["benchmarks/js/*.js", "tests/browser/js/*.js"],
     languageOptions: {
       sourceType: "script",
       globals: { ...globals.browser, loadPyodide: "readonly" },

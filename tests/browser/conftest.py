@@ -46,7 +46,7 @@ it used is screenshotted into ``test-artifacts/<test name>-<n>.png``.
 ``reload`` wait only for the document, with ``BOOT_TIMEOUT_MS`` like every navigation of its
 context: readiness is ``wait_ready``'s job, so one boot timeout covers a loaded machine) plus:
 ``open_lesson(slug)``, ``wait_ready(slug)``, ``changed_text(selector_or_locator, before)``,
-``deep_text()`` (visible text including open shadow roots, unlike ``document.body.innerText``),
+``deep_text(within=None)`` (visible text including open shadow roots, unlike ``innerText``),
 ``problems`` and ``allow_console_errors(regex)``.
 """
 
@@ -61,7 +61,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from harness import BOOT_TIMEOUT_MS, CHROMIUM_ARGS, SiteServer, chromium_executable
+from harness import (
+    BOOT_TIMEOUT_MS,
+    CHROMIUM_ARGS,
+    DEEP_TEXT_JS,
+    SiteServer,
+    chromium_executable,
+)
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -85,24 +91,6 @@ ROUND_TRIP_TIMEOUT_MS = 10_000
 _POLL_MS = 25
 # The shell's error panels (static/index.html): boot failed, or this lesson's view failed.
 _ERROR_PANELS = "#boot-error:not([hidden]), #lesson-error:not([hidden])"
-
-# Text of all visible nodes, descending into open shadow roots (Bokeh renders widgets there).
-_DEEP_TEXT_JS = """
-() => {
-  const parts = [];
-  const walk = (node) => {
-    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
-    if (node.nodeType === Node.ELEMENT_NODE) {
-      if (['SCRIPT', 'STYLE', 'TEMPLATE'].includes(node.tagName)) return;
-      if (!node.checkVisibility()) return;
-      if (node.shadowRoot) walk(node.shadowRoot);
-    }
-    for (const child of node.childNodes) walk(child);
-  };
-  walk(document.body);
-  return parts.join(' ').replace(/\\s+/g, ' ').trim();
-}
-"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -213,9 +201,12 @@ class ClassroomPage:
             waited_ms += _POLL_MS
         raise AssertionError(f"{target!r} still reads {before!r} after {timeout} ms")
 
-    def deep_text(self) -> str:
-        """All visible text on the page, including inside open shadow roots."""
-        return self._page.evaluate(_DEEP_TEXT_JS)
+    def deep_text(self, within: Locator | None = None) -> str:
+        """All visible text on the page (or ``within`` one element), including inside open
+        shadow roots."""
+        if within is not None:
+            return within.evaluate(DEEP_TEXT_JS)
+        return self._page.evaluate(DEEP_TEXT_JS)
 
     def raise_problems(self) -> None:
         """Fail now if the page logged errors or tried to leave the site's origin."""

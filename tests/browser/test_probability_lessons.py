@@ -13,6 +13,7 @@ import math
 import re
 
 import pytest
+from harness import DEEP_TEXT_JS
 from playwright.sync_api import expect
 
 from app import progress
@@ -21,26 +22,9 @@ pytestmark = pytest.mark.browser
 
 PROGRESS_KEY = progress.STORAGE_KEY
 
-_DEEP_TEXT = """(root) => {
-  const parts = [];
-  const walk = (node) => {
-    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
-    if (node.nodeType === Node.ELEMENT_NODE) {
-      if (['SCRIPT', 'STYLE', 'TEMPLATE'].includes(node.tagName)) return;
-      // display: contents boxes (Panel's FlexBox uses them) report themselves invisible.
-      const contents = getComputedStyle(node).display === 'contents';
-      if (!contents && !node.checkVisibility()) return;
-      if (node.shadowRoot) walk(node.shadowRoot);
-    }
-    for (const child of node.childNodes) walk(child);
-  };
-  walk(root);
-  return parts.join(' ').replace(/\\s+/g, ' ').trim();
-}"""
-
 
 def _text(locator) -> str:
-    return locator.evaluate(_DEEP_TEXT)
+    return locator.evaluate(DEEP_TEXT_JS)
 
 
 def _card(page, exercise_id: str):
