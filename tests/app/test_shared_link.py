@@ -66,6 +66,41 @@ def test_a_changed_lesson_reopens_the_same_from_its_link(slug: str) -> None:
     }
 
 
+#: Controls a link leaves out on purpose, and why.
+NOT_IN_LINKS = {
+    # They follow the probabilities box, which the link carries (and which they rewrite).
+    "entropy": {"Number of classes K", *(f"Weight of class {i}" for i in range(1, 9))},
+    # The student's own trained network lives in their browser only.
+    "explorer": {"Network"},
+}
+VALUE_WIDGETS = (
+    pn.widgets.Select,
+    pn.widgets.RadioButtonGroup,
+    pn.widgets.IntSlider,
+    pn.widgets.FloatSlider,
+    pn.widgets.IntInput,
+    pn.widgets.TextInput,
+    pn.widgets.TextAreaInput,
+)
+
+
+@pytest.mark.parametrize("slug", LESSON_SLUGS)
+def test_every_control_of_a_lesson_is_in_its_link(slug: str) -> None:
+    with collect() as controls:
+        view = build_view(slug, catalog.module(slug))
+    declared = {id(control.target) for control in controls}
+    # A Stepper is declared as a whole; its jump list is part of it.
+    declared |= {id(getattr(control.target, "_jump", None)) for control in controls}
+    cards = view.select(lambda o: "exercise" in getattr(o, "css_classes", []))
+    in_cards = {id(w) for card in cards for w in card.select(pn.widgets.Widget)}
+    left_out = {
+        widget.name
+        for widget in view.select(pn.widgets.Widget)
+        if isinstance(widget, VALUE_WIDGETS) and id(widget) not in in_cards | declared
+    }
+    assert left_out == NOT_IN_LINKS.get(slug, set())
+
+
 def test_typed_matrices_travel_in_the_link_and_wrong_shapes_are_left_out() -> None:
     state, written = built("convolution")
     image = state.controls[0].target
