@@ -9,12 +9,15 @@ the course's navigation and pass axe.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 from test_injection import assert_nothing_ran
+
+from app.trainer.settings import DEFAULT_PRESET, LABELS, PRESETS
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +115,20 @@ def test_a_bad_link_is_named_in_a_notice_runs_nothing_and_embeds_without_navigat
     expect(page.get_by_role("heading", level=1, name="Stride and padding")).to_be_visible()
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     axe(page)
+
+    # The trainer's settings travel as its versioned settings dict, checked field by field.
+    settings = {**PRESETS[DEFAULT_PRESET].to_dict(), "epochs": 3, "lr": 0.002}
+    page.evaluate(
+        "(hash) => { location.hash = hash; }", f"trainer?settings={quote(json.dumps(settings))}"
+    )
+    page.wait_ready("trainer")
+    expect(page.get_by_label(LABELS["epochs"], exact=True)).to_have_value("3")
+    expect(page.get_by_label(LABELS["lr"], exact=True)).to_have_value("0.002")
+    expect(notice).to_be_hidden()
+    older = {**settings, "version": 0}
+    page.evaluate(
+        "(hash) => { location.hash = hash; }", f"trainer?settings={quote(json.dumps(older))}"
+    )
+    page.wait_ready("trainer")
+    expect(notice).to_contain_text("Layers: settings version 0 is not 1.")
+    assert_nothing_ran(page)
