@@ -10,8 +10,12 @@
 importScripts("pyodide/pyodide.js", "worker-python.js");
 
 // The trainer keeps its model in IndexedDB and the page its saved Python state in Cache Storage;
-// the student's code has no business with either.
+// the student's code has no business with either. Both are getters on the global scope's
+// prototypes: removed there too, so that no detour (Reflect.get on the prototype) reaches them.
 for (const name of ["indexedDB", "caches"]) {
+  for (let scope = self; scope; scope = Object.getPrototypeOf(scope)) {
+    Reflect.deleteProperty(scope, name);
+  }
   Object.defineProperty(self, name, { value: undefined, configurable: false });
 }
 

@@ -144,3 +144,18 @@ def test_huge_output_and_allocation_get_clear_messages(shared_page):
     assert "Line 4 of your code" in text
     # The page is alive and the worker answers the next request.
     _press(card, "Check", get("code-entropy").solution, "Correct!")
+
+
+def test_student_code_sees_neither_progress_nor_saved_models(shared_page):
+    page = shared_page.open_lesson("entropy")
+    card = page.locator(".exercise-code-entropy")
+    card.scroll_into_view_if_needed()
+    probe = (
+        "import js\n\ndef entropy(p):\n"
+        "    prototype = js.Object.getPrototypeOf(js.self)\n"
+        "    print('reached:', js.indexedDB, js.caches, js.Reflect.get(prototype, 'indexedDB'),"
+        " hasattr(js, 'localStorage'))\n"
+        "    return 0.0\n"
+    )
+    text = _press(card, "Run", probe, "returned", WORKER_TIMEOUT_MS)
+    assert "reached: None None None False" in text
