@@ -3,10 +3,10 @@
 Natively numpy's matmul already runs on BLAS and nothing needs registering. In Pyodide numpy's
 own loops run large products several times slower than OpenBLAS's ``sgemm``, which Pyodide's
 scipy package ships. The engine itself imports only numpy: whoever has a BLAS registers its
-gemm explicitly (``benchmarks/pyodide_kernels.py --scipy`` does, with Pyodide's scipy), and
-with none registered every product is numpy's. With one, im2col lays its patches out for one
-product per batch, as natively. The site does not load scipy: on the trainer's presets it gained
-too little for its download (the README's "Engine" benchmarks).
+gemm explicitly (the trainer's worker, ``static/trainer-worker.js``, and
+``benchmarks/pyodide_kernels.py --scipy`` do, with Pyodide's scipy), and with none registered
+every product is numpy's. With one, im2col lays its patches out for one product per batch, as
+natively, and ``engine.conv.choose_algorithm`` keeps more layers on it.
 
 A gemm is called the way ``scipy.linalg.blas``'s are: ``gemm(alpha, a, b, trans_a=0,
 trans_b=0)`` returns alpha·op(a)·op(b) as a Fortran-ordered array, op transposing its operand

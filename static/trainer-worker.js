@@ -82,13 +82,39 @@ async function fetchWithProgress(url, stage) {
   return bytes;
 }
 
+// Pyodide's numpy has no BLAS; its scipy package ships OpenBLAS. Only this worker loads it (the
+// lessons never do), and registers scipy's gemms with the engine (engine/blas.py) for its im2col
+// and dense products. Without it the engine keeps numpy's own products: slower, same results.
+const USE_SCIPY_BLAS = `
+import numpy as np
+from scipy.linalg.blas import dgemm, sgemm
+from engine import blas
+blas.register_gemm(np.float32, sgemm)
+blas.register_gemm(np.float64, dgemm)
+`;
+
+async function useScipyBlas() {
+  const problems = [];
+  try {
+    await pyodide.loadPackage("scipy", {
+      messageCallback: () => {},
+      errorCallback: (message) => problems.push(message),
+    });
+    pyodide.runPython(USE_SCIPY_BLAS);
+  } catch (error) {
+    problems.push(String(error.message || error));
+  }
+  if (problems.length) console.warn(`Training uses numpy's own products: ${problems.join("; ")}`);
+}
+
 async function boot() {
   send({ type: "boot", stage: "Starting Python in the background" });
-  // The data download runs while Pyodide and numpy load.
+  // The data download runs while Pyodide, numpy and scipy load.
   const data = fetchWithProgress(new URL("data/mnist.npz", BASE), "Downloading MNIST");
   pyodide = await cnnWorkerPython.start(() =>
     send({ type: "boot", stage: "Loading numpy and the engine" }),
   );
+  await useScipyBlas();
   const bytes = await data;
   send({ type: "boot", stage: "Unpacking MNIST" });
   pyodide.globals.set("mnist_bytes", bytes);

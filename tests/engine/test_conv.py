@@ -212,9 +212,30 @@ def test_the_dispatch_runs_the_named_algorithm_and_remembers_it(algorithm) -> No
 def test_pyodide_picks_the_kernel_measured_fastest_for_the_layer(
     x_shape, w_shape, stride, expected
 ) -> None:
-    assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="emscripten") == expected
+    choice = conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="emscripten", gemm=False)
+    assert choice == expected
     # Natively numpy's matmul runs on BLAS and im2col wins every layer.
     assert conv.choose_algorithm(x_shape, w_shape, stride, 2, platform="linux") == "im2col"
+
+
+@pytest.mark.parametrize(
+    ("w_shape", "expected"),
+    [
+        ((8, 1, 5, 5), "im2col"),  # first layers
+        ((16, 4, 3, 3), "im2col"),  # 36 weights per filter: BLAS im2col won every map size
+        ((16, 8, 3, 3), "fft"),  # 72: the FFT won on 14×14 and 28×28 maps
+        ((16, 8, 5, 5), "fft"),  # convnetjs layer 2: the FFT stays ~3× faster
+    ],
+)
+def test_pyodide_with_a_registered_gemm_keeps_small_multichannel_layers_on_im2col(
+    monkeypatch, w_shape, expected
+) -> None:
+    x_shape = (64, w_shape[1], 14, 14)
+    assert conv.choose_algorithm(x_shape, w_shape, 1, 1, "emscripten", gemm=True) == expected
+    # Without an explicit answer, "is a gemm registered for float32" decides.
+    monkeypatch.setattr(blas, "_GEMMS", {})
+    blas.register_gemm(np.float32, column_major_gemm)
+    assert conv.choose_algorithm(x_shape, w_shape, 1, 1, "emscripten") == expected
 
 
 @pytest.mark.parametrize("stride", [1, 2])
