@@ -19,7 +19,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
-from app.components.layout import lesson_step, notice, row, show
+from app.components.layout import lesson_step, notice, redraw_on, row, show
 from app.components.shared_link import share
 from app.components.slip import LectureSlip
 from engine import functional as F
@@ -208,7 +208,8 @@ def _prediction_vs_truth() -> pn.Column:
     )
     total = pn.pane.HTML(css_classes=["ce-total"], margin=(0, 10))
 
-    def update(name: str) -> None:
+    def update(*_: object) -> None:
+        name = true_class.value
         k = CLASSES.index(name)
         truth_src.data = bar_data(CLASSES, F.one_hot([k], 4)[0], "{:.0f}")
         terms = contributions(BEFORE, k)
@@ -219,8 +220,7 @@ def _prediction_vs_truth() -> pn.Column:
         )
 
     share(truth=true_class)
-    pn.bind(update, true_class, watch=True)
-    update("dog")
+    redraw_on(update, true_class)
     return pn.Column(
         true_class,
         row(*(pn.pane.Bokeh(f) for f in (pred_fig, truth_fig, terms_fig))),
@@ -252,8 +252,8 @@ def _training() -> pn.Column:
     )
     readout = pn.pane.HTML(css_classes=["training-readout"], margin=(0, 10))
 
-    def update(t: float) -> None:
-        probs = training_prediction(t)
+    def update(*_: object) -> None:
+        probs = training_prediction(slider.value)
         source.data = bar_data(CLASSES, probs)
         loss = F.cross_entropy(probs, 0, base=2)
         readout.object = (
@@ -262,8 +262,7 @@ def _training() -> pn.Column:
         )
 
     share(progress=slider)
-    pn.bind(update, slider, watch=True)
-    update(0)
+    redraw_on(update, slider)
     return pn.Column(
         slider,
         readout,
@@ -281,9 +280,10 @@ def _binary_table() -> pn.Column:
     message = notice()
     table = pn.pane.HTML(css_classes=["bce-table"], margin=(0, 10))
 
-    def update(t_text: str, p_text: str, unit_name: str) -> None:
+    def update(*_: object) -> None:
+        unit_name = unit.value
         try:
-            t, p = read_binary_table(t_text, p_text)
+            t, p = read_binary_table(targets.value, probs.value)
         except ValueError as error:
             show(message, f"{error} The table keeps the last valid data.")
             return
@@ -320,8 +320,7 @@ def _binary_table() -> pn.Column:
         )
 
     share(targets=targets, probabilities=probs, log=unit)
-    pn.bind(update, targets, probs, unit, watch=True)
-    update(targets.value, probs.value, unit.value)
+    redraw_on(update, targets, probs, unit)
     return pn.Column(row(targets, probs, unit), message, table, sizing_mode="stretch_width")
 
 

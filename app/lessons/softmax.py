@@ -17,7 +17,7 @@ from app.components.code import ShowCode
 from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, read_input, row, show
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row, show
 from app.components.shared_link import share, shared
 from engine import functional as F
 
@@ -255,7 +255,8 @@ def _scaling() -> pn.Column:
     )
     readout = pn.pane.HTML(css_classes=["scale-readout"], margin=(0, 10))
 
-    def update(c: float) -> None:
+    def update(*_: object) -> None:
+        c = factor.value
         z = [2 * c, 4 * c]
         soft, plain = F.softmax(z), F.standard_normalize(z)
         readout.object = (
@@ -264,8 +265,7 @@ def _scaling() -> pn.Column:
         )
 
     share(factor=factor)
-    pn.bind(update, factor, watch=True)
-    update(1)
+    redraw_on(update, factor)
     return pn.Column(factor, readout, sizing_mode="stretch_width")
 
 
@@ -283,9 +283,10 @@ def _temperature(logits: pn.widgets.TextInput) -> pn.Column:
     )
     readout = pn.pane.HTML(css_classes=["temperature-readout"], margin=(0, 10))
 
-    def update(t: float, text: str) -> None:
+    def update(*_: object) -> None:
+        t = temperature.value
         try:
-            z = np.asarray(read_logits(text))
+            z = np.asarray(read_logits(logits.value))
         except AnswerError:
             return  # the logits box above already says what is wrong
         p = F.softmax(z / t)
@@ -298,8 +299,7 @@ def _temperature(logits: pn.widgets.TextInput) -> pn.Column:
         )
 
     share(temperature=temperature)
-    pn.bind(update, temperature, logits, watch=True)
-    update(1.0, logits.value)
+    redraw_on(update, temperature, logits)
     return pn.Column(
         temperature,
         readout,
