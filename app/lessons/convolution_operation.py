@@ -9,7 +9,7 @@ Every convolution on the page comes from ``engine.signals`` (1-D) or ``engine.fu
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import panel as pn
@@ -23,7 +23,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
-from app.components.shared_link import share
+from app.components.shared_link import share, shared
 from app.components.slip import LectureSlip
 from app.lessons._conv_common import Stepper, load_photo, num
 from engine import functional as F
@@ -391,7 +391,9 @@ def _discrete() -> pn.Column:
         n_pick.param.update(options=list(range(size)), value=min(n_pick.value, size - 1))
         refresh()
 
-    share(**{"discrete-f": f_box, "discrete-g": g_box, "n": n_pick})
+    shared("discrete-f", f_box, check=partial(parse_signal, name="f"))
+    shared("discrete-g", g_box, check=partial(parse_signal, name="g"))
+    share(n=n_pick)
     for box in (f_box, g_box):
         box.param.watch(edit, "value")
     redraw_on(refresh, n_pick)
@@ -433,7 +435,8 @@ def _properties() -> pn.Column:
         if signals is not None:
             table.object = properties_table(*signals)
 
-    share(**{f"signal-{name}": box for name, box in zip("fgh", boxes, strict=True)})
+    for name, box in zip("fgh", boxes, strict=True):
+        shared(f"signal-{name}", box, check=partial(parse_signal, name=name))
     for box in boxes:
         box.param.watch(refresh, "value")
     return lesson_step(

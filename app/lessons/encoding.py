@@ -27,7 +27,7 @@ from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row
 from app.components.matrix import MatrixView
 from app.components.messages import literal
-from app.components.shared_link import share
+from app.components.shared_link import share, shared
 from engine import functional as F
 
 SLUG = "encoding"
@@ -298,7 +298,8 @@ def _one_hot_table() -> pn.Column:
             f"L = −({terms}) = <b>{bits:.4f}</b> bits</p>"
         )
 
-    share(labels=labels_input, sample=sample)
+    shared("labels", labels_input, check=read_labels)
+    share(sample=sample)
     pn.bind(update, labels_input, watch=True)
     pn.bind(describe, sample, watch=True)
     describe(sample.value)

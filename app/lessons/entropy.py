@@ -20,7 +20,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row, show
-from app.components.shared_link import share
+from app.components.shared_link import share, shared
 from app.components.slip import LectureSlip
 from engine import functional as F
 
@@ -334,7 +334,8 @@ def _distribution_editor() -> pn.Column:
             return
         probs_input.value = ", ".join(f"{v / sum(values):.4g}" for v in values)
 
-    share(probabilities=probs_input, unit=unit)
+    shared("probabilities", probs_input, check=parse_probabilities)
+    share(unit=unit)
     pn.bind(read, probs_input, unit, watch=True)
     for slider in (k, *weights):
         slider.param.watch(from_weights, "value")

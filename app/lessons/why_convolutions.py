@@ -16,7 +16,7 @@ from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
-from app.components.shared_link import share
+from app.components.shared_link import share, shared
 from app.components.slip import LectureSlip
 from app.lecture_examples import LECTURE_IMAGE, LECTURE_KERNEL
 from app.lessons._conv_common import grid, load_mnist_digits, parse_count
@@ -404,7 +404,8 @@ def _weight_count() -> pn.Column:
         if values is not None:
             report.object = weight_report(**values)
 
-    share(**boxes)
+    for key, box in boxes.items():
+        shared(key, box, check=lambda text, limit=limits[key]: parse_count(text, *limit))
     for box in boxes.values():
         box.param.watch(refresh, "value")
     return lesson_step(
