@@ -8,6 +8,7 @@ probabilities from ``engine.functional.softmax``.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import panel as pn
@@ -20,7 +21,7 @@ from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, redraw_on, row, show
-from app.components.shared_link import share
+from app.components.shared_link import share, shared
 from app.components.slip import LectureSlip
 from engine import functional as F
 
@@ -319,7 +320,10 @@ def _binary_table() -> pn.Column:
             f'<b class="bce-mean">{mean:.4f}</b> {unit_name.split()[0]}</p>'
         )
 
-    share(targets=targets, probabilities=probs, log=unit)
+    # Each list on its own; a length mismatch is the lesson's message, as when typed.
+    shared("targets", targets, check=parse_vector)
+    shared("probabilities", probs, check=partial(parse_vector, percent=True))
+    share(log=unit)
     redraw_on(update, targets, probs, unit)
     return pn.Column(row(targets, probs, unit), message, table, sizing_mode="stretch_width")
 
