@@ -347,7 +347,7 @@ class TrainerPage(pn.viewable.Viewer):
         steps = [self._sync_buttons]
         steps += self.results.report_steps(message, f"{head}<br>{score}{advice}", kind)
         steps.append(lambda: self.request_features(int(self.results.digit_index.value)))
-        if self.drawing.pad.ink:
+        if self.drawing.has_input():
             steps.append(self.drawing.read)
         one_task_each(steps)
 

@@ -12,6 +12,7 @@ import pytest
 
 from app import progress
 from app.trainer import protocol, runs_kept
+from app.trainer.drawing import NO_TEST_DIGIT
 from app.trainer.driver import Driver
 from app.trainer.link import LocalLink, coalesce
 from app.trainer.live import crossings
@@ -176,6 +177,13 @@ def test_train_to_the_end_then_use_and_keep_the_model(page: TrainerPage) -> None
     page.drawing.pad.ink = dot.astype(int).ravel().tolist()
     assert "too small" in page.drawing.text.object
     assert page.drawing.seen.sections == []
+    # The keyboard's way to the same answer: a test digit picked from the list is read.
+    page.drawing.picker.value = 0
+    assert "The model reads your digit as" in page.drawing.text.object
+    assert page.drawing.seen.sections[0]["items"][0]["caption"] == "MNIST test digit"
+    page.drawing.pad.ink = ink.astype(int).ravel().tolist()  # a new stroke: the drawing again
+    assert page.drawing.picker.value == NO_TEST_DIGIT
+    assert page.drawing.seen.sections[0]["items"][0]["caption"] == "preprocessed"
 
     page.keep.export_button.clicks += 1
     name, exported = page.link.downloads[-1]
