@@ -18,8 +18,10 @@ export default [
         katex: "readonly",
         loadPyodide: "readonly",
         renderMathInElement: "readonly",
-        // Assigned by our own shared scripts (site-packages.js, python-state.js, share-link.js).
+        // Assigned by our own shared scripts (site-packages.js, python-state.js, share-link.js,
+        // theme.js).
         cnnSitePackages: "readonly",
+        cnnTheme: "readonly",
         cnnPythonState: "readonly",
         cnnShareLink: "readonly",
         cnnWorkerPython: "readonly",

@@ -69,11 +69,21 @@ def import_panel(panel_cdn_root: str) -> None:
 
 
 def attach_to_page() -> None:
-    """What this page needs on every visit, restored or not: the accessibility helpers."""
-    from app.components import a11y
+    """What this page needs on every visit, restored or not: the accessibility helpers and
+    plots that follow the page's colour scheme."""
+    from app.components import a11y, theme
 
     # Names BokehJS's unnamed slider handles / spinner buttons on every route, trainer included.
     a11y.install()
+    theme.install(restyle_mounted)
+
+
+def restyle_mounted() -> None:
+    """Redraw the shown lesson's plots in the page's current colour scheme."""
+    from app.components import theme
+
+    if _mounted is not None:
+        theme.apply(_mounted[1])
 
 
 def use_pure_sanitizer() -> None:
@@ -107,7 +117,10 @@ def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
     from bokeh.document import Document
     from bokeh.embed.util import standalone_docs_json_and_render_items
 
+    from app.components import theme
+
     pydoc = Document()
+    theme.apply(pydoc)
     pydoc.hold()
     view.server_doc(doc=pydoc, location=False)
     model = pydoc.roots[0]

@@ -5,9 +5,22 @@
 // BokehJS renders a slider's handle (role="slider") without an accessible name and a spinner's
 // up/down buttons without text, so screen readers announce "slider" or "button" and axe-core
 // reports them. Each shadow root gets a MutationObserver, and a full pass runs at most once per
-// animation frame, so widgets that lessons render later are named too.
+// animation frame, so widgets that lessons render later are named too. The same pass hands
+// every shadow root the colour scheme's widget stylesheet (static/theme.js).
 globalThis.cnnA11y = (() => {
   let installed = false;
+
+  // WCAG 2.5.8 (targets at least 24 x 24 px), adopted into every shadow root: BokehJS stacks a
+  // spinner's up and down buttons in half the input's height (16 px each); side by side, each is
+  // as tall as the input.
+  const targetSizes = new CSSStyleSheet();
+  targetSizes.replaceSync(`
+    .bk-input-group > .bk-spin-wrapper > .bk-spin-btn { top: 0; bottom: auto; height: 100%; width: 26px; }
+    .bk-input-group > .bk-spin-wrapper > .bk-spin-btn.bk-spin-btn-up { right: 0; }
+    .bk-input-group > .bk-spin-wrapper > .bk-spin-btn.bk-spin-btn-down { right: 26px; }
+    .bk-input-group > .bk-spin-wrapper > .bk-spin-btn:before { transform: none; vertical-align: middle; }
+    .bk-input-group > .bk-spin-wrapper input { padding-right: 56px; }
+  `);
 
   function install() {
     if (installed) return;
@@ -50,6 +63,10 @@ globalThis.cnnA11y = (() => {
     const pass = (root) => {
       if (!observed.has(root)) {
         observed.add(root);
+        if (root !== document.body) {
+          root.adoptedStyleSheets = [...root.adoptedStyleSheets, targetSizes];
+          cnnTheme.adopt(root); // static/theme.js
+        }
         // Styles too: Bokeh sizes its boxes by setting inline styles, which can end a scroll.
         new MutationObserver(schedule).observe(
           root, {childList: true, subtree: true, attributes: true, attributeFilter: ['style']});

@@ -28,8 +28,9 @@ TIME_LIMIT_S = 5
 TRIES_BEFORE_SOLUTION = 3
 
 STYLE = """
-.code-host { border: 1px solid #64748b; border-radius: 6px; min-height: 10em; background: #fff; }
-.code-host:focus-within { outline: 3px solid #2563eb; outline-offset: 1px; }
+.code-host { border: 1px solid var(--line-strong); border-radius: 6px; min-height: 10em;
+  background: var(--surface); }
+.code-host:focus-within { outline: 3px solid var(--focus); outline-offset: 1px; }
 .code-host .cm-editor { max-height: 28em; font-size: 14px; }
 .code-host .cm-editor.cm-focused { outline: none; }
 .code-host .cm-scroller { font-family: "DejaVu Sans Mono", monospace; }
@@ -42,12 +43,12 @@ RESULT_STYLE = """
 table.grid { border-collapse: collapse; font-family: "DejaVu Sans Mono", monospace;
   font-size: 0.85em; }
 table.grid caption { caption-side: bottom; font-size: 0.8em; text-align: left; }
-table.grid td { border: 1px solid #94a3b8; padding: 0.1em 0.4em; text-align: right;
-  background: #fff; color: #111827; }
-table.grid td.diff { outline: 3px solid #b91c1c; outline-offset: -3px; }
-table.grid td.diff mark { background: #fee2e2; color: #7f1d1d; font-weight: 700; }
-pre.stdout { background: #f8fafc; border: 1px solid #cbd5e1; padding: 0.4em; max-height: 12em;
-  overflow: auto; white-space: pre-wrap; color: #111827; margin: 0.2em 0; }
+table.grid td { border: 1px solid var(--line-strong); padding: 0.1em 0.4em; text-align: right;
+  background: var(--surface); color: var(--text); }
+table.grid td.diff { outline: 3px solid var(--bad-line); outline-offset: -3px; }
+table.grid td.diff mark { background: var(--bad-bg); color: var(--bad-ink); font-weight: 700; }
+pre.stdout { background: var(--code-bg); border: 1px solid var(--line); padding: 0.4em;
+  max-height: 12em; overflow: auto; white-space: pre-wrap; color: var(--text); margin: 0.2em 0; }
 .diagnosis { font-weight: 600; }
 p { margin: 0.35em 0; }
 """
@@ -241,7 +242,7 @@ class CodeExerciseCard(pn.viewable.Viewer):
             self._output,
             extra,
             css_classes=["exercise", "code-exercise", f"exercise-{self.exercise_id}"],
-            styles={"border": "1px solid #d1d5db", "border-radius": "8px"},
+            styles={"border": "1px solid var(--line)", "border-radius": "8px"},
             sizing_mode="stretch_width",
             margin=(8, 0),
         )

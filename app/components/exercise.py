@@ -341,7 +341,7 @@ class Exercise(pn.viewable.Viewer):
             self._feedback,
             extra,
             css_classes=["exercise", f"exercise-{self.exercise_id}"],
-            styles={"border": "1px solid #d1d5db", "border-radius": "8px"},
+            styles={"border": "1px solid var(--line)", "border-radius": "8px"},
             sizing_mode="stretch_width",
             margin=(8, 0),
         )

@@ -25,7 +25,8 @@ Window = tuple[int, int, int, int]
 #: Pale to dark blue; the palest eighth is dropped so the smallest value still reads as a cell.
 PALETTE = Blues256[::-1][32:]
 
-WINDOW_COLOR = "#dc2626"
+#: The outline of the highlighted window (style.css palette: red on both backgrounds).
+WINDOW_COLOR = "var(--mark)"
 
 #: Pixels a title may widen a grid to; a longer title wraps onto a second line.
 TITLE_MAX_WIDTH = 330
@@ -46,10 +47,10 @@ STYLE = f"""
 :host {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; font: 12px/1 system-ui, sans-serif; margin: 2px; }}
 caption {{ font-weight: 600; font-size: 13px; text-align: left; padding: 0 0 4px 2px;
-  color: #1f2937; white-space: nowrap; }}
+  color: var(--text); white-space: nowrap; }}
 caption.wraps {{ white-space: normal; line-height: 1.25; }}
-th {{ color: #4b5563; font-weight: normal; padding: 0 3px; white-space: nowrap; }}
-td {{ border: 1px solid #fff; text-align: center; padding: 0; }}
+th {{ color: var(--text-soft); font-weight: normal; padding: 0 3px; white-space: nowrap; }}
+td {{ border: 1px solid var(--cell-line); text-align: center; padding: 0; }}
 td.t {{ border-top: 3px solid {WINDOW_COLOR}; }}
 td.b {{ border-bottom: 3px solid {WINDOW_COLOR}; }}
 td.l {{ border-left: 3px solid {WINDOW_COLOR}; }}

@@ -25,7 +25,7 @@ PRINT_STYLE = """
 """
 
 TEXT_STYLE = """
-:host { font-size: 15px; line-height: 1.5; color: #1f2937; max-width: 100%; }
+:host { font-size: 15px; line-height: 1.5; color: var(--text); max-width: 100%; }
 h2 { margin: 0.6em 0 0.2em; font-size: 1.3em; }
 h3 { margin: 0.5em 0 0.1em; font-size: 1.1em; }
 p { margin: 0.3em 0; }

@@ -7,9 +7,9 @@ inside; components pass these rules through ``stylesheets=[...]`` instead.
 from __future__ import annotations
 
 CALLOUT = """
-.callout { border-left: 5px solid #b45309; background: #fffbeb; color: #1f2937;
+.callout { border-left: 5px solid var(--warn-line); background: var(--warn-bg); color: var(--text);
   padding: 0.6em 1em; border-radius: 6px; line-height: 1.5; }
-.callout strong.tag { color: #92400e; text-transform: uppercase; font-size: 0.8em;
+.callout strong.tag { color: var(--warn-ink); text-transform: uppercase; font-size: 0.8em;
   letter-spacing: 0.05em; display: block; margin-bottom: 0.2em; }
 """
 
@@ -21,15 +21,21 @@ FEEDBACK = """
 .feedback { padding: 0.5em 0.8em; border-radius: 6px; line-height: 1.45; }
 .feedback:empty { display: none; }
 .feedback p { margin: 0.15em 0; }
-.feedback.correct { background: #ecfdf5; border: 1px solid #059669; color: #065f46; }
-.feedback.wrong { background: #fef2f2; border: 1px solid #dc2626; color: #7f1d1d; }
-.feedback.invalid { background: #fff7ed; border: 1px solid #ea580c; color: #7c2d12; }
-.feedback.info { background: #eff6ff; border: 1px solid #2563eb; color: #1e3a8a; }
 """
+
+#: Each status kind's colours in the page palette (static/style.css: ``--<name>-bg``, ``-line``,
+#: ``-ink``, light and dark).
+STATUS_PALETTE = {"correct": "ok", "wrong": "bad", "invalid": "invalid", "info": "info"}
+
+FEEDBACK += "".join(
+    f".feedback.{kind} {{ background: var(--{name}-bg); border: 1px solid var(--{name}-line); "
+    f"color: var(--{name}-ink); }}\n"
+    for kind, name in STATUS_PALETTE.items()
+)
 
 CODE = """
 :host { width: 100%; }
-pre { background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 0.8em;
+pre { background: var(--code-bg); border: 1px solid var(--line); border-radius: 6px; padding: 0.8em;
   overflow-x: auto; font-size: 0.85em; line-height: 1.45; margin: 0; }
 """
 
@@ -48,13 +54,13 @@ SR_ONLY = """
 """
 
 TEXT = """
-:host { font-size: 15px; line-height: 1.55; color: #1f2937; max-width: 100%; overflow-x: auto; }
+:host { font-size: 15px; line-height: 1.55; color: var(--text); max-width: 100%; overflow-x: auto; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0; }
 /* A phone gets display math a little smaller: most lines then fit instead of scrolling. */
 @media (max-width: 480px) { .katex-display { font-size: 0.88em; } }
 p { margin: 0.4em 0; }
 table { border-collapse: collapse; margin: 0.4em 0; }
-th, td { border: 1px solid #d1d5db; padding: 0.25em 0.6em; text-align: right; }
+th, td { border: 1px solid var(--line); padding: 0.25em 0.6em; text-align: right; }
 """
 
 #: KaTeX's own stylesheet, shipped by build.py (which pins KaTeX to the version Panel bundles).

@@ -75,21 +75,23 @@ class NetworkView(pn.custom.JSComponent):
         .net { display: flex; flex-wrap: wrap; gap: 14px 10px; align-items: flex-start; }
         .layer { display: flex; flex-direction: column; gap: 4px; width: min-content; }
         .head { display: flex; flex-direction: column; font-size: 12px; line-height: 1.3;
-                color: #374151; min-height: 64px; }
-        .head strong { font-size: 13px; color: #111827; }
+                color: var(--text); min-height: 64px; }
+        .head strong { font-size: 13px; color: var(--text); }
         .maps { display: flex; flex-direction: column; gap: 4px; align-items: flex-start; }
         .layer-input .maps, .layer-flatten .maps { flex-direction: row; }
-        button.map { padding: 0; border: 1px solid #cbd5e1; background: #fff; cursor: pointer;
-                     line-height: 0; border-radius: 2px; }
+        button.map { padding: 0; border: 1px solid var(--line); background: var(--surface);
+                     cursor: pointer; line-height: 0; border-radius: 2px; }
         button.map canvas { display: block; }
-        button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+        button:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
         .bars { display: flex; flex-direction: column; gap: 2px; }
         button.bar { display: flex; align-items: center; gap: 4px; width: 108px; padding: 2px 4px;
-                     border: 1px solid transparent; background: #fff; cursor: pointer;
-                     font: 12px system-ui, sans-serif; color: #111827; border-radius: 3px; }
-        button.bar.chosen { border-color: #dc2626; box-shadow: inset 0 0 0 1px #dc2626; }
+                     min-height: 24px; /* WCAG 2.5.8 target size */
+                     border: 1px solid transparent; background: var(--surface); cursor: pointer;
+                     font: 12px system-ui, sans-serif; color: var(--text); border-radius: 3px; }
+        button.bar.chosen { border-color: var(--mark); box-shadow: inset 0 0 0 1px var(--mark); }
         .bar .digit { width: 10px; font-weight: 600; }
-        .bar .track { flex: 1; height: 10px; background: #f3f4f6; position: relative; }
+        .bar .track { flex: 1; height: 10px; background: var(--surface-raised);
+                       position: relative; }
         .bar .fill { position: absolute; left: 0; top: 0; bottom: 0; }
         .bar .num { width: 46px; text-align: right; font-variant-numeric: tabular-nums; }
         @media (max-width: 480px) {

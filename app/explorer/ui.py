@@ -200,7 +200,7 @@ DETAIL_STYLE = """
 .explorer-detail-title { margin: 0.6em 0 0.2em; font-size: 1.15em; }
 .grids { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: flex-start; }
 .pair { display: flex; align-items: center; gap: 4px; flex-wrap: wrap; }
-.op { font-size: 18px; color: #374151; padding: 0 2px; }
+.op { font-size: 18px; color: var(--text); padding: 0 2px; }
 """
 
 

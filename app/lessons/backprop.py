@@ -589,8 +589,8 @@ TABLE_CSS = """
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 0.9em; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #d1d5db; padding: 4px 8px; text-align: right; }
-thead th { background: #f3f4f6; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; }
+thead th { background: var(--surface-raised); }
 /* On a phone the five columns fit instead of scrolling. */
 @media (max-width: 480px) { table { font-size: 0.78em; } th, td { padding: 3px 5px; } }
 """

@@ -299,8 +299,9 @@ def _four_steps() -> pn.Column:
     top.legend.location = "top_left"
     top.legend.label_text_font_size = "11px"
     out = line_chart(title="The result (f * g)(t)", x_label="t", y_label="", x_range=(-4, 4))
-    out.line("t", "y", source=whole, color="#d1d5db", line_width=2)
-    out.line("t", "y", source=traced, color="#111827", line_width=2)
+    # Half-transparent gray is faint on either scheme's background; violet reads on both.
+    out.line("t", "y", source=whole, color="#94a3b8", alpha=0.6, line_width=2)
+    out.line("t", "y", source=traced, color="#8b5cf6", line_width=2)
     out.scatter("t", "y", source=now, size=9, color="#dc2626")
     readout = Text("")
     formula = Formula("")

@@ -162,8 +162,8 @@ def _shapes_html(triangles: int, circles: int) -> str:
     return (
         f'<div role="img" aria-label="{triangles} triangles and {circles} circles" '
         'style="font-size:18px;line-height:1.3;word-break:break-all;max-width:270px">'
-        f'<span style="color:#b45309">{"▲" * shown_t}</span>'
-        f'<span style="color:#1d4ed8">{"●" * shown_c}</span>{more}</div>'
+        f'<span style="color:var(--warn-line)">{"▲" * shown_t}</span>'
+        f'<span style="color:var(--info-line)">{"●" * shown_c}</span>{more}</div>'
     )
 
 
@@ -207,7 +207,7 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
         result,
         message,
         width=290,
-        styles={"border": "1px solid #e5e7eb", "border-radius": "8px"},
+        styles={"border": "1px solid var(--line)", "border-radius": "8px"},
         css_classes=["container-card", f"container-{name[-1]}"],
     )
 

@@ -163,7 +163,7 @@ def architecture_html(model: Sequential) -> str:
 ARCHITECTURE_STYLE = """
 table.architecture { border-collapse: collapse; font-size: 14px; margin: 4px 0; }
 .architecture caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
-.architecture th, .architecture td { padding: 2px 10px; border-bottom: 1px solid #e5e7eb;
+.architecture th, .architecture td { padding: 2px 10px; border-bottom: 1px solid var(--line);
   text-align: left; }
 .architecture td:last-child, .architecture tfoot td { text-align: right; }
 """

@@ -119,14 +119,14 @@ def shapes_table(filters: int) -> str:
 # The flatten picture: every cell of the maps and of the vector carries a class naming its
 # position, and CSS (no script) lights up both cells while either is hovered or focused.
 FLAT_STYLE = """
-.flat { font: 13px system-ui, sans-serif; color: #1f2937; }
+.flat { font: 13px system-ui, sans-serif; color: var(--text); }
 .flat table { border-collapse: collapse; margin: 4px 8px 4px 0; }
 .flat caption, .flat figcaption { font-weight: 600; text-align: left; padding-bottom: 3px;
   white-space: nowrap; }
 .flat figure { margin: 0 12px 0 0; }
-.flat td { border: 1px solid #9ca3af; min-width: 34px; height: 30px; text-align: center;
-  background: #eff6ff; cursor: default; }
-.flat td:focus { outline: 3px solid #1d4ed8; outline-offset: -3px; }
+.flat td { border: 1px solid var(--line-strong); min-width: 34px; height: 30px; text-align: center;
+  background: var(--info-bg); cursor: default; }
+.flat td:focus { outline: 3px solid var(--focus); outline-offset: -3px; }
 .flat .maps, .flat .vector { display: flex; flex-wrap: wrap; align-items: flex-start; }
 .flat .say { display: none; margin-top: 4px; }
 .flat .say.idle { display: block; }
@@ -164,8 +164,8 @@ def flatten_html(maps: np.ndarray) -> tuple[str, str]:
             f'<td class="i{i}" tabindex="0" aria-label="{html.escape(label)}">{num(value)}</td>'
         )
         rules.append(
-            f".flat:has(.i{i}:hover, .i{i}:focus) td.i{i} {{ background: #fde68a; "
-            "outline: 3px solid #dc2626; outline-offset: -3px; }\n"
+            f".flat:has(.i{i}:hover, .i{i}:focus) td.i{i} {{ background: var(--warn-bg); "
+            "outline: 3px solid var(--mark); outline-offset: -3px; }\n"
             f".flat:has(.i{i}:hover, .i{i}:focus) .say.i{i} {{ display: block; }}\n"
             f".flat:has(.i{i}:hover, .i{i}:focus) .say.idle {{ display: none; }}"
         )

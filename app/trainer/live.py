@@ -78,7 +78,6 @@ class LiveView:
             x_offset=6,
             y_offset=-4,
             text_font_size="12px",
-            text_color="#78350f",
         )
         self.runs_list = html_pane()
         self.clear_button = pn.widgets.Button(label="Clear earlier runs", width=170, visible=False)

@@ -12,19 +12,22 @@ from app.trainer import spec
 STATUS_CSS = """
 :host { display: block; }
 .msg { padding: 0.4em 0.8em; border-radius: 6px; line-height: 1.45; margin: 0; }
-.msg.error { background: #fef2f2; border-left: 4px solid #b91c1c; color: #7f1d1d; }
-.msg.warn { background: #fffbeb; border-left: 4px solid #b45309; color: #78350f; }
-.msg.info { background: #eff6ff; border-left: 4px solid #2563eb; color: #1e3a8a; }
-.msg.ok { background: #f0fdf4; border-left: 4px solid #15803d; color: #14532d; }
+.msg.error { background: var(--bad-bg); border-left: 4px solid var(--bad-line);
+  color: var(--bad-ink); }
+.msg.warn { background: var(--warn-bg); border-left: 4px solid var(--warn-line);
+  color: var(--warn-ink); }
+.msg.info { background: var(--info-bg); border-left: 4px solid var(--info-line);
+  color: var(--info-ink); }
+.msg.ok { background: var(--ok-bg); border-left: 4px solid var(--ok-line); color: var(--ok-ink); }
 .big { font-size: 1.35em; font-weight: 600; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table.layers { border-collapse: collapse; font-size: 14px; }
-table.layers th, table.layers td { border-bottom: 1px solid #e2e8f0; padding: 3px 10px;
+table.layers th, table.layers td { border-bottom: 1px solid var(--line); padding: 3px 10px;
   text-align: left; }
 table.layers td.num { text-align: right; font-variant-numeric: tabular-nums; }
 /* "8 × 24 × 24" broken over two lines on a phone read like two shapes. */
 table.layers td.shape { white-space: nowrap; }
-ul.runs { margin: 0.2em 0; padding-left: 1.2em; font-size: 14px; color: #475569; }
+ul.runs { margin: 0.2em 0; padding-left: 1.2em; font-size: 14px; color: var(--text-soft); }
 """
 
 

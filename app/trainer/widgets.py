@@ -34,11 +34,12 @@ class DrawingPad(pn.custom.JSComponent):
 
     _stylesheets = [  # noqa: RUF012 - Panel reads it from the class
         """
-        .pad { border: 2px solid #334155; border-radius: 8px; background: #fff;
+        /* Paper in both colour schemes: the ink is black, as MNIST's digits are dark on light. */
+        .pad { border: 2px solid var(--line-strong); border-radius: 8px; background: #fff;
                touch-action: none; width: 100%; max-width: 280px; aspect-ratio: 1;
                cursor: crosshair; display: block; }
         .pad-wrap button { margin-top: 6px; padding: 6px 12px; font-size: 14px; }
-        .pad-wrap button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+        .pad-wrap button:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
         """
     ]
 
@@ -88,7 +89,7 @@ class Gallery(pn.custom.JSComponent):
         .title { margin: 4px 5px 0; font-size: 14px; }
         .gallery { display: flex; flex-wrap: wrap; gap: 8px; }
         .gallery figure { margin: 0; text-align: center; font-size: 12px; max-width: 120px; }
-        .gallery canvas { image-rendering: pixelated; border: 1px solid #cbd5e1; display: block;
+        .gallery canvas { image-rendering: pixelated; border: 1px solid var(--line); display: block;
                           margin: 0 auto 2px; }
         """
     ]

@@ -4,8 +4,8 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import {
+  HighlightStyle,
   bracketMatching,
-  defaultHighlightStyle,
   indentOnInput,
   indentUnit,
   syntaxHighlighting,
@@ -19,7 +19,38 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
 import { submit, warm } from "./runner.js";
+
+// Colours are the page's palette variables (static/style.css), which reach the editor inside
+// its shadow root and switch with the page's colour scheme, so the editor needs no theme of its
+// own and no re-creation when the scheme changes.
+const highlightStyle = HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.operatorKeyword, tags.definitionKeyword],
+    color: "var(--code-keyword)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--code-string)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--code-number)" },
+  { tag: tags.comment, color: "var(--code-comment)", fontStyle: "italic" },
+  { tag: [tags.definition(tags.variableName), tags.function(tags.definition(tags.variableName))],
+    color: "var(--code-definition)" },
+  { tag: [tags.className, tags.typeName, tags.standard(tags.variableName)],
+    color: "var(--code-type)" },
+  { tag: tags.invalid, color: "var(--bad-ink)" },
+]);
+
+const paletteTheme = EditorView.theme({
+  "&": { color: "var(--text)", backgroundColor: "var(--surface)" },
+  ".cm-content": { caretColor: "var(--text)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--text)" },
+  ".cm-gutters": {
+    color: "var(--text-soft)", backgroundColor: "var(--surface-raised)", borderRight: "1px solid var(--line)",
+  },
+  ".cm-activeLine": { backgroundColor: "var(--code-active-line)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--code-active-line)" },
+  "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground":
+    { backgroundColor: "var(--code-selection)" },
+  "&.cm-focused .cm-matchingBracket": { backgroundColor: "var(--code-selection)", outline: "1px solid var(--line-strong)" },
+});
 
 const SYNC_DELAY_MS = 400;
 
@@ -53,7 +84,8 @@ export function mount(host, data) {
         highlightActiveLine(),
         indentUnit.of("    "),
         python(),
-        syntaxHighlighting(defaultHighlightStyle),
+        syntaxHighlighting(highlightStyle),
+        paletteTheme,
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         // tabindex: axe counts a contenteditable as keyboard-reachable only with one, and the
         // scroller holding it (wider than a phone) must have something reachable inside.
