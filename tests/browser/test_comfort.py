@@ -1,0 +1,222 @@
+"""Dark mode, keyboard shortcuts and WCAG 2.2 target sizes in Chromium.
+
+One page whose system setting is dark (``shared_page`` below replaces conftest's for this module,
+so Python boots once) visits every route: axe-core finds no serious or critical violation, no text
+is hard to read against what is behind it, no Bokeh plot keeps a light background, and every
+pointer target is at least 24 × 24 px (or spaced as WCAG 2.5.8 allows). The same page then
+switches the scheme by hand (no reload; remembered across one) and drives the shortcuts and their
+help dialog. A second page has its storage blocked and must still work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_narrow_screens import _settle
+
+from app.catalog import SLUGS
+from app.components import theme
+
+pytestmark = pytest.mark.browser
+
+# Text (own text nodes, visible, not screen-reader-only) whose colour contrasts with the first
+# opaque background behind it, looking through shadow hosts, by less than WCAG AA asks: 4.5:1, or
+# 3:1 for large text (24 px, or 18.66 px bold).
+_LOW_CONTRAST_JS = """
+() => {
+  const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b]
+    .map((v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement || node.getRootNode().host) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      if (colour.length === 3 || colour[3] > 0.5) return colour;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!hasText || !el.checkVisibility({opacityProperty: true, visibilityProperty: true}) ||
+          el.closest('.katex-mathml, .sr-only, .visually-hidden')) continue;
+      const style = getComputedStyle(el);
+      const [a, b] = [luminance(rgb(style.color)), luminance(background(el))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) {
+        low.push(`${ratio.toFixed(2)}:1 ${el.localName} "${el.textContent.trim().slice(0, 30)}"` +
+                 ` (${style.color} on rgb(${background(el)}))`);
+      }
+    }
+  };
+  walk(document);
+  return low.slice(0, 10);
+}
+"""
+
+# The background colour of every Bokeh plot on the page, from BokehJS's own models.
+_PLOT_BACKGROUNDS_JS = """
+() => Bokeh.documents.flatMap((doc) => [...doc.all_models])
+  .filter((model) => 'x_range' in model.properties && 'background_fill_color' in model.properties)
+  .map((plot) => plot.background_fill_color)
+"""
+
+# WCAG 2.5.8: every pointer target at least 24 × 24 CSS px, unless it is a link inside a sentence
+# or a 24 px circle on its centre meets no other target (nor another small target's circle). A
+# control inside its <label> is hit anywhere on the label.
+_SMALL_TARGETS_JS = """
+() => {
+  const INTERACTIVE = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, ' +
+    '[role="button"], [role="slider"], [role="tab"], [role="checkbox"], [role="radio"], ' +
+    '[role="link"], [role="switch"], [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
+  const targets = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      if (!el.matches(INTERACTIVE) || el.matches(':disabled') || !el.checkVisibility()) continue;
+      const box = ((el.matches('input') && el.closest('label')) || el).getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      const sentence = el.parentElement && el.parentElement.closest('p, li, td, dd, figcaption');
+      const inline = el.matches('a') && sentence &&
+        sentence.textContent.trim().length > el.textContent.trim().length;
+      targets.push({el, box, inline});
+    }
+  };
+  walk(document);
+  const small = (t) => t.box.width < 23.5 || t.box.height < 23.5;
+  const centre = (b) => [b.left + b.width / 2, b.top + b.height / 2];
+  const gap = ([x, y], b) =>
+    Math.hypot(Math.max(b.left - x, 0, x - b.right), Math.max(b.top - y, 0, y - b.bottom));
+  const failures = [];
+  for (const t of targets.filter((t) => small(t) && !t.inline)) {
+    const [x, y] = centre(t.box);
+    const crowded = targets.some((o) => o !== t && !o.el.contains(t.el) && !t.el.contains(o.el) &&
+      (gap([x, y], o.box) < 12 ||
+       (small(o) && Math.hypot(centre(o.box)[0] - x, centre(o.box)[1] - y) < 24)));
+    const name = (t.el.getAttribute('aria-label') || t.el.textContent || '').trim().slice(0, 30);
+    if (crowded) {
+      failures.push(`${t.el.localName}.${t.el.classList[0] || ''} "${name}" ` +
+                    `${Math.round(t.box.width)}×${Math.round(t.box.height)} px`);
+    }
+  }
+  return failures;
+}
+"""
+
+_FOCUSED_JS = """
+() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  return el ? el.outerHTML.slice(0, 80) : '';
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def shared_page(_pages):
+    page = _pages.new(color_scheme="dark")
+    yield page
+    page.context.close()
+
+
+def _plot_backgrounds(page) -> set[str]:
+    return set(page.evaluate(_PLOT_BACKGROUNDS_JS))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_route_in_dark_mode_is_readable_and_accessible(shared_page, axe, slug: str) -> None:
+    shared_page.open_lesson(slug)
+    assert shared_page.evaluate("document.documentElement.dataset.theme") == "dark"
+    _settle(shared_page)
+    assert shared_page.evaluate(_LOW_CONTRAST_JS) == []
+    assert _plot_backgrounds(shared_page) <= {theme.SURFACE}
+    assert shared_page.evaluate(_SMALL_TARGETS_JS) == []
+    axe(shared_page)
+
+
+def test_the_colour_scheme_switches_without_reload_and_is_remembered(shared_page) -> None:
+    page = shared_page
+    page.open_lesson("convolution")  # pictures drawn by Bokeh plots
+    assert _plot_backgrounds(page) == {theme.SURFACE}
+    page.evaluate("window.sameDocument = true")
+    scheme = page.get_by_role("combobox", name="Colours")
+    scheme.select_option("light")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    page.wait_for_function(
+        f"() => ({_PLOT_BACKGROUNDS_JS})().every((colour) => colour === '#ffffff')"
+    )
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(247, 248, 246)"
+    assert page.evaluate("window.sameDocument")
+
+    page.reload()
+    page.wait_ready("convolution")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    expect(scheme).to_have_value("light")
+    assert _plot_backgrounds(page) == {"#ffffff"}
+
+    scheme.select_option("system")  # the browser says dark
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    page.wait_for_function(
+        f"() => ({_PLOT_BACKGROUNDS_JS})().every((colour) => colour === '{theme.SURFACE}')"
+    )
+
+
+def test_shortcuts_and_their_help_dialog(shared_page) -> None:
+    page = shared_page
+    page.open_lesson("convolution")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+
+    page.get_by_role("button", name="Next ▶").focus()
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("row")).to_have_count(7)
+    for _ in range(3):  # Tab stays inside the dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate(
+            "document.getElementById('shortcuts-dialog').contains(document.activeElement)"
+        )
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert "Next" in page.evaluate(_FOCUSED_JS), "focus did not return to where it was"
+
+    page.get_by_role("button", name="Keyboard shortcuts").click()  # the visible way in
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+    page.keyboard.press("e")  # the first exercise's answer box
+    focused = page.evaluate(_FOCUSED_JS)
+    assert focused.startswith("<input") and 'type="text"' in focused, focused
+    page.keyboard.type("np")  # typed into the box, not taken as shortcuts
+    assert page.evaluate("document.body.dataset.route") == "convolution"
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+
+    page.get_by_role("button", name="Next ▶").focus()
+    page.keyboard.press("n")
+    page.wait_ready("relu")
+    page.keyboard.press("p")
+    page.wait_ready("convolution")
+    page.keyboard.press("f")
+    assert page.evaluate(_FOCUSED_JS).startswith("<textarea"), "f did not reach the first control"
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("m")
+    page.wait_ready("home")
+
+
+def test_blocked_storage_breaks_nothing(new_page) -> None:
+    """Storage a browser refuses (privacy settings): the scheme still switches for this page."""
+    page = new_page()
+    page.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() {"
+        " throw new DOMException('The operation is insecure.', 'SecurityError'); }});"
+    )
+    page.open_lesson("home")
+    page.get_by_role("combobox", name="Colours").select_option("dark")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    page.keyboard.press("t")  # dark -> system (this browser: light)
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
