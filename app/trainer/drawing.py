@@ -30,7 +30,7 @@ def test_digit_options(digits: dict[str, np.ndarray]) -> dict[str, int]:
     for position, (index, label) in enumerate(
         zip(digits["test_index"], digits["labels"], strict=True)
     ):
-        options[f"Test digit #{index} (a {label})"] = position
+        options[f"MNIST test digit #{index} (a {label})"] = position
     return options
 
 
