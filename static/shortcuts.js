@@ -88,11 +88,15 @@
     cnnTheme.choose(order[(order.indexOf(cnnTheme.choice()) + 1) % order.length]);
   }
 
-  // [key, what the help dialog says, action]: the one list of shortcuts.
-  const SHORTCUTS = [
+  // [key, what the help dialog says, action]: the one list of shortcuts. An embedded lesson
+  // (share-link.js: no course navigation) leaves out the keys that would leave it.
+  const COURSE = cnnShareLink.embedded ? [] : [
     ["n", "Next lesson", () => goToLesson(1)],
     ["p", "Previous lesson", () => goToLesson(-1)],
     ["m", "Course map", () => (location.hash = config.defaultSlug)],
+  ];
+  const SHORTCUTS = [
+    ...COURSE,
     ["f", "Focus the lesson's first control", focusFirstControl],
     ["e", "Go to the next exercise's answer box (Enter there checks the answer)", focusNextExercise],
     ["t", "Switch colour scheme: system, light, dark", nextScheme],

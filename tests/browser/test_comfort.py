@@ -208,15 +208,26 @@ def test_shortcuts_and_their_help_dialog(shared_page) -> None:
     page.wait_ready("home")
 
 
-def test_blocked_storage_breaks_nothing(new_page) -> None:
-    """Storage a browser refuses (privacy settings): the scheme still switches for this page."""
+def test_blocked_storage_and_an_embedded_lesson(new_page) -> None:
+    """Storage the browser refuses (privacy settings) breaks nothing: the scheme still switches
+    for this page. An embedded lesson (no course navigation) has no keys that would leave it."""
     page = new_page()
     page.add_init_script(
         "Object.defineProperty(window, 'localStorage', {get() {"
         " throw new DOMException('The operation is insecure.', 'SecurityError'); }});"
     )
-    page.open_lesson("home")
-    page.get_by_role("combobox", name="Colours").select_option("dark")
-    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    page.keyboard.press("t")  # dark -> system (this browser: light)
-    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    page.goto(page.site_url + "index.html#convolution?embed")
+    page.wait_ready("convolution")
+    html = page.locator("html")
+    page.keyboard.press("t")  # system (this browser: light) -> light
+    expect(html).to_have_attribute("data-theme-choice", "light")
+    page.keyboard.press("t")  # -> dark
+    expect(html).to_have_attribute("data-theme", "dark")
+
+    page.keyboard.press("n")
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog.get_by_role("row")).to_have_count(4)  # f, e, t, ?
+    assert page.evaluate("document.body.dataset.route") == "convolution"
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
