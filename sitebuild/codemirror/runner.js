@@ -3,29 +3,39 @@
 // a worker's Python can be stopped on a host without SharedArrayBuffer (GitHub Pages): the worker
 // is terminated and a fresh one started. One worker serves every editor on the page, one job at
 // a time.
+//
+// A fresh worker needs 2-4 s to start Python, so a job still running STANDBY_BEFORE_LIMIT_MS
+// before its limit (far longer than any check takes) gets its replacement started beside it:
+// when the limit stops the job, the next worker is ready, or nearly. A job that finishes after
+// all has its standby terminated (a second Pyodide costs ~100 MB).
+const STANDBY_BEFORE_LIMIT_MS = 3000;
 
-let worker = null;
-let ready = null; // resolves when the current worker's Python is up, rejects if it cannot start
+let current = null; // {worker, ready: resolves when its Python is up, rejects if it cannot start, started}
+let standby = null; // the same for the replacement started during a long job, or null
 let queue = Promise.resolve();
-let bootStarted = 0;
 
-function startWorker() {
-  bootStarted = performance.now();
-  worker = new Worker(new URL("code-worker.js", document.baseURI));
-  const current = worker;
-  ready = new Promise((resolve, reject) => {
-    current.onmessage = ({ data }) => {
-      if (data.type === "ready") resolve(current);
+function spawn() {
+  const started = performance.now();
+  const worker = new Worker(new URL("code-worker.js", document.baseURI));
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === "ready") resolve(worker);
       else if (data.type === "boot-failed") reject(new Error(data.message));
     };
-    current.onerror = (event) => {
+    worker.onerror = (event) => {
       event.preventDefault();
       reject(new Error(event.message || "the worker could not start"));
     };
   });
-  ready.then(
+  ready.catch(() => {}); // awaited by the job that uses it
+  return { worker, ready, started };
+}
+
+function adopt(next) {
+  current = next;
+  next.ready.then(
     () => {
-      window.cnnCodeRunner.bootMs = performance.now() - bootStarted;
+      window.cnnCodeRunner.bootMs = performance.now() - next.started;
     },
     () => {},
   );
@@ -33,41 +43,64 @@ function startWorker() {
 
 /** Starts the worker's Python now, so the first Run does not wait for it. */
 export function warm() {
-  if (!worker) startWorker();
+  if (!current) adopt(spawn());
 }
 
+function dropStandby() {
+  if (standby) standby.worker.terminate();
+  standby = null;
+}
+
+/** Stops the current worker and puts the standby (or a new worker) in its place. */
 function restart() {
-  worker.terminate();
-  startWorker();
+  current.worker.terminate();
+  const next = standby || spawn();
+  standby = null;
+  adopt(next);
+  const stopped = performance.now();
+  next.ready.then(
+    () => {
+      window.cnnCodeRunner.readyAfterStopMs = performance.now() - stopped;
+    },
+    () => {},
+  );
 }
 
 async function execute(request) {
   warm();
-  let current;
+  let worker;
   try {
-    current = await ready;
+    worker = await current.ready;
   } catch (error) {
     restart(); // the next request tries a fresh worker
     return { kind: "unavailable", message: error.message };
   }
   const limitMs = 1000 * request.limit;
   return new Promise((resolve) => {
+    const standbyTimer = setTimeout(() => {
+      standby ??= spawn();
+    }, Math.max(0, limitMs - STANDBY_BEFORE_LIMIT_MS));
+    const finish = (result) => {
+      clearTimeout(timer);
+      clearTimeout(standbyTimer);
+      resolve(result);
+    };
     const timer = setTimeout(() => {
+      clearTimeout(standbyTimer);
       restart();
       resolve({ kind: "timeout", seconds: request.limit });
     }, limitMs);
-    current.onmessage = ({ data }) => {
+    worker.onmessage = ({ data }) => {
       if (data.type !== "result") return;
-      clearTimeout(timer);
-      resolve(data.result);
+      dropStandby();
+      finish(data.result);
     };
-    current.onerror = (event) => {
+    worker.onerror = (event) => {
       event.preventDefault();
-      clearTimeout(timer);
       restart();
-      resolve({ kind: "crashed", message: event.message || "the worker stopped" });
+      finish({ kind: "crashed", message: event.message || "the worker stopped" });
     };
-    current.postMessage(request);
+    worker.postMessage(request);
   });
 }
 
@@ -81,5 +114,6 @@ export function submit(request) {
   return job;
 }
 
-// For tests and benchmarks: how long the last worker took to start (ms).
-window.cnnCodeRunner = { bootMs: null };
+// For tests and benchmarks: how long the last worker took to start (ms, from its own start), and
+// how long after the last stop (time limit or crash) its replacement was ready.
+window.cnnCodeRunner = { bootMs: null, readyAfterStopMs: null };
