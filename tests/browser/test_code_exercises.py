@@ -76,6 +76,7 @@ def test_conv_exercise_from_syntax_error_to_solved(shared_page, axe):
     text = _press(card, "Check", transposed, "failed")
     assert "transposed kernel" in text
     expect(card.locator("td.diff mark")).to_have_count(2)  # expected and yours side by side
+    axe(page)  # the failed check's grids and marked cells
     off_by_one = CORRELATE.replace("// stride + 1", "// stride")
     assert "One window too many or too few" in _press(card, "Check", off_by_one, "failed")
     expect(card.get_by_role("button", name="Hint")).to_be_visible()
