@@ -35,20 +35,30 @@ _LOW_CONTRAST_JS = """
     }
     return [255, 255, 255];
   };
+  const ratio = (fg, bg) => {
+    const [a, b] = [luminance(fg), luminance(bg)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
   const low = [];
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
       if (el.shadowRoot) walk(el.shadowRoot);
+      if (el.matches('input[type="file"]:not(:disabled)') && el.checkVisibility()) {
+        // The browser draws the "Choose File" button, which the DOM walk does not see.
+        const button = getComputedStyle(el, '::file-selector-button');
+        const contrast = ratio(rgb(button.color), rgb(button.backgroundColor));
+        if (contrast < 4.5) low.push(`${contrast.toFixed(2)}:1 the file input's button`);
+      }
       const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       if (!hasText || !el.checkVisibility({opacityProperty: true, visibilityProperty: true}) ||
           el.closest('.katex-mathml, .sr-only, .visually-hidden')) continue;
       const style = getComputedStyle(el);
-      const [a, b] = [luminance(rgb(style.color)), luminance(background(el))];
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const contrast = ratio(rgb(style.color), background(el));
       const size = parseFloat(style.fontSize);
       const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) {
-        low.push(`${ratio.toFixed(2)}:1 ${el.localName} "${el.textContent.trim().slice(0, 30)}"` +
+      if (contrast < (large ? 3 : 4.5)) {
+        const text = el.textContent.trim().slice(0, 30);
+        low.push(`${contrast.toFixed(2)}:1 ${el.localName} "${text}"` +
                  ` (${style.color} on rgb(${background(el)}))`);
       }
     }
