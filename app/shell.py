@@ -176,12 +176,7 @@ def build_view(slug: str, module: ModuleType) -> Viewable:
         return module.view()
     from app.components.page import lesson_page
 
-    return lesson_page(
-        slug,
-        module.SECTIONS,
-        getattr(module, "EXERCISES", ()),
-        getattr(module, "CODE_EXERCISES", ()),
-    )
+    return lesson_page(slug, module.SECTIONS, getattr(module, "EXERCISES", ()))
 
 
 def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:

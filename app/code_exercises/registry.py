@@ -1,4 +1,5 @@
-"""Every code exercise, by id: the one place that lists them."""
+"""Every code exercise, by id: the one place that lists them (each names the lesson that shows
+it)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,8 @@ def get(exercise_id: str) -> CodeExercise:
         return EXERCISES[exercise_id]
     except KeyError:
         raise KeyError(f"no code exercise {exercise_id!r}; known: {sorted(EXERCISES)}") from None
+
+
+def for_lesson(slug: str) -> tuple[CodeExercise, ...]:
+    """The code exercises the lesson ``slug`` shows, in the order listed here."""
+    return tuple(exercise for exercise in EXERCISES.values() if exercise.lesson == slug)

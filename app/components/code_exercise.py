@@ -10,14 +10,12 @@ comes back here as ``CodeEditor.result`` and ``app.code_exercises.feedback`` ren
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import panel as pn
 import param
 
 from app import progress
 from app.code_exercises import feedback, saved_code
-from app.code_exercises.registry import get
 from app.code_exercises.spec import CodeExercise
 from app.components.formula import Text
 from app.components.style import CODE, FEEDBACK
@@ -103,10 +101,10 @@ class CodeExerciseCard(pn.viewable.Viewer):
     show_hint = param.Boolean(default=False)
     show_solution = param.Boolean(default=False)
 
-    def __init__(self, exercise: CodeExercise, lesson: str | None = None, **params) -> None:
+    def __init__(self, exercise: CodeExercise, **params) -> None:
         super().__init__(**params)
         self.exercise = exercise
-        self.lesson = lesson or exercise.lesson
+        self.lesson = exercise.lesson
         self.exercise_id = exercise.exercise_id
         self._requests = 0
         self._pending: int | None = None
@@ -246,20 +244,3 @@ class CodeExerciseCard(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             margin=(8, 0),
         )
-
-
-@dataclass(frozen=True)
-class CodeExerciseInfo:
-    """A lesson's code exercise as data (like ``exercise.ExerciseInfo``): ``build(lesson)``
-    makes the card."""
-
-    exercise_id: str
-
-    def build(self, lesson: str) -> CodeExerciseCard:
-        return CodeExerciseCard(get(self.exercise_id), lesson)
-
-
-def code_exercise(exercise_id: str) -> CodeExerciseInfo:
-    """The code exercise ``exercise_id`` (from ``app.code_exercises.registry``) for a lesson."""
-    get(exercise_id)  # an unknown id fails when the lesson is imported, not when it is shown
-    return CodeExerciseInfo(exercise_id)

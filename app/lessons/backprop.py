@@ -18,7 +18,6 @@ from bokeh.models import ColumnDataSource
 from app.components.charts import line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, redraw_on, row, show
@@ -615,6 +614,3 @@ EXERCISES = (
     ExerciseInfo("bias-gradient", "The bias gradient", bias_gradient_problem),
     ExerciseInfo("gradient-step", "One gradient step", step_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-weight-gradient"),)

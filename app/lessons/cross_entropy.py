@@ -17,7 +17,6 @@ from bokeh.models import ColumnDataSource
 from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, redraw_on, row, show
@@ -422,6 +421,3 @@ EXERCISES = (
         "probability-from-loss", "From loss back to probability", probability_from_loss_problem
     ),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-cross-entropy"),)

@@ -15,7 +15,6 @@ import panel as pn
 
 from app.components.choices import ChangingSelect
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import (
     ExerciseInfo,
     Problem,
@@ -377,6 +376,3 @@ EXERCISES = (
     ExerciseInfo("one-hot-vector", "Write a one-hot vector", one_hot_problem),
     ExerciseInfo("one-hot-loss", "One-hot target, loss", one_hot_loss_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-one-hot"),)

@@ -16,7 +16,6 @@ from app.components.answers import AnswerError, parse_probabilities, parse_vecto
 from app.components.charts import bar_chart, bar_data, line_chart
 from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, row, show
@@ -421,6 +420,3 @@ EXERCISES = (
     ExerciseInfo("uniform-die", "A fair die", uniform_problem),
     ExerciseInfo("nats", "Entropy in nats", nats_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-entropy"),)

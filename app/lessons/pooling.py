@@ -11,7 +11,6 @@ import panel as pn
 
 from app.components.choices import ChangingSelect
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.image import GrayImage
@@ -329,6 +328,3 @@ EXERCISES = (
     ExerciseInfo("pool-size", "Size of the pooled map", pool_size_problem),
     ExerciseInfo("pool-backward", "Where the gradient goes", pool_backward_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-pool2d"),)

@@ -14,7 +14,6 @@ import panel as pn
 from app.components.answers import AnswerError, parse_vector
 from app.components.charts import bar_chart, bar_data
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row, show
@@ -369,6 +368,3 @@ EXERCISES = (
     ExerciseInfo("plain-entry", "Plain normalization", plain_problem),
     ExerciseInfo("temperature", "Turn up the temperature", temperature_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-softmax"),)

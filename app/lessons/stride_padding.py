@@ -12,7 +12,6 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from app.components.code import ShowCode
-from app.components.code_exercise import code_exercise
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula, Text
 from app.components.layout import lesson_step, notice, read_input, redraw_on, row
@@ -438,6 +437,3 @@ EXERCISES = (
     ExerciseInfo("same-padding", "Padding for 'same' output", same_padding_problem),
     ExerciseInfo("unvisited-rows", "Rows the stride skips", unvisited_problem),
 )
-
-#: Programming exercises, after the checked ones; not required for the lesson's done mark.
-CODE_EXERCISES = (code_exercise("code-correlate2d"),)

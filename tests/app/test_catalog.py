@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import catalog, progress
+from app.code_exercises import registry
 from app.components.exercise import ExerciseInfo, Problem
 from app.shell import build_view
 
@@ -42,9 +43,18 @@ def test_the_page_shows_every_declared_exercise_once_and_in_order() -> None:
     view = build_view("entropy", module)
     cards = [c for c in view.select() if "exercise" in getattr(c, "css_classes", [])]
     shown = [next(k for k in c.css_classes if k.startswith("exercise-"))[9:] for c in cards]
-    declared = [e.exercise_id for e in (*module.EXERCISES, *module.CODE_EXERCISES)]
+    declared = [e.exercise_id for e in (*module.EXERCISES, *registry.for_lesson("entropy"))]
     assert shown == declared  # the code exercise after the checked ones
     assert "lesson-entropy" in view.css_classes
+
+
+def test_every_code_exercise_is_shown_by_the_lesson_its_spec_names() -> None:
+    # A spec naming no lesson page (a typo in ``lesson``) would leave its exercise on no page.
+    placed = {slug: [e.exercise_id for e in registry.for_lesson(slug)] for slug in LESSON_SLUGS}
+    assert sorted(i for ids in placed.values() for i in ids) == sorted(registry.EXERCISES)
+    assert placed["stride-padding"] == ["code-correlate2d"]
+    assert placed["softmax"] == ["code-softmax"]
+    assert placed["convolution"] == []
 
 
 def test_lessons_without_a_module_have_no_exercises() -> None:

@@ -7,7 +7,7 @@ import pytest
 from app import progress
 from app.code_exercises import runner, saved_code
 from app.code_exercises.registry import get
-from app.components.code_exercise import TRIES_BEFORE_SOLUTION, code_exercise
+from app.components.code_exercise import TRIES_BEFORE_SOLUTION, CodeExerciseCard
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,7 @@ def fresh_storage():
 
 
 def card(exercise_id: str = "code-softmax"):
-    return code_exercise(exercise_id).build(get(exercise_id).lesson)
+    return CodeExerciseCard(get(exercise_id))
 
 
 def answer(view, result: dict) -> None:
@@ -62,8 +62,3 @@ def test_typed_code_is_kept_and_reset_restores_the_starter():
     view.reset()
     assert view.code == view.exercise.starter
     assert saved_code.load("code-softmax") is None
-
-
-def test_an_unknown_exercise_fails_when_the_lesson_is_imported():
-    with pytest.raises(KeyError, match="code-nope"):
-        code_exercise("code-nope")
