@@ -126,6 +126,26 @@ _FOCUSED_JS = """
 """
 
 
+# Whether the focused control shows it: an outline or a box shadow on it or, for controls that
+# mark focus on their frame (the code editor: ``:focus-within``), on one of its 3 nearest ancestors.
+_FOCUS_SHOWN_JS = """
+() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el || el === document.body) return null;
+  const what = `${el.localName}.${el.classList[0] || ''} ` +
+    `"${(el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30)}"`;
+  for (let node = el, up = 0; node && up <= 3; up += 1) {
+    const style = getComputedStyle(node);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1;
+    if (outline || style.boxShadow !== 'none') return {what, shown: true};
+    node = node.parentElement || node.getRootNode().host;
+  }
+  return {what, shown: false};
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def shared_page(_pages):
     page = _pages.new(color_scheme="dark")
@@ -146,6 +166,26 @@ def test_route_in_dark_mode_is_readable_and_accessible(shared_page, axe, slug: s
     assert _plot_backgrounds(shared_page) <= {theme.SURFACE}
     assert shared_page.evaluate(_SMALL_TARGETS_JS) == []
     axe(shared_page)
+
+
+@pytest.mark.parametrize("slug", ["convolution", "entropy", "explorer", "trainer"])
+def test_keyboard_focus_is_visible_in_dark_mode(shared_page, slug: str) -> None:
+    """Every Tab stop of a lesson (widgets, grids, code editor, explorer maps, trainer form)."""
+    shared_page.open_lesson(slug)
+    shared_page.get_by_role("heading", level=1).first.focus()
+    hidden, stops = [], 0
+    for _ in range(80):
+        shared_page.keyboard.press("Tab")
+        focus = shared_page.evaluate(_FOCUS_SHOWN_JS)
+        if focus is None:
+            continue
+        stops += 1
+        if not focus["shown"]:
+            hidden.append(focus["what"])
+        if "cm-content" in focus["what"]:
+            shared_page.keyboard.press("Escape")  # Tab indents in the editor; Esc, Tab leaves it
+    assert stops >= 20
+    assert hidden == []
 
 
 def test_the_colour_scheme_switches_without_reload_and_is_remembered(shared_page) -> None:
