@@ -318,7 +318,6 @@ class Driver:
             state=state,
             images=self.images,
             total=self.total_images,
-            loss=self._smoothed_loss(),
             losses=samples,
             images_per_s=rate,
             seconds=self.train_seconds,

@@ -35,9 +35,8 @@ REQUESTS: dict[str, Fields] = {
     "memory": {},
 }
 
-#: worker → page: type → required fields. ``progress`` also carries ``loss`` (the latest smoothed
-#: loss or None), ``losses`` ([images, loss] samples since the previous progress), ``images_per_s``
-#: and ``remaining``.
+#: worker → page: type → required fields. ``progress`` also carries ``losses`` ([images, smoothed
+#: loss] samples since the previous progress), ``images_per_s`` and ``remaining``.
 REPLIES: dict[str, Fields] = {
     "boot": {"stage": str},
     "boot-failed": {"message": str},

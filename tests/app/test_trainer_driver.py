@@ -101,8 +101,6 @@ def test_a_full_run_reports_progress_checkpoints_and_a_test_result(data: Mnist) 
     assert checkpoints[-1]["val_acc"] == report["val_acc"]
     last = report["history"][-1]
     assert (last["images"], last["val_acc"]) == (report["images"], report["val_acc"])
-    losses = [m["loss"] for m in messages if m["type"] == "progress" and m["loss"] is not None]
-    assert losses[-1] < losses[0]
     # The loss curve's samples arrive with the progress messages, in order, up to the last batch.
     samples = [p for m in messages if m["type"] == "progress" for p in m["losses"]]
     assert [images for images, _ in samples] == sorted({images for images, _ in samples})
