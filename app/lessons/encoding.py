@@ -23,7 +23,7 @@ from app.components.exercise import (
     check_vector,
 )
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, read_input, row
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row
 from app.components.matrix import MatrixView
 from app.components.messages import literal
 from app.components.shared_link import share, shared
@@ -203,13 +203,12 @@ def _ordinal_vs_nominal() -> pn.Column:
     )
     iris = pn.pane.HTML(margin=(0, 10), css_classes=["iris-codes"])
 
-    def update(choice: str) -> None:
-        classes = IRIS if choice == "as in the lecture" else tuple(sorted(IRIS, reverse=True))
+    def update(*_: object) -> None:
+        classes = IRIS if order.value == "as in the lecture" else tuple(sorted(IRIS, reverse=True))
         iris.object = _codes_html("Nominal: iris species", IRIS, classes)
 
     share(order=order)
-    pn.bind(update, order, watch=True)
-    update(order.value)
+    redraw_on(update, order)
     return pn.Column(
         row(
             pn.pane.HTML(_codes_html("Ordinal: service rating", SERVICE, SERVICE), margin=(0, 10)),
@@ -226,7 +225,8 @@ def _false_distances() -> pn.Column:
     )
     readout = pn.pane.HTML(css_classes=["distance-readout"], margin=(0, 10))
 
-    def update(a: str, b: str) -> None:
+    def update(*_: object) -> None:
+        a, b = first.value, second.value
         integer, hot = code_distances(ANIMALS, a, b)
         codes, _ = F.integer_encode([a, b], order=ANIMALS)
         mean = (codes[0] + codes[1]) / 2
@@ -243,8 +243,7 @@ def _false_distances() -> pn.Column:
         )
 
     share(first=first, second=second)
-    pn.bind(update, first, second, watch=True)
-    update(first.value, second.value)
+    redraw_on(update, first, second)
     return pn.Column(row(first, second), readout, sizing_mode="stretch_width")
 
 

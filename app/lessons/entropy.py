@@ -18,7 +18,7 @@ from app.components.clicks import on_click_after_input
 from app.components.code import ShowCode
 from app.components.exercise import ExerciseInfo, Problem, check_number
 from app.components.formula import Formula
-from app.components.layout import lesson_step, notice, read_input, row, show
+from app.components.layout import lesson_step, notice, read_input, redraw_on, row, show
 from app.components.shared_link import share, shared
 from app.components.slip import LectureSlip
 from engine import functional as F
@@ -179,7 +179,8 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
     result = pn.pane.HTML(css_classes=["container-bits"], margin=(0, 10))
     message = notice()
 
-    def update(t: int | None, c: int | None) -> None:
+    def update(*_: object) -> None:
+        t, c = tri.value, cir.value
         bits = read_input(
             message,
             lambda: container_entropy(t, c),
@@ -197,8 +198,7 @@ def _container_card(name: str, triangles: int, circles: int, on_change) -> pn.Co
         on_change(name, t / n, bits)
 
     share(**{f"triangles-{name[-1]}": tri, f"circles-{name[-1]}": cir})
-    pn.bind(update, tri, cir, watch=True)
-    update(triangles, circles)
+    redraw_on(update, tri, cir)
     return pn.Column(
         pn.pane.HTML(f"<h3>{name}</h3>", margin=(0, 10)),
         row(tri, cir),

@@ -199,9 +199,7 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
     )
     message = notice()
     plain_note = notice(kind="wrong")
-    table = pn.pane.HTML(
-        exp_table_html(read_logits(LECTURE_LOGITS)), css_classes=["exp-table-pane"], margin=(0, 10)
-    )
+    table = pn.pane.HTML(css_classes=["exp-table-pane"], margin=(0, 10))
     z0 = read_logits(LECTURE_LOGITS)
     # Same scale on both charts, so a negative or >1 "probability" stands out next to softmax.
     (soft_fig, soft_src), (plain_fig, plain_src) = (
@@ -212,9 +210,9 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
         )
     )
 
-    def update(text: str) -> None:
+    def update(*_: object) -> None:
         z = read_input(
-            message, lambda: read_logits(text), "The charts keep your last valid logits."
+            message, lambda: read_logits(logits.value), "The charts keep your last valid logits."
         )
         if z is None:
             return
@@ -233,7 +231,7 @@ def _side_by_side() -> tuple[pn.Column, pn.widgets.TextInput]:
 
     share(example=presets)
     shared("logits", logits, check=read_logits)
-    pn.bind(update, logits, watch=True)
+    redraw_on(update, logits)
     presets.param.watch(lambda event: setattr(logits, "value", PRESETS[event.new]), "value")
     return (
         pn.Column(
