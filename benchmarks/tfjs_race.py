@@ -36,6 +36,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO_ROOT = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 # The student's click path is the trainer benchmark's (it also puts tests/browser on the path).
+from bench_browser import script  # noqa: E402
 from browser_train import clicked_presets  # noqa: E402
 from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
 
@@ -134,6 +135,8 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         report["chromium"] = browser.version
         trainer = browser.new_context(service_workers="block").new_page()
+        # The click path reads when the worker reported "finished" from this recorder.
+        trainer.add_init_script(script("trainer-clicked-run"))
         trainer.goto(server.url + "index.html#trainer")
         tfjs, report["tfjs"] = open_tfjs(browser.new_context(), server)
         for run in range(args.runs):
