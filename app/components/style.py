@@ -27,11 +27,18 @@ FEEDBACK = """
 #: ``-ink``, light and dark).
 STATUS_PALETTE = {"correct": "ok", "wrong": "bad", "invalid": "invalid", "info": "info"}
 
-FEEDBACK += "".join(
-    f".feedback.{kind} {{ background: var(--{name}-bg); border: 1px solid var(--{name}-line); "
-    f"color: var(--{name}-ink); }}\n"
-    for kind, name in STATUS_PALETTE.items()
-)
+
+def status_styles(selector: str, palette: dict[str, str], border: str) -> str:
+    """One rule per status kind, ``<selector>.<kind>``, in the palette colours ``palette[kind]``
+    names; ``border`` is which border carries the line colour (``"border: 1px solid"``)."""
+    return "".join(
+        f"{selector}.{kind} {{ background: var(--{name}-bg); {border} var(--{name}-line); "
+        f"color: var(--{name}-ink); }}\n"
+        for kind, name in palette.items()
+    )
+
+
+FEEDBACK += status_styles(".feedback", STATUS_PALETTE, "border: 1px solid")
 
 CODE = """
 :host { width: 100%; }

@@ -7,18 +7,12 @@ from typing import Any
 
 import panel as pn
 
+from app.components.style import status_styles
 from app.trainer import spec
 
 STATUS_CSS = """
 :host { display: block; }
 .msg { padding: 0.4em 0.8em; border-radius: 6px; line-height: 1.45; margin: 0; }
-.msg.error { background: var(--bad-bg); border-left: 4px solid var(--bad-line);
-  color: var(--bad-ink); }
-.msg.warn { background: var(--warn-bg); border-left: 4px solid var(--warn-line);
-  color: var(--warn-ink); }
-.msg.info { background: var(--info-bg); border-left: 4px solid var(--info-line);
-  color: var(--info-ink); }
-.msg.ok { background: var(--ok-bg); border-left: 4px solid var(--ok-line); color: var(--ok-ink); }
 .big { font-size: 1.35em; font-weight: 600; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table.layers { border-collapse: collapse; font-size: 14px; }
@@ -28,7 +22,9 @@ table.layers td.num { text-align: right; font-variant-numeric: tabular-nums; }
 /* "8 × 24 × 24" broken over two lines on a phone read like two shapes. */
 table.layers td.shape { white-space: nowrap; }
 ul.runs { margin: 0.2em 0; padding-left: 1.2em; font-size: 14px; color: var(--text-soft); }
-"""
+""" + status_styles(
+    ".msg", {"error": "bad", "warn": "warn", "info": "info", "ok": "ok"}, "border-left: 4px solid"
+)
 
 
 def html_pane(text: str = "", **kwargs: Any) -> pn.pane.HTML:
