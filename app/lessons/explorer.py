@@ -185,7 +185,9 @@ def facts_text(facts: dict) -> str:
 def _network_and_digit() -> tuple[pn.Column, pn.Column]:
     """Steps 1-2 share the explorer: its network is the one the table describes."""
     explorer = Explorer()
-    share(show=explorer.source, digit=explorer.picker)
+    # A drawing stays in the browser that drew it, so a link carries the test digit only
+    # (a link or reload restoring "My drawing" would show an empty pad's error instead).
+    share(digit=explorer.picker)
     facts = recipe.load_facts()
     return (
         lesson_step(

@@ -70,8 +70,8 @@ def test_a_changed_lesson_reopens_the_same_from_its_link(slug: str) -> None:
 NOT_IN_LINKS = {
     # They follow the probabilities box, which the link carries (and which they rewrite).
     "entropy": {"Number of classes K", *(f"Weight of class {i}" for i in range(1, 9))},
-    # The student's own trained network lives in their browser only.
-    "explorer": {"Network"},
+    # The student's own trained network and their drawing live in their browser only.
+    "explorer": {"Network", "Show"},
 }
 VALUE_WIDGETS = (
     pn.widgets.Select,
