@@ -75,11 +75,13 @@
   let pendingWrite = null;
 
   /** Show `hash` ("convolution?kernel=…") in the address bar, without a history entry, unless
-   * the student has meanwhile gone to another route. */
+   * the address has meanwhile changed: another route, or a new link for this one opened in the
+   * moment before its hashchange event arrives (the write must not put the old view back). */
   function write(hash) {
     clearTimeout(pendingWrite);
+    const asked = location.hash;
     pendingWrite = setTimeout(() => {
-      if (parse(location.hash).route === parse(hash).route) {
+      if (location.hash === asked && parse(location.hash).route === parse(hash).route) {
         history.replaceState(history.state, "", `#${hash}`);
       }
     }, WRITE_DELAY_MS);
