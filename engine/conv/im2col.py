@@ -8,13 +8,20 @@ there.
 
 How the patches lie in memory depends on whether the products run on BLAS (natively numpy's
 matmul does; in Pyodide only through a gemm registered with ``engine.blas``):
-- With BLAS, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW), and the
-  backward pass two more, instead of N small ones each. The input is read in (C, N, H, W) order
-  so every copy writes contiguous rows; y comes back as an (N, F, OH, OW) view of an
-  (F, N, OH, OW) array and dx as a view of a (C, N, H, W) one (NumPy's elementwise operations
-  and the layers after them take such views as they are; reordering would cost a pass).
-  A stride-1 layer's dx is scattered back on rows as wide as the padded input
-  (``_padded_input_grad_stride1``), in long runs instead of one short row at a time.
+- Natively, for a layer with C·KW ≥ 16 (the trainer's second conv), channels-last:
+  (N·OH·OW, K) with K ordered (KH, KW, C), filled from a channels-last padded input in runs
+  of KW·C values; the forward product is (N·OH·OW, K) @ (K, F), which OpenBLAS runs faster
+  than the transposed one, and y comes back as an (N, F, OH, OW) view of (N, OH, OW, F)
+  memory. Natively the patches are filled and multiplied block by block of images
+  (``BLOCK_BYTES``), so they are still in cache when the product reads them.
+- Otherwise with BLAS, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW),
+  and the backward pass two more, instead of N small ones each. The input is read in
+  (C, N, H, W) order so every copy writes contiguous rows; y comes back as an (N, F, OH, OW)
+  view of an (F, N, OH, OW) array (NumPy's elementwise operations and the layers after them
+  take such views as they are; reordering would cost a pass).
+- In both, dx comes back as a view of a (C, N, H, W) array, and a stride-1 layer's dx is
+  scattered back on rows as wide as the padded input (``_padded_input_grad_stride1``), in long
+  runs instead of one short row at a time.
 - In Pyodide without BLAS, (N, K, OH·OW): one product per image. numpy's own matmul loops read
   the patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
   one product over the whole batch is slower there than one per image (the README's "Engine"
@@ -58,16 +65,77 @@ def _windows(a: np.ndarray, i: int, j: int, stride: int, oh: int, ow: int) -> np
     return a[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride]
 
 
-def im2col_forward(
+#: Bytes of patches (or of their gradient) handled per block of images natively: small enough
+#: to stay in the CPU's cache between being written and being read by the matrix product.
+#: Over a whole batch of the convnetjs net's second conv they are 10-13 MB and went through
+#: main memory, which made its forward + backward ~1.2 ms (~10% of a training step) slower
+#: (benchmarks/engine_native.py).
+BLOCK_BYTES = 1 << 20
+
+
+def _image_blocks(n: int, bytes_per_image: int) -> list[slice]:
+    """Consecutive slices of the batch's n images, each about BLOCK_BYTES of patches; in
+    Pyodide one slice of all (blocks were measured natively only)."""
+    if fastpath.IN_PYODIDE:
+        return [slice(0, n)]
+    step = max(1, BLOCK_BYTES // max(1, bytes_per_image))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+def _channels_last(w: np.ndarray) -> bool:
+    """Whether the patches lie one row per output pixel, (N·OH·OW, K) with K ordered
+    (KH, KW, C): natively, for layers whose C·KW input values per kernel row make runs of at
+    least 16 floats. Filling them copies rows of a channels-last padded input in runs of KW·C
+    values, and OpenBLAS runs the forward product as (N·OH·OW, K) @ (K, F) ~1.5× faster than
+    (F, K) @ (K, N·OH·OW) (the convnetjs net's second conv, C·KW = 40). Its first conv
+    (C·KW = 5) was ~2× slower channels-last and keeps the (K, N·OH·OW) layout, whose copies
+    run longer; 16 (a 64-byte cache line of floats) is a dividing line between the two that
+    no layer in between was measured at."""
+    _, c, _, kw = w.shape
+    return not fastpath.IN_PYODIDE and c * kw >= 16
+
+
+def _channels_last_forward(
     x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
-) -> tuple[np.ndarray, Any]:
-    """x (N, C, H, W), w (F, C, KH, KW), b (F,) -> y (N, F, OH, OW) as (F, K) @ patches,
-    K = C·KH·KW; the cache keeps the patch matrix for the backward pass."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """y (N, F, OH, OW), as a view of channels-last memory, and the patches
+    (N·OH·OW, KH·KW·C): a channels-last padded copy of x, then per block of images one copy
+    of its windows and one product, while the block's patches are still in cache."""
     n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
     _, c, kh, kw = w.shape
     h, wd = x.shape[2:]
     p = padding
     k = c * kh * kw
+    padded = np.zeros((n, h + 2 * p, wd + 2 * p, c), x.dtype)
+    padded[:, p : p + h, p : p + wd] = x.transpose(0, 2, 3, 1)
+    sn, sh, sw, sc = padded.strides
+    windows = np.lib.stride_tricks.as_strided(
+        padded, (n, oh, ow, kh, kw * c), (sn, sh * stride, sw * stride, sh, sc), writeable=False
+    )
+    cols = np.empty((n, oh, ow, kh, kw * c), x.dtype)
+    y = np.empty((n, oh, ow, f), x.dtype)
+    w_last = w.transpose(2, 3, 1, 0).reshape(k, f)
+    for block in _image_blocks(n, cols[0].nbytes):
+        cols[block] = windows[block]
+        np.matmul(cols[block].reshape(-1, k), w_last, out=y[block].reshape(-1, f))
+    y += b
+    return y.transpose(0, 3, 1, 2), cols.reshape(n * oh * ow, k)
+
+
+def im2col_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
+) -> tuple[np.ndarray, Any]:
+    """x (N, C, H, W), w (F, C, KH, KW), b (F,) -> y (N, F, OH, OW) as a product of the
+    (F, K) filter matrix and the patches, K = C·KH·KW; the cache keeps the patches and their
+    layout for the backward pass."""
+    n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
+    _, c, kh, kw = w.shape
+    h, wd = x.shape[2:]
+    p = padding
+    k = c * kh * kw
+    if _channels_last(w):
+        y, cols = _channels_last_forward(x, w, b, stride, padding)
+        return y, (x.shape, w, stride, padding, "channels_last", cols)
     per_image = _per_image(x.dtype)
     x_cn = x.transpose(1, 0, 2, 3)
     if p:
@@ -87,7 +155,8 @@ def im2col_forward(
         cols = cols.reshape(k, n * oh * ow)
         y = blas.matmul(w2, cols).reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
     y += b.reshape(1, f, 1, 1)
-    return y, (x.shape, w, stride, padding, cols)
+    layout = "per_image" if per_image else "batch"
+    return y, (x.shape, w, stride, padding, layout, cols)
 
 
 def im2col_backward(
@@ -97,18 +166,31 @@ def im2col_backward(
     scattered back with one add per kernel offset (skipped, dx None, when ``need_dx`` is
     False). dx comes back as a view of a contiguous array, so the layers before take it in
     long runs."""
-    x_shape, w, stride, padding, cols = cache
+    x_shape, w, stride, padding, layout, cols = cache
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = grad_y.shape[2:]
     w2 = w.reshape(f, c * kh * kw)
-    per_image = cols.ndim == 3  # the layout im2col_forward chose
-    if per_image:
+    if layout == "per_image":
         g = np.ascontiguousarray(grad_y, dtype=w.dtype).reshape(n, f, oh * ow)
         db = g.sum(axis=(0, 2))
         # Pyodide: matmul with a long reduction over transposed patches falls off numpy's
         # fast path there, and einsum's own loops are faster (benchmarks/pyodide_kernels.py).
         dw = np.einsum("nfp,nkp->fk", g, cols)
+    elif layout == "channels_last":
+        # (N, OH, OW, F) in memory: no copy when grad_y is the view im2col_forward returned.
+        g_last = np.ascontiguousarray(grad_y.transpose(0, 2, 3, 1), dtype=w.dtype)
+        g = g_last.transpose(3, 0, 1, 2)
+        g_rows = g_last.reshape(n, oh * ow, f)
+        db = g_rows.sum(axis=(0, 1))
+        # (K, F) with K ordered (KH, KW, C), summed block by block while each block's patches
+        # are in cache, then reordered to w's (F, C, KH, KW).
+        k = c * kh * kw
+        cols_by_image = cols.reshape(n, oh * ow, k)
+        dw_last = np.zeros((k, f), w.dtype)
+        for block in _image_blocks(n, cols_by_image[0].nbytes):
+            dw_last += cols_by_image[block].reshape(-1, k).T @ g_rows[block].reshape(-1, f)
+        dw = dw_last.reshape(kh, kw, c, f).transpose(3, 2, 0, 1)
     else:
         # (F, N, OH, OW): no copy when grad_y is the transposed view im2col_forward returned.
         g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype)
@@ -120,8 +202,9 @@ def im2col_backward(
     if not need_dx:
         return None, dw, db
     p = padding
+    per_image = layout == "per_image"
     if not per_image and stride == 1:
-        dx_padded = _padded_input_grad_stride1(g, w2, (c, kh, kw))
+        dx_padded = _padded_input_grad_stride1(g, w2, (c, kh, kw), layout == "channels_last")
     else:
         if per_image:
             dcols = np.moveaxis(np.matmul(w2.T, g).reshape(n, c, kh, kw, oh, ow), 0, 3)
@@ -141,7 +224,7 @@ def im2col_backward(
 
 
 def _padded_input_grad_stride1(
-    g: np.ndarray, w2: np.ndarray, kernel: tuple[int, int, int]
+    g: np.ndarray, w2: np.ndarray, kernel: tuple[int, int, int], channels_last: bool
 ) -> np.ndarray:
     """The padded input's gradient (C, N, H + 2p, W + 2p) of a stride-1 layer, natively.
 
@@ -150,21 +233,29 @@ def _padded_input_grad_stride1(
     g (F, N, OH, OW) is first widened to rows as wide as the padded input (zeros on the right),
     so the patches' gradient lies on that grid too: moving kernel column j is then a shift by
     j along one long flat run (the zeros absorb what crosses a row end), and only kernel row i
-    needs a 2-D add, of whole padded rows.
+    needs a 2-D add, of whole padded rows. With ``channels_last`` g lies (N, OH, OW, F) in
+    memory and the widened g does too: the product takes either order without a copy. Blocks
+    of images run one after the other, so each block's patch gradient stays in cache.
     """
     c, kh, kw = kernel
     f, n, oh, ow = g.shape
     wp = ow + kw - 1
     hp = oh + kh - 1
-    g_rows = np.zeros((f, n, oh, wp), g.dtype)
-    g_rows[..., :ow] = g
-    length = n * oh * wp
-    dcols = blas.matmul(w2.T, g_rows.reshape(f, length)).reshape(c, kh, kw, length)
-    by_row = np.zeros((c, kh, length + kw - 1), g.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            by_row[:, i, j : j + length] += dcols[:, i, j]
     dx_padded = np.zeros((c, n, hp, wp), g.dtype)
-    for i in range(kh):
-        dx_padded[:, :, i : i + oh] += by_row[:, i, :length].reshape(c, n, oh, wp)
+    for block in _image_blocks(n, c * kh * kw * oh * wp * g.itemsize):
+        g_block = g[:, block]
+        images = g_block.shape[1]
+        if channels_last:
+            g_wide = np.zeros((images, oh, wp, f), g.dtype).transpose(3, 0, 1, 2)
+        else:
+            g_wide = np.zeros((f, images, oh, wp), g.dtype)
+        g_wide[..., :ow] = g_block
+        length = images * oh * wp
+        dcols = blas.matmul(w2.T, g_wide.reshape(f, length)).reshape(c, kh, kw, length)
+        by_row = np.zeros((c, kh, length + kw - 1), g.dtype)
+        for j in range(kw):
+            by_row[:, :, j : j + length] += dcols[:, :, j]
+        dx_block = dx_padded[:, block]
+        for i in range(kh):
+            dx_block[:, :, i : i + oh] += by_row[:, i, :length].reshape(c, images, oh, wp)
     return dx_padded

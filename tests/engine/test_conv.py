@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from engine import blas, conv, fastpath, gradcheck
-from engine.conv import fft_backward, fft_forward, fft_size
+from engine.conv import fft_backward, fft_forward, fft_size, im2col
 from engine.layers import Conv2D
 
 # (N, C, H, W, F, KH, KW, padding): odd/even sizes, non-square inputs and kernels, a kernel as
@@ -89,18 +89,25 @@ def column_major_gemm(alpha, a, b, trans_a=0, trans_b=0):
 
 
 @pytest.mark.parametrize(
-    ("in_pyodide", "gemm"),
-    [(False, None), (True, None), (True, column_major_gemm)],
-    ids=["one product", "per image", "Pyodide with a registered gemm"],
+    ("in_pyodide", "gemm", "block_bytes"),
+    [
+        (False, None, im2col.BLOCK_BYTES),
+        (False, None, 1),
+        (True, None, None),
+        (True, column_major_gemm, None),
+    ],
+    ids=["one product", "one image per block", "per image", "Pyodide with a registered gemm"],
 )
 def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
-    monkeypatch, in_pyodide, gemm
+    monkeypatch, in_pyodide, gemm, block_bytes
 ) -> None:
-    """im2col lays its patches out per platform (natively one product for the batch, in
-    Pyodide one per image unless a BLAS gemm is registered, then one product through it):
-    every layout, shape and stride, float32 kept, and dW, db, dx checked against finite
-    differences."""
+    """im2col lays its patches out per platform (natively one product for the batch, or per
+    block of images when a batch's patches outgrow BLOCK_BYTES; in Pyodide one per image
+    unless a BLAS gemm is registered, then one product through it): every layout, shape and
+    stride, float32 kept, and dW, db, dx checked against finite differences."""
     monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
+    if block_bytes is not None:
+        monkeypatch.setattr(im2col, "BLOCK_BYTES", block_bytes)
     if gemm is not None:
         monkeypatch.setattr(blas, "_GEMMS", {})
         for dtype in (np.float32, np.float64):
@@ -109,13 +116,17 @@ def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
         x, k, b, p, _ = _case(shape, np.float32)
         _assert_agrees_with_reference(["im2col"], x, k, b, stride, p, 2e-4)
         y, cache = conv.im2col_forward(x, k, b, stride, p)
-        per_image = cache[-1].ndim == 3
-        assert per_image == (in_pyodide and gemm is None)
+        layout = cache[-2]
+        assert (layout == "per_image") == (in_pyodide and gemm is None)
+        # Natively, layers with C·KW ≥ 16 (the trainer's second conv) lie channels-last.
+        assert (layout == "channels_last") == (not in_pyodide and shape[1] * shape[6] >= 16)
         dx, dw, _ = conv.im2col_backward(np.ones_like(y), cache)
         assert y.dtype == dx.dtype == dw.dtype == np.float32
     for seed in range(6):
         rng = np.random.default_rng(seed)
         c, f, kh, kw = (int(v) for v in rng.integers(1, 4, size=4))
+        if seed % 2:
+            c = 8  # C·KW ≥ 16 whenever KW ≥ 2: natively the channels-last patches
         stride, padding = int(rng.integers(1, 3)), int(rng.integers(0, 3))
         layer = Conv2D(c, f, (kh, kw), stride=stride, padding=padding, rng=seed, algorithm="im2col")
         layer.params["b"][...] = rng.standard_normal(f)
