@@ -134,14 +134,19 @@ def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
         assert gradcheck.check_layer(layer, x).max_relative_error < 1e-6
 
 
-def test_fast_algorithms_match_the_reference_on_every_small_shape_padding_and_kernel() -> None:
+@pytest.mark.parametrize("channels", [2, 8])
+def test_fast_algorithms_match_the_reference_on_every_small_shape_padding_and_kernel(
+    channels,
+) -> None:
     """Padding larger than the kernel, kernels as large as the padded input, 1-pixel images:
-    the corners where a too-small FFT grid would wrap the result around."""
+    the corners where a too-small FFT grid would wrap the result around (and, with 8 channels,
+    where im2col's channels-last rows and shifts could run past an image)."""
     rng = np.random.default_rng(1)
     for h, w, kh, kw, p in product((1, 2, 5, 8), (1, 4, 7), (1, 2, 3, 5), (1, 3, 4), range(6)):
         if h + 2 * p < kh or w + 2 * p < kw:
             continue
-        x, k, b = rng.standard_normal((1, 2, h, w)), rng.standard_normal((2, 2, kh, kw)), np.ones(2)
+        x = rng.standard_normal((2, channels, h, w))
+        k, b = rng.standard_normal((2, channels, kh, kw)), np.ones(2)
         _assert_agrees_with_reference(FAST, x, k, b, 1, p, 1e-10)
 
 
