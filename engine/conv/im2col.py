@@ -265,33 +265,42 @@ def _channels_last_input_grad_stride1(
     The transposed convolution as products, block by block of images: g is laid on rows as
     wide as the padded input (zeros on the right, KW - 1 zeros in front), so the KW kernel
     columns are KW shifts by one pixel along a flat run, and one copy puts them side by side
-    as a (rows, KW·F) matrix. Its product with kernel row i's flipped filters (KW·F, C) is
-    that row's contribution to the padded dx, added shifted down by i rows. This replaced the
-    patch-gradient scatter of ``_padded_input_grad_stride1`` here: ~0.5 ms less per training
-    step of the convnetjs net (benchmarks/engine_native.py), since the copy is KH times smaller
-    than the patch gradient and the adds run over whole channels-last rows.
+    as a (pixels, KW·F) matrix, for the columns of the unpadded input only. Its product with
+    kernel row i's flipped filters (KW·F, C) is that row's contribution to dx, added shifted
+    down by i - padding rows. This replaced the patch-gradient scatter of
+    ``_padded_input_grad_stride1`` here: ~0.5 ms less per training step of the convnetjs net
+    (benchmarks/engine_native.py), since the copy is KH times smaller than the patch gradient
+    and the adds run over whole channels-last rows.
     """
     n, oh, ow, f = g_last.shape
     _, c, kh, kw = w.shape
-    wp, hp = ow + kw - 1, oh + kh - 1
+    p = padding
+    wp = ow + kw - 1
+    h, wd = oh + kh - 1 - 2 * p, wp - 2 * p
     dtype = g_last.dtype
+    size = dtype.itemsize
     # (KH, KW·F, C): kernel row i, column KW - 1 - j (flipped), filter, input channel.
     w_rows = w[:, :, :, ::-1].transpose(2, 3, 0, 1).reshape(kh, kw * f, c)
-    dx_padded = np.zeros((n, hp, wp, c), dtype)
-    for block in _image_blocks(n, oh * wp * kw * f * dtype.itemsize):
+    dx_last = np.zeros((n, h, wd, c), dtype)
+    for block in _image_blocks(n, oh * wp * kw * f * size):
         images = block.stop - block.start
-        length = images * oh * wp
-        g_wide = np.zeros((kw - 1 + length, f), dtype)
+        g_wide = np.zeros((kw - 1 + images * oh * wp, f), dtype)
         g_wide[kw - 1 :].reshape(images, oh, wp, f)[:, :, :ow] = g_last[block]
-        # Row q holds g at flat positions q - KW + 1 .. q of the wide rows.
-        g_cols = np.lib.stride_tricks.as_strided(
-            g_wide, (length, kw * f), (f * dtype.itemsize, dtype.itemsize), writeable=False
-        ).copy()
-        dx_block = dx_padded[block]
+        # Window (image, row, column) holds g at columns column - KW + 1 .. column of that row.
+        windows = np.lib.stride_tricks.as_strided(
+            g_wide,
+            (images, oh, wp, kw * f),
+            (oh * wp * f * size, wp * f * size, f * size, size),
+            writeable=False,
+        )
+        g_cols = windows[:, :, p : p + wd].reshape(-1, kw * f)
+        dx_block = dx_last[block]
         for i in range(kh):
-            dx_block[:, i : i + oh] += (g_cols @ w_rows[i]).reshape(images, oh, wp, c)
-    p = padding
-    h, wd = hp - 2 * p, wp - 2 * p
+            # g row r reaches dx row r + i - p; rows that land in the padding are dropped.
+            first, stop = max(0, p - i), min(oh, h + p - i)
+            if first < stop:
+                rows = (g_cols @ w_rows[i]).reshape(images, oh, wd, c)
+                dx_block[:, first + i - p : stop + i - p] += rows[:, first:stop]
     dx = np.empty((c, n, h, wd), dtype)
-    dx[...] = dx_padded[:, p : p + h, p : p + wd].transpose(3, 0, 1, 2)
+    dx[...] = dx_last.transpose(3, 0, 1, 2)
     return dx.transpose(1, 0, 2, 3)
