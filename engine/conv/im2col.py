@@ -8,20 +8,20 @@ there.
 
 How the patches lie in memory depends on whether the products run on BLAS (natively numpy's
 matmul does; in Pyodide only through a gemm registered with ``engine.blas``):
-- Natively, for a layer with C·KW ≥ 16 (the trainer's second conv), channels-last:
-  (N·OH·OW, K) with K ordered (KH, KW, C), filled from a channels-last padded input in runs
-  of KW·C values; the forward product is (N·OH·OW, K) @ (K, F), which OpenBLAS runs faster
-  than the transposed one, and y comes back as an (N, F, OH, OW) view of (N, OH, OW, F)
-  memory. Natively the patches are filled and multiplied block by block of images
-  (``BLOCK_BYTES``), so they are still in cache when the product reads them.
+- Natively, a stride-1 layer with C·KW ≥ 16 (the trainer's second conv) runs channels-last
+  (``_channels_last``): patches (N·OH·OW, K) with K ordered (KH, KW, C), filled from a
+  channels-last padded input in runs of KW·C values, block by block of images
+  (``BLOCK_BYTES``) so the product (N·OH·OW, K) @ (K, F) reads them from cache; y comes back
+  as an (N, F, OH, OW) view of (N, OH, OW, F) memory. Its backward pass needs no patches:
+  dW and dx both come from one KH times smaller matrix of g (``_channels_last_backward``).
 - Otherwise with BLAS, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW),
   and the backward pass two more, instead of N small ones each. The input is read in
   (C, N, H, W) order so every copy writes contiguous rows; y comes back as an (N, F, OH, OW)
   view of an (F, N, OH, OW) array (NumPy's elementwise operations and the layers after them
-  take such views as they are; reordering would cost a pass).
-- In both, dx comes back as a view of a (C, N, H, W) array, and a stride-1 layer's dx is
+  take such views as they are; reordering would cost a pass). A stride-1 layer's dx is
   scattered back on rows as wide as the padded input (``_padded_input_grad_stride1``), in long
   runs instead of one short row at a time.
+- dx always comes back as a view of a (C, N, H, W) array.
 - In Pyodide without BLAS, (N, K, OH·OW): one product per image. numpy's own matmul loops read
   the patch rows with a stride of the row length, and a whole batch's rows overflow the caches, so
   one product over the whole batch is slower there than one per image (the README's "Engine"
@@ -65,10 +65,11 @@ def _windows(a: np.ndarray, i: int, j: int, stride: int, oh: int, ow: int) -> np
     return a[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride]
 
 
-#: Bytes of patches (or of their gradient) handled per block of images natively: small enough
+#: Bytes of patches (or of a matrix of g) handled per block of images natively: small enough
 #: to stay in the CPU's cache between being written and being read by the matrix product.
-#: Over a whole batch of the convnetjs net's second conv they are 10-13 MB and went through
-#: main memory, which made its forward + backward ~1.2 ms (~10% of a training step) slower
+#: Over a whole batch of the convnetjs net's second conv the patches and their gradient were
+#: 10-13 MB and went through main memory, which made its forward + backward ~1.2 ms (~10% of
+#: a training step) slower; 1 MiB measured faster than 0.25-0.75 and 2-4 MiB
 #: (benchmarks/engine_native.py).
 BLOCK_BYTES = 1 << 20
 
@@ -82,26 +83,25 @@ def _image_blocks(n: int, bytes_per_image: int) -> list[slice]:
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
-def _channels_last(w: np.ndarray) -> bool:
-    """Whether the patches lie one row per output pixel, (N·OH·OW, K) with K ordered
-    (KH, KW, C): natively, for layers whose C·KW input values per kernel row make runs of at
-    least 16 floats. Filling them copies rows of a channels-last padded input in runs of KW·C
-    values, and OpenBLAS runs the forward product as (N·OH·OW, K) @ (K, F) ~1.5× faster than
-    (F, K) @ (K, N·OH·OW) (the convnetjs net's second conv, C·KW = 40). Its first conv
-    (C·KW = 5) was ~2× slower channels-last and keeps the (K, N·OH·OW) layout, whose copies
-    run longer; 16 (a 64-byte cache line of floats) is a dividing line between the two that
-    no layer in between was measured at."""
+def _channels_last(w: np.ndarray, stride: int) -> bool:
+    """Whether a layer runs channels-last (``_channels_last_forward``/``_backward``):
+    natively, stride 1, and C·KW input values per kernel row making runs of at least 16
+    floats. Its patches are (N·OH·OW, K) rows with K ordered (KH, KW, C), copied from a
+    channels-last padded input in runs of KW·C values, and OpenBLAS runs the forward product
+    as (N·OH·OW, K) @ (K, F) ~1.5× faster than (F, K) @ (K, N·OH·OW) (the convnetjs net's
+    second conv, C·KW = 40). Its first conv (C·KW = 5) was ~2× slower channels-last and keeps
+    the (K, N·OH·OW) layout, whose copies run longer; 16 (a 64-byte cache line of floats) is
+    a dividing line between the two that no layer in between was measured at."""
     _, c, _, kw = w.shape
-    return not fastpath.IN_PYODIDE and c * kw >= 16
+    return not fastpath.IN_PYODIDE and stride == 1 and c * kw >= 16
 
 
-def _channels_last_forward(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """y (N, F, OH, OW), as a view of channels-last memory, and the patches
-    (N·OH·OW, KH·KW·C): a channels-last padded copy of x, then per block of images one copy
-    of its windows and one product, while the block's patches are still in cache."""
-    n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
+def _channels_last_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int) -> np.ndarray:
+    """y (N, F, OH, OW) of a stride-1 layer, as a view of channels-last memory: a
+    channels-last padded copy of x, then per block of images one copy of its windows into a
+    patch buffer and one product, while the block's patches are in cache. The patches are not
+    kept: the backward pass needs none (``_channels_last_backward``)."""
+    n, f, oh, ow = output_shape(x.shape, w.shape, 1, padding)
     _, c, kh, kw = w.shape
     h, wd = x.shape[2:]
     p = padding
@@ -110,32 +110,34 @@ def _channels_last_forward(
     padded[:, p : p + h, p : p + wd] = x.transpose(0, 2, 3, 1)
     sn, sh, sw, sc = padded.strides
     windows = np.lib.stride_tricks.as_strided(
-        padded, (n, oh, ow, kh, kw * c), (sn, sh * stride, sw * stride, sh, sc), writeable=False
+        padded, (n, oh, ow, kh, kw * c), (sn, sh, sw, sh, sc), writeable=False
     )
-    cols = np.empty((n, oh, ow, kh, kw * c), x.dtype)
     y = np.empty((n, oh, ow, f), x.dtype)
     w_last = w.transpose(2, 3, 1, 0).reshape(k, f)
-    for block in _image_blocks(n, cols[0].nbytes):
-        cols[block] = windows[block]
-        np.matmul(cols[block].reshape(-1, k), w_last, out=y[block].reshape(-1, f))
+    blocks = _image_blocks(n, oh * ow * k * x.itemsize)
+    patches = np.empty((blocks[0].stop, oh, ow, kh, kw * c), x.dtype)
+    for block in blocks:
+        block_patches = patches[: block.stop - block.start]
+        block_patches[...] = windows[block]
+        np.matmul(block_patches.reshape(-1, k), w_last, out=y[block].reshape(-1, f))
     y += b
-    return y.transpose(0, 3, 1, 2), cols.reshape(n * oh * ow, k)
+    return y.transpose(0, 3, 1, 2)
 
 
 def im2col_forward(
     x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
 ) -> tuple[np.ndarray, Any]:
     """x (N, C, H, W), w (F, C, KH, KW), b (F,) -> y (N, F, OH, OW) as a product of the
-    (F, K) filter matrix and the patches, K = C·KH·KW; the cache keeps the patches and their
-    layout for the backward pass."""
+    (F, K) filter matrix and the patches, K = C·KH·KW; the cache keeps the layout and what the
+    backward pass needs: the patches, or for a channels-last layer x itself."""
     n, f, oh, ow = output_shape(x.shape, w.shape, stride, padding)
     _, c, kh, kw = w.shape
     h, wd = x.shape[2:]
     p = padding
     k = c * kh * kw
-    if _channels_last(w):
-        y, cols = _channels_last_forward(x, w, b, stride, padding)
-        return y, (x.shape, w, stride, padding, "channels_last", cols)
+    if _channels_last(w, stride):
+        y = _channels_last_forward(x, w, b, padding)
+        return y, (x.shape, w, stride, padding, "channels_last", x)
     per_image = _per_image(x.dtype)
     x_cn = x.transpose(1, 0, 2, 3)
     if p:
@@ -166,7 +168,10 @@ def im2col_backward(
     scattered back with one add per kernel offset (skipped, dx None, when ``need_dx`` is
     False). dx comes back as a view of a contiguous array, so the layers before take it in
     long runs."""
-    x_shape, w, stride, padding, layout, cols = cache
+    x_shape, w, stride, padding, layout, kept = cache
+    if layout == "channels_last":
+        return _channels_last_backward(grad_y, kept, w, padding, need_dx)
+    cols = kept
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = grad_y.shape[2:]
@@ -177,17 +182,6 @@ def im2col_backward(
         # Pyodide: matmul with a long reduction over transposed patches falls off numpy's
         # fast path there, and einsum's own loops are faster (benchmarks/pyodide_kernels.py).
         dw = np.einsum("nfp,nkp->fk", g, cols)
-    elif layout == "channels_last":
-        # (N, OH, OW, F) in memory: no copy when grad_y is the view im2col_forward returned.
-        g_last = np.ascontiguousarray(grad_y.transpose(0, 2, 3, 1), dtype=w.dtype)
-        g = g_last.transpose(3, 0, 1, 2)
-        # A product with ones: numpy's sum down the (N·OH·OW, F) columns took ~0.17 ms here,
-        # the BLAS product ~0.01 ms.
-        db = np.ones(n * oh * ow, w.dtype) @ g_last.reshape(-1, f)
-        # (K, F) with K ordered (KH, KW, C), reordered to w's (F, C, KH, KW). One product over
-        # the batch: summing per block of images measured ~0.15 ms slower.
-        dw_last = cols.T @ g_last.reshape(-1, f)
-        dw = dw_last.reshape(kh, kw, c, f).transpose(3, 2, 0, 1)
     else:
         # (F, N, OH, OW): no copy when grad_y is the transposed view im2col_forward returned.
         g = np.ascontiguousarray(grad_y.transpose(1, 0, 2, 3), dtype=w.dtype)
@@ -199,8 +193,6 @@ def im2col_backward(
     if not need_dx:
         return None, dw, db
     p = padding
-    if layout == "channels_last" and stride == 1:
-        return _channels_last_input_grad_stride1(g_last, w, padding), dw, db
     per_image = layout == "per_image"
     if not per_image and stride == 1:
         dx_padded = _padded_input_grad_stride1(g, w2, (c, kh, kw))
@@ -256,32 +248,46 @@ def _padded_input_grad_stride1(
     return dx_padded
 
 
-def _channels_last_input_grad_stride1(
-    g_last: np.ndarray, w: np.ndarray, padding: int
-) -> np.ndarray:
-    """dx (N, C, H, W) of a stride-1 channels-last layer from g (N, OH, OW, F), as a view of
-    (C, N, H, W) memory like the other layouts' dx (the layers before take it in that order).
+def _channels_last_backward(
+    grad_y: np.ndarray, x: np.ndarray, w: np.ndarray, padding: int, need_dx: bool
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """(dx, dw, db) of ``_channels_last_forward``, from g = grad_y in (N, OH, OW, F) memory
+    (no copy when grad_y is the view the forward pass returned) and the layer's input x.
 
-    The transposed convolution as products, block by block of images: g is laid on rows as
-    wide as the padded input (zeros on the right, KW - 1 zeros in front), so the KW kernel
-    columns are KW shifts by one pixel along a flat run, and one copy puts them side by side
-    as a (pixels, KW·F) matrix, for the columns of the unpadded input only. One product with
-    the flipped filters, (KH·C, KW·F) @ (KW·F, pixels), gives every kernel row's contribution,
-    each added to dx shifted down by its row index minus the padding. This replaced the
-    patch-gradient scatter of ``_padded_input_grad_stride1`` here: ~0.7 ms less per training
-    step of the convnetjs net (benchmarks/engine_native.py), since the copy is KH times smaller
-    than the patch gradient and the adds run over whole rows of each channel.
+    Both gradients come from one matrix per block of images: g is laid on rows as wide as the
+    padded input (zeros on the right, KW - 1 zeros in front), so the KW kernel columns are KW
+    shifts by one pixel along a flat run, and one copy puts them side by side as a
+    (pixels, KW·F) matrix, for the columns of the unpadded input only; pixel (image, g row,
+    column) there meets x's row g row + i - padding through kernel row i. Then
+    - dW: x's rows for every kernel row i and channel, (KH·C, pixels), times that matrix;
+    - dx, the transposed convolution: the flipped filters (KH·C, KW·F) times its transpose
+      gives every kernel row's contribution in (C, N, H, W) order, each added to dx shifted
+      down by its row index minus the padding (rows landing in the padding are dropped).
+    That matrix is KH times smaller than the patches or their gradient, whose products and
+    scatter this replaced (~1.3 ms less per training step of the convnetjs net,
+    benchmarks/engine_native.py), and both its products run in the orientation OpenBLAS
+    runs faster. dx comes back as a view of (C, N, H, W) memory like the other layouts'.
     """
-    n, oh, ow, f = g_last.shape
-    _, c, kh, kw = w.shape
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    oh, ow = grad_y.shape[2:]
     p = padding
     wp = ow + kw - 1
-    h, wd = oh + kh - 1 - 2 * p, wp - 2 * p
-    dtype = g_last.dtype
+    dtype = w.dtype
     size = dtype.itemsize
-    # (KH·C, KW·F): kernel row i and input channel; kernel column KW - 1 - j (flipped), filter.
+    g_last = np.ascontiguousarray(grad_y.transpose(0, 2, 3, 1), dtype=dtype)
+    # A product with ones: numpy's sum down the (N·OH·OW, F) columns took ~0.17 ms here,
+    # the BLAS product ~0.01 ms.
+    db = np.ones(n * oh * ow, dtype) @ g_last.reshape(-1, f)
+    # x channel-major with p zero rows above and below: row r + i there is x's row r + i - p.
+    x_rows = np.zeros((c, n, oh + kh - 1, wd), dtype)
+    x_rows[:, :, p : p + h] = x.transpose(1, 0, 2, 3)
+    stride_c, stride_n, stride_row, stride_col = x_rows.strides
+    # (KH·C, KW·F) on both sides: kernel row i and input channel; kernel column KW - 1 - j
+    # (flipped), filter.
+    dw_flipped = np.zeros((kh * c, kw * f), dtype)
     w_flipped = w[:, :, :, ::-1].transpose(2, 1, 3, 0).reshape(kh * c, kw * f)
-    dx = np.zeros((c, n, h, wd), dtype)
+    dx = np.zeros((c, n, h, wd), dtype) if need_dx else None
     for block in _image_blocks(n, oh * wp * kw * f * size):
         images = block.stop - block.start
         g_wide = np.zeros((kw - 1 + images * oh * wp, f), dtype)
@@ -294,11 +300,20 @@ def _channels_last_input_grad_stride1(
             writeable=False,
         )
         g_cols = windows[:, :, p : p + wd].reshape(-1, kw * f)
+        x_by_kernel_row = np.lib.stride_tricks.as_strided(
+            x_rows[:, block],
+            (kh, c, images, oh, wd),
+            (stride_row, stride_c, stride_n, stride_row, stride_col),
+            writeable=False,
+        )
+        dw_flipped += x_by_kernel_row.reshape(kh * c, -1) @ g_cols
+        if dx is None:
+            continue
         by_kernel_row = (w_flipped @ g_cols.T).reshape(kh, c, images, oh, wd)
         dx_block = dx[:, block]
         for i in range(kh):
-            # g row r reaches dx row r + i - p; rows that land in the padding are dropped.
             first, stop = max(0, p - i), min(oh, h + p - i)
             if first < stop:
                 dx_block[:, :, first + i - p : stop + i - p] += by_kernel_row[i, :, :, first:stop]
-    return dx.transpose(1, 0, 2, 3)
+    dw = dw_flipped.reshape(kh, c, kw, f)[:, :, ::-1].transpose(3, 1, 0, 2)
+    return (None if dx is None else dx.transpose(1, 0, 2, 3)), np.ascontiguousarray(dw), db

@@ -118,10 +118,17 @@ def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
         y, cache = conv.im2col_forward(x, k, b, stride, p)
         layout = cache[-2]
         assert (layout == "per_image") == (in_pyodide and gemm is None)
-        # Natively, layers with C·KW ≥ 16 (the trainer's second conv) lie channels-last.
-        assert (layout == "channels_last") == (not in_pyodide and shape[1] * shape[6] >= 16)
-        dx, dw, _ = conv.im2col_backward(np.ones_like(y), cache)
+        # Natively, stride-1 layers with C·KW ≥ 16 (the trainer's second conv) run
+        # channels-last.
+        wide = shape[1] * shape[6] >= 16
+        assert (layout == "channels_last") == (not in_pyodide and stride == 1 and wide)
+        dx, dw, db = conv.im2col_backward(np.ones_like(y), cache)
         assert y.dtype == dx.dtype == dw.dtype == np.float32
+        # A first layer skips dx; dW and db stay the same.
+        skipped, dw_alone, db_alone = conv.im2col_backward(np.ones_like(y), cache, need_dx=False)
+        assert skipped is None
+        np.testing.assert_array_equal(dw_alone, dw)
+        np.testing.assert_array_equal(db_alone, db)
     for seed in range(6):
         rng = np.random.default_rng(seed)
         c, f, kh, kw = (int(v) for v in rng.integers(1, 4, size=4))
