@@ -13,7 +13,7 @@ matmul does; in Pyodide only through a gemm registered with ``engine.blas``):
   channels-last padded input in runs of KW·C values, block by block of images
   (``BLOCK_BYTES``) so the product (N·OH·OW, K) @ (K, F) reads them from cache; y comes back
   as an (N, F, OH, OW) view of (N, OH, OW, F) memory. Its backward pass needs no patches:
-  dW and dx both come from one KH times smaller matrix of g (``_channels_last_backward``).
+  dW and dx both come from one smaller matrix of g (``_channels_last_backward``).
 - Otherwise with BLAS, (K, N·OH·OW): the whole batch is one BLAS product (F, K) @ (K, N·OH·OW),
   and the backward pass two more, instead of N small ones each. The input is read in
   (C, N, H, W) order so every copy writes contiguous rows; y comes back as an (N, F, OH, OW)
@@ -263,10 +263,11 @@ def _channels_last_backward(
     - dx, the transposed convolution: the flipped filters (KH·C, KW·F) times its transpose
       gives every kernel row's contribution in (C, N, H, W) order, each added to dx shifted
       down by its row index minus the padding (rows landing in the padding are dropped).
-    That matrix is KH times smaller than the patches or their gradient, whose products and
-    scatter this replaced (~1.3 ms less per training step of the convnetjs net,
-    benchmarks/engine_native.py), and both its products run in the orientation OpenBLAS
-    runs faster. dx comes back as a view of (C, N, H, W) memory like the other layouts'.
+    That matrix has KW·F columns where the patches and their gradient have C·KH·KW (80
+    against 200 in the convnetjs net's second conv), and keeping no patches saves writing
+    and re-reading them; this replaced the patches' products and scatter (~1.5–2 ms less per
+    training step of that net, benchmarks/engine_native.py). dx comes back as a view of
+    (C, N, H, W) memory like the other layouts'.
     """
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
