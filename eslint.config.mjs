@@ -18,9 +18,10 @@ export default [
         katex: "readonly",
         loadPyodide: "readonly",
         renderMathInElement: "readonly",
-        // Assigned by our own shared scripts (site-packages.js, python-state.js, share-link.js,
-        // theme.js).
+        // Assigned by our own shared scripts (site-packages.js, pyodide-wasm.js, python-state.js,
+        // share-link.js, theme.js).
         cnnSitePackages: "readonly",
+        cnnPyodideWasm: "readonly",
         cnnTheme: "readonly",
         cnnPythonState: "readonly",
         cnnShareLink: "readonly",
@@ -37,6 +38,7 @@ export default [
       "static/code-worker.js",
       "static/worker-python.js",
       "static/site-packages.js",
+      "static/pyodide-wasm.js",
     ],
     languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } },
   },

@@ -5,11 +5,13 @@ import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { plainPyodideDir } from "./pyodide-dir.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const site = path.resolve(config.site) + "/";
 const url = (file) => pathToFileURL(site + file).href;
-const { loadPyodide } = await import(url("pyodide/pyodide.mjs"));
+const indexURL = plainPyodideDir(site + "pyodide");
+const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
 const info = JSON.parse(fs.readFileSync(site + "build-info.json"));
 // Panel's Pyodide module imports these browser globals at import time; lessons install scripts.
 globalThis.XMLHttpRequest = function () {};
@@ -17,7 +19,12 @@ globalThis.window = globalThis;
 globalThis.requestAnimationFrame = () => 0;
 globalThis.dispatchEvent = () => true;
 globalThis.addEventListener = () => {};
-globalThis.document = { fonts: { addEventListener: () => {} } };
+globalThis.document = {
+  fonts: { addEventListener: () => {} },
+  documentElement: { getAttribute: () => null }, // app.components.theme: light
+};
+// static/a11y.js builds a constructable stylesheet when it loads; Node has none.
+globalThis.CSSStyleSheet = class { replaceSync() {} };
 const store = new Map();
 globalThis.localStorage = {
   getItem: (key) => (store.has(key) ? store.get(key) : null),
@@ -35,13 +42,13 @@ function stage(name) {
 await import(url("site-packages.js"));
 await import(url("python-state.js"));
 await import(url("a11y.js")); // the page's own script that app.components.a11y.install() calls
-await import(url("pyodide/pyodide.asm.js")); // defines the module factory that startWith wraps, as boot.js does
+await import(pathToFileURL(indexURL + "pyodide.asm.js").href); // defines the module factory that startWith wraps, as boot.js does
 const packed = fs.readFileSync(site + info.site_packages.archive);
 const archive = globalThis.cnnSitePackages.read(new Response(packed));
 const start = (options) => globalThis.cnnSitePackages.startWith(archive, () => loadPyodide(options));
 // First visit: Python starts afresh with the packages installed and NumPy linked, imports the
 // prelude (NumPy, Panel, ...), and its memory is saved.
-const fresh = await start({ indexURL: site + "pyodide/" });
+const fresh = await start({ indexURL });
 stage("pyodide");
 fresh.runPython("import app.prelude; app.prelude.load('static/panel/')");
 stage("prelude");
@@ -50,7 +57,7 @@ stage("snapshot");
 // Later visits (the rest of this run): restore that memory instead.
 const { options, filled } = globalThis.cnnPythonState.restore(snapshot.length, Promise.resolve(snapshot));
 const py = await globalThis.cnnSitePackages.startWith(
-  archive, () => loadPyodide({ indexURL: site + "pyodide/", ...options }), { ready: filled });
+  archive, () => loadPyodide({ indexURL, ...options }), { ready: filled });
 stage("restore");
 py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
 // Each lesson as app.shell.show builds it (import, view, Bokeh models, the JSON for BokehJS),

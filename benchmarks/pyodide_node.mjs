@@ -8,6 +8,7 @@
 // inside Pyodide, so the script, the engine and data files keep their native paths.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { plainPyodideDir } from "./pyodide-dir.mjs";
 
 const [pyodideDir, script, ...args] = process.argv.slice(2);
 if (!pyodideDir || !script) {
@@ -15,7 +16,7 @@ if (!pyodideDir || !script) {
   process.exit(2);
 }
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const indexURL = path.resolve(pyodideDir) + "/";
+const indexURL = plainPyodideDir(pyodideDir);
 const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
 const py = await loadPyodide({ indexURL, stdout: (s) => console.log(s), stderr: (s) => console.error(s) });
 // CNN_PYODIDE_PACKAGES: more of Pyodide's packages, comma-separated (e.g. "scipy").

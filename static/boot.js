@@ -240,7 +240,7 @@
   async function startPython(savedSize, packages) {
     const indexURL = new URL("pyodide/", document.baseURI).href;
     const start = (options, ready) =>
-      cnnSitePackages.startWith(packages, () => loadPyodide({ indexURL, ...options }), {
+      cnnSitePackages.startWith(packages, () => cnnPyodideWasm.during(() => loadPyodide({ indexURL, ...options })), {
         ready,
         mark,
       });

@@ -5,6 +5,7 @@
 
 self.cnnWorkerPython = (() => {
   const base = new URL("./", self.location.href);
+  importScripts(new URL("pyodide-wasm.js", base).href);
 
   async function wheelUrl() {
     const response = await fetch(new URL("build-info.json", base));
@@ -17,7 +18,8 @@ self.cnnWorkerPython = (() => {
   /** Pyodide with numpy, the engine and the app importable; `started()` is told when Python
    * runs and the packages start loading. */
   async function start(started = () => {}) {
-    const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
+    const indexURL = new URL("pyodide/", base).href;
+    const pyodide = await self.cnnPyodideWasm.during(() => loadPyodide({ indexURL }));
     started();
     await pyodide.loadPackage(["numpy", await wheelUrl()], { messageCallback: () => {} });
     return pyodide;

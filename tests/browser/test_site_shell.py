@@ -40,7 +40,7 @@ def _nav(page):
 def test_first_paint_shows_the_course_before_python_and_keyboard_reaches_the_nav(page) -> None:
     held: list[Route] = []
     # Hold back Python itself so the page stays in its pre-Python state while we look at it.
-    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+    page.route("**/pyodide.asm.wasm.gz", lambda route: held.append(route))
     page.goto(page.site_url + "index.html#convolution")
 
     convolution = lesson("convolution")
@@ -59,9 +59,9 @@ def test_first_paint_shows_the_course_before_python_and_keyboard_reaches_the_nav
         if held:
             break
         page.wait_for_timeout(100)
-    assert held, "the boot never asked for pyodide.asm.wasm"
+    assert held, "the boot never asked for pyodide.asm.wasm.gz"
     assert page.evaluate("document.body.dataset.ready") is None
-    page.unroute("**/pyodide.asm.wasm")
+    page.unroute("**/pyodide.asm.wasm.gz")
     for route in held:
         route.fallback()
     page.wait_ready("convolution")
@@ -216,14 +216,15 @@ def test_a_damaged_saved_state_costs_one_fresh_start_not_the_page(page) -> None:
     assert page.evaluate("window.cnnBoot.restored") is True
 
 
-def test_a_host_that_gunzips_the_package_archive_still_boots(page, site_dir: Path) -> None:
+def test_a_host_that_gunzips_gz_files_still_boots(page, site_dir: Path) -> None:
     # Some static hosts send .gz files with "Content-Encoding: gzip": the page then receives the
-    # tar itself, already decompressed by the browser.
-    tar = gzip.decompress((site_dir / "wheels/site-packages.tar.gz").read_bytes())
-    page.route(
-        "**/site-packages.tar.gz",
-        lambda route: route.fulfill(body=tar, content_type="application/x-tar"),
-    )
+    # package archive's tar and Pyodide's WebAssembly themselves, already decompressed.
+    def decoded(gz: str):
+        body = gzip.decompress((site_dir / gz).read_bytes())
+        return lambda route: route.fulfill(body=body, content_type="application/gzip")
+
+    for gz in ("wheels/site-packages.tar.gz", "pyodide/pyodide.asm.wasm.gz"):
+        page.route(f"**/{gz}", decoded(gz))
     page.open_lesson("stride-padding")
     _a_widget_change_runs_through_python_and_the_engine(page)
 

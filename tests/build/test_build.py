@@ -8,6 +8,7 @@ touch the network.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -50,8 +51,9 @@ def test_manifest_lists_every_file_with_its_real_size_and_hash(site: Path, info:
         assert entry["size"] == len(data), path
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), path
     assert (site / info["app_wheel"]).is_file()
-    assert {pin.name: info["versions"][pin.name] for pin in pins.RUNTIME_WHEELS} == {
-        pin.name: pin.version for pin in pins.RUNTIME_WHEELS
+    shipped = [pin for pin in pins.RUNTIME_WHEELS if pin.name not in wheels.PAGE_LEFT_OUT]
+    assert {pin.name: info["versions"].get(pin.name) for pin in shipped} == {
+        pin.name: pin.version for pin in shipped
     }
     assert info["pyodide"]["version"] == pins.PYODIDE.version
     lock = json.loads((site / "pyodide/pyodide-lock.json").read_text())
@@ -148,15 +150,23 @@ def test_python_packages_ship_as_one_slim_precompiled_archive(site: Path, info: 
     names = [m.name for m in members]
     assert all(m.isfile() for m in members), "the browser-side unpacker writes regular files only"
     assert len(names) == len(set(names))
-    assert not [n for n in names if n.startswith(wheels.SLIM_PREFIXES)]
-    for package in ("panel", "bokeh", "param", "numpy", "packaging", "app", "engine"):
+    assert not [n for n in names if not wheels.shipped(n)]
+    for left_out in wheels.PAGE_LEFT_OUT:
+        assert not [n for n in names if n.startswith((f"{left_out}/", f"{left_out}-"))]
+    # Libraries ship as bytecode alone, where the source would be (Python imports it from there).
+    for package in ("panel", "bokeh", "param", "numpy", "packaging"):
+        modules = [n for n in names if n.startswith(f"{package}/") and n.endswith((".py", ".pyc"))]
+        assert modules and all(n.endswith(".pyc") and "__pycache__" not in n for n in modules)
+    # The app keeps its sources (tracebacks, inspect.getsource) beside their bytecode.
+    for package in ("app", "engine"):
         sources = [n for n in names if n.startswith(f"{package}/") and n.endswith(".py")]
-        pycs = {n for n in names if n.endswith(".cpython-312.pyc")}
-        compiled = [s for s in sources if _pyc_for(s) in pycs]
+        compiled = [s for s in sources if _pyc_for(s) in names]
         assert sources and len(compiled) >= 0.9 * len(sources), f"{package}: few .py have bytecode"
     # NumPy's compiled extension modules travel in the archive: boot.js links them itself.
     assert "numpy/_core/_multiarray_umath.cpython-312-wasm32-emscripten.so" in names
-    assert {"app/shell.py", "app/prelude.py", "engine/__init__.py"} <= set(names)
+    assert {"app/shell.py", "app/prelude.py", "engine/__init__.py", "panel/__init__.pyc"} <= set(
+        names
+    )
     distributions = set(info["site_packages"]["distributions"])
     assert {"numpy", "panel", "bokeh", "cnn_classroom"} <= distributions
     # The trainer's worker loads only the app wheel; no other wheel is shipped twice.
@@ -172,17 +182,23 @@ def _pyc_for(source: str) -> str:
     return f"{folder}/__pycache__/{name[:-3]}.cpython-312.pyc".lstrip("/")
 
 
-def test_the_standard_library_ships_with_bytecode_zipimport_reads(site: Path, info: dict) -> None:
+def test_the_standard_library_ships_as_bytecode_zipimport_reads(site: Path, info: dict) -> None:
     with zipfile.ZipFile(site / "pyodide/python_stdlib.zip") as zf:
         names = set(zf.namelist())
-        sources = [n for n in names if n.endswith(".py")]
-        # zipimport reads only x.pyc beside x.py, never __pycache__/.
-        assert all(f"{n}c" in names for n in sources), "a stdlib module lacks bytecode"
+        # zipimport reads x.pyc where x.py would be, never __pycache__/.
+        assert "json/__init__.pyc" in names and "os.pyc" in names
+        assert not [n for n in names if n.endswith(".py") and f"{n}c" in names]
         header = zf.read("json/__init__.pyc")[:8]
     with tarfile.open(site / info["site_packages"]["archive"]) as tar:
-        panel_pyc = tar.extractfile("panel/__pycache__/__init__.cpython-312.pyc").read(8)
+        panel_pyc = tar.extractfile("panel/__init__.pyc").read(8)
     assert header[:4] == panel_pyc[:4], "not compiled by the browser's CPython"
     assert int.from_bytes(header[4:8], "little") == 0b01, "must be an unchecked-hash pyc"
+
+
+def test_pyodide_webassembly_ships_gzipped(site: Path) -> None:
+    assert not (site / "pyodide" / pyodide.WASM).exists()
+    with gzip.open(site / "pyodide" / f"{pyodide.WASM}.gz") as wasm:
+        assert wasm.read(4) == b"\0asm"
 
 
 def test_the_archive_names_the_browser_snapshot(site: Path, info: dict) -> None:
@@ -191,7 +207,9 @@ def test_the_archive_names_the_browser_snapshot(site: Path, info: dict) -> None:
     assert key == hashlib.sha256(archive.read_bytes()).hexdigest()[:16]
 
 
-def test_packing_is_byte_reproducible_and_refuses_clashing_wheels(tmp_path: Path) -> None:
+def test_packing_is_byte_reproducible_ships_bytecode_alone_and_refuses_clashes(
+    tmp_path: Path,
+) -> None:
     def wheel(name: str, files: dict[str, bytes], date: tuple) -> Path:
         path = tmp_path / f"{name}-1-py3-none-any.whl"
         with zipfile.ZipFile(path, "w") as zf:
@@ -199,20 +217,33 @@ def test_packing_is_byte_reproducible_and_refuses_clashing_wheels(tmp_path: Path
                 zf.writestr(zipfile.ZipInfo(file, date_time=date), data)
         return path
 
-    first = [wheel("a", {"a/x.py": b"x = 1\n", "a/__init__.py": b""}, (2020, 1, 1, 0, 0, 0))]
-    first.append(wheel("b", {"b/y.py": b"y = 2\n"}, (2021, 5, 5, 5, 5, 5)))
-    wheels.pack_site_packages(first, tmp_path / "one.tar.gz")
+    a_files = {
+        "a/x.py": b"x = 1\n",
+        "a/__pycache__/x.cpython-312.pyc": b"pyc",
+        "a/__init__.py": b"",
+    }
+    first = [wheel("a", a_files, (2020, 1, 1, 0, 0, 0))]
+    b_files = {"b/y.py": b"y = 2\n", "b/__pycache__/y.cpython-312.pyc": b"pyc"}
+    first.append(wheel("b", b_files, (2021, 5, 5, 5, 5, 5)))
+    wheels.pack_site_packages(first, tmp_path / "one.tar.gz", with_sources=(first[1],))
     for path in first:  # same contents, other timestamps
         with zipfile.ZipFile(path) as zf:
             files = {n: zf.read(n) for n in zf.namelist()}
         wheel(path.name.split("-")[0], files, (2024, 2, 2, 2, 2, 2))
-    wheels.pack_site_packages(first, tmp_path / "two.tar.gz")
+    wheels.pack_site_packages(first, tmp_path / "two.tar.gz", with_sources=(first[1],))
     assert (tmp_path / "one.tar.gz").read_bytes() == (tmp_path / "two.tar.gz").read_bytes()
     with tarfile.open(tmp_path / "one.tar.gz") as tar:
-        assert sorted(tar.getnames()) == ["a/__init__.py", "a/x.py", "b/y.py"]
+        # a's module as its bytecode alone, where its source was; b with its source, as asked;
+        # a module without bytecode keeps its source.
+        assert sorted(tar.getnames()) == [
+            "a/__init__.py",
+            "a/x.pyc",
+            "b/__pycache__/y.cpython-312.pyc",
+            "b/y.py",
+        ]
 
-    clash = wheel("c", {"a/x.py": b"x = 3\n"}, (2020, 1, 1, 0, 0, 0))
-    with pytest.raises(BuildError, match=r"a/x\.py is in two wheels"):
+    clash = wheel("c", {"a/__init__.py": b"x = 3\n"}, (2020, 1, 1, 0, 0, 0))
+    with pytest.raises(BuildError, match=r"a/__init__\.py is in two wheels"):
         wheels.pack_site_packages([*first, clash], tmp_path / "three.tar.gz")
 
 
