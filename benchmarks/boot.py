@@ -1,23 +1,28 @@
-"""Boot benchmark: how long until a lesson is interactive, cold and warm, in Debian's Chromium.
+"""Boot benchmark: how long until a lesson is interactive, cold and warm, in Debian's Chromium,
+and how long a switch to the next lesson takes; one build, or two side by side.
 
-    python benchmarks/boot.py [--site site] [--lesson home] [--runs 3]
+    python benchmarks/boot.py [--site site] [--compare other-site] [--lesson entropy,pooling]
+                              [--runs 3]
 
-Serves the built site under a sub-path (as the tests do) and, for each run, opens the lesson in a
-fresh browser profile (cold: empty HTTP cache, no service worker), then opens it again in the same
-profile (warm: the second visit of a student). Prints JSON: milliseconds since navigation start
-for each boot stage, the median over runs, and the requests the server answered and the
-files/bytes it sent in all (a 304 revalidation sends no body; the service worker's precache of
-the whole site is included), and the bytes the page itself fetched before it was ready.
+Serves each built site under a sub-path (as the tests do) and, for each run and lesson, opens the
+lesson in a fresh browser profile (cold: empty HTTP cache, no service worker), then opens it
+again in the same profile (warm: the second visit of a student) and clicks the next lesson's link
+in the lesson list (switch: from the click until that lesson is interactive). With ``--compare``
+the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
+
+Prints JSON: per lesson and build, the medians over runs of each boot stage (milliseconds since
+navigation start), the bytes the server sent before the lesson was interactive (the page and its
+workers; the service worker starts caching the site only after that), the switch, and what the
+server sent in all; with ``--compare``, the ratio compare / site of the headline figures.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
 archive (the package archive downloaded and gunzipped), wheels (its files installed, before
 Python starts), numpy (NumPy's extension modules linked), pyodide (Python started, or restored
-from the snapshot a first visit saved), panel (on a first
-visit ``app.prelude.load``: Panel and what lessons share imported, and the snapshot taken),
-interactive (lesson rendered).
-Two are measured here independently of boot.js:
-first-paint (the browser's first-contentful-paint) and data-ready (when ``body[data-ready=true]``
-first appears: the tests' definition of interactive).
+from the snapshot a first visit saved), panel (on a first visit ``app.prelude.load``: Panel and
+what lessons share imported, and the snapshot taken), interactive (lesson rendered).
+Two are measured here independently of boot.js: first-paint (the browser's
+first-contentful-paint) and data-ready (when ``body[data-ready=true]`` first appears: the tests'
+definition of interactive).
 """
 
 from __future__ import annotations
@@ -25,81 +30,144 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from bench_browser import BOOT_TIMEOUT_MS, REPO_ROOT, SiteServer, chromium, open_page, script
-from playwright.sync_api import BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+
+sys.path.insert(0, str(REPO_ROOT))  # this checkout's app, for the lesson list's order
+from app.catalog import SLUGS
 
 MARK_PREFIX = "cnn:"
+#: The figures compared between two builds, from one visit's record.
+HEADLINES = {
+    "cold interactive ms": ("cold", "data-ready"),
+    "warm interactive ms": ("warm", "data-ready"),
+    "cold bytes until interactive": ("cold", "bytes_until_ready"),
+    "switch to the next lesson ms": ("warm", "switch_ms"),
+}
 
 
-def _visit(context: BrowserContext, url: str, server: SiteServer) -> dict[str, object]:
+def _switch(page: Page, slug: str) -> float:
+    """Milliseconds from a click on lesson ``slug`` in the lesson list until it is interactive."""
+    page.evaluate(script("arm-switch"), slug)
+    page.locator(f'#lesson-nav a[href$="#{slug}"]').click()
+    page.wait_for_selector(
+        f'body[data-route="{slug}"][data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS
+    )
+    return page.evaluate("window.cnnSwitchTimes.done - window.cnnSwitchTimes.clicked")
+
+
+def _visit(
+    context: BrowserContext, url: str, server: SiteServer, switch_to: str | None
+) -> dict[str, object]:
     server.stats.reset()
     page = open_page(context, url)
+    bytes_until_ready = server.stats.bytes  # boot.js registers the service worker after this
     collected = page.evaluate(script("collect-stages"), MARK_PREFIX)
-    stages = {name: round(ms) for name, ms in collected["stages"].items()}
     # Let the service worker finish caching the site, and a first visit save Python's state,
     # before the profile is reused: a student's second visit comes later than a script's.
     page.evaluate(script("service-worker-ready"))
     if page.evaluate("window.cnnBoot.restored === false && 'caches' in window"):
         page.wait_for_function("window.cnnBoot.snapshotSaved === true", timeout=BOOT_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
-    page.close()
-    return {
-        "stages_ms": dict(sorted(stages.items(), key=lambda item: item[1])),
+    record: dict[str, object] = {
+        **{name: round(ms) for name, ms in collected["stages"].items()},
+        "bytes_until_ready": bytes_until_ready,
         "requests": server.stats.requests,
         "files_sent": server.stats.files,
         "bytes_sent": server.stats.bytes,
-        "page_bytes_until_ready": collected["bytes"],
     }
+    if switch_to:
+        record["switch_ms"] = round(_switch(page, switch_to))
+    page.close()
+    return record
 
 
-def _run_once(playwright: Playwright, url: str, server: SiteServer) -> dict:
+def _cold_then_warm(playwright: Playwright, server: SiteServer, lesson: str) -> dict:
+    following = SLUGS[(SLUGS.index(lesson) + 1) % len(SLUGS)]
     with (
         tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
         chromium(playwright, profile) as context,
     ):
         context.add_init_script(script("watch-ready"))
-        return {"cold": _visit(context, url, server), "warm": _visit(context, url, server)}
+        url = f"{server.url}index.html#{lesson}"
+        return {
+            "cold": _visit(context, url, server, None),
+            "warm": _visit(context, url, server, following),
+        }
 
 
-def _median(runs: list[dict], visit: str) -> dict[str, object]:
-    stage_names = {name for run in runs for name in run[visit]["stages_ms"]}
-    stages = {
-        name: round(
-            statistics.median(
-                r[visit]["stages_ms"][name] for r in runs if name in r[visit]["stages_ms"]
-            )
-        )
-        for name in stage_names
-    }
+def _median(runs: list[dict]) -> dict[str, dict[str, int]]:
     return {
-        "stages_ms": dict(sorted(stages.items(), key=lambda item: item[1])),
-        "requests": round(statistics.median(r[visit]["requests"] for r in runs)),
-        "files_sent": round(statistics.median(r[visit]["files_sent"] for r in runs)),
-        "bytes_sent": round(statistics.median(r[visit]["bytes_sent"] for r in runs)),
-        "page_bytes_until_ready": round(
-            statistics.median(r[visit]["page_bytes_until_ready"] for r in runs)
-        ),
+        visit: {
+            key: round(statistics.median(run[visit][key] for run in runs if key in run[visit]))
+            for key in sorted({k for run in runs for k in run[visit]})
+        }
+        for visit in ("cold", "warm")
     }
+
+
+def _headlines(median: dict) -> dict[str, int]:
+    return {name: median[visit].get(key) for name, (visit, key) in HEADLINES.items()}
+
+
+def _version(site: Path) -> str:
+    """The build's version (site/build-info.json), for telling two builds apart in the output."""
+    info = json.loads((site / "build-info.json").read_text())
+    return info.get("cache_version", "?")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, default=REPO_ROOT / "site", help="built site folder")
-    parser.add_argument("--lesson", default="home", help="lesson slug to open")
-    parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs to run")
+    parser.add_argument("--compare", type=Path, help="a second built site, measured in turns")
+    parser.add_argument(
+        "--lesson", default="entropy,convolution,pooling", help="lesson slugs, comma-separated"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs per lesson and build")
     args = parser.parse_args()
-    with SiteServer(args.site) as server, sync_playwright() as playwright:
-        url = f"{server.url}index.html#{args.lesson}"
-        runs = [_run_once(playwright, url, server) for _ in range(args.runs)]
-    report = {
-        "lesson": args.lesson,
+    sites = {"site": args.site, **({"compare": args.compare} if args.compare else {})}
+    lessons = args.lesson.split(",")
+    unknown = [slug for slug in lessons if slug not in SLUGS]
+    if unknown:
+        raise SystemExit(f"unknown lesson(s): {', '.join(unknown)}; known: {', '.join(SLUGS)}")
+    runs: dict[str, dict[str, list]] = {s: {name: [] for name in sites} for s in lessons}
+    servers = {name: SiteServer(path) for name, path in sites.items()}
+    try:
+        for server in servers.values():
+            server.start()
+        with sync_playwright() as playwright:
+            for index in range(args.runs):
+                for lesson in lessons:
+                    order = list(sites) if index % 2 == 0 else list(reversed(sites))
+                    for name in order:
+                        record = _cold_then_warm(playwright, servers[name], lesson)
+                        runs[lesson][name].append(record)
+    finally:
+        for server in servers.values():
+            server.stop()
+    report: dict[str, object] = {
+        "builds": {name: {"path": str(p), "version": _version(p)} for name, p in sites.items()},
         "runs": args.runs,
-        "median": {"cold": _median(runs, "cold"), "warm": _median(runs, "warm")},
-        "each_run": runs,
+        "load_average": Path("/proc/loadavg").read_text().split()[:3],
+        "chromium": subprocess.run(
+            ["chromium", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
     }
+    for lesson in lessons:
+        medians = {name: _median(runs[lesson][name]) for name in sites}
+        summary = {name: _headlines(medians[name]) for name in sites}
+        if args.compare:
+            summary["ratio compare/site"] = {
+                key: round(summary["compare"][key] / summary["site"][key], 2)
+                for key in HEADLINES
+                if summary["compare"][key] and summary["site"][key]
+            }
+        report[lesson] = {"summary": summary, "median": medians, "each_run": runs[lesson]}
     print(json.dumps(report, indent=2))
 
 
