@@ -310,6 +310,7 @@ def _in_pyodide(args: argparse.Namespace, argv: list[str]) -> int:
 #: The page loads Pyodide and runs the benchmark with js/pyodide-kernels-page.js.
 PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
 <script src="pyodide/pyodide.js"></script>
+<script src="pyodide-wasm.js"></script>
 <script src="pyodide-kernels-page.js"></script>"""
 
 
@@ -331,6 +332,7 @@ def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> in
         (root / "pyodide-kernels-page.js").symlink_to(
             ROOT / "benchmarks/js/pyodide-kernels-page.js"
         )
+        (root / "pyodide-wasm.js").symlink_to(ROOT / "static/pyodide-wasm.js")
         for name in files:
             (root / "files" / name).parent.mkdir(parents=True, exist_ok=True)
             (root / "files" / name).symlink_to(ROOT / name)

@@ -30,7 +30,7 @@ globalThis.cnnPyodideWasm = (() => {
   /** `response` (the .gz file) as WebAssembly that instantiateStreaming accepts. */
   async function asWasm(response) {
     if (!response.ok) {
-      throw new Error(`Could not download Python itself (pyodide.asm.wasm.gz, HTTP ${response.status})`);
+      throw new Error(`pyodide.asm.wasm.gz: HTTP ${response.status}`);
     }
     if (await isGzip(response)) {
       const body = response.body.pipeThrough(new DecompressionStream("gzip"));
@@ -40,18 +40,25 @@ globalThis.cnnPyodideWasm = (() => {
     return new Response(response.body, { headers: { "Content-Type": WASM_TYPE } });
   }
 
-  /** Runs `start` (a call of loadPyodide) with Pyodide's WebAssembly read from the .gz file. */
+  /**
+   * Runs `start` (a call of loadPyodide) with Pyodide's WebAssembly read from the .gz file. If
+   * that download fails, rejects with the reason: Pyodide itself would only log it and wait.
+   */
   async function during(start) {
     const plainFetch = globalThis.fetch;
+    let fail;
+    const failed = new Promise((_, reject) => (fail = reject));
     globalThis.fetch = (resource, options) => {
       const url = resource instanceof Request ? resource.url : String(resource);
       if (!new URL(url, globalThis.location.href).pathname.endsWith(WASM)) {
         return plainFetch(resource, options);
       }
-      return plainFetch(`${url}.gz`, options).then(asWasm);
+      const wasm = plainFetch(`${url}.gz`, options).then(asWasm);
+      wasm.catch((error) => fail(new Error(`Could not download Python itself (${error.message})`)));
+      return wasm;
     };
     try {
-      return await start();
+      return await Promise.race([start(), failed]);
     } finally {
       globalThis.fetch = plainFetch;
     }

@@ -2,7 +2,7 @@
 // numpy, copies the engine and the benchmark script (served under files/) into Pyodide's file
 // system, runs the script there with `argv` and returns what it printed.
 window.runBenchmark = async (files, argv) => {
-  const py = await loadPyodide({ indexURL: "pyodide/" });
+  const py = await cnnPyodideWasm.during(() => loadPyodide({ indexURL: "pyodide/" }));
   await py.loadPackage("numpy", { messageCallback: () => {} });
   for (const name of files) {
     const bytes = new Uint8Array(await (await fetch("files/" + name)).arrayBuffer());

@@ -43,7 +43,9 @@ _BOOT_AND_RUN = """
 async ({source, runner}) => {
   const base = new URL('./', location.href);
   const {loadPyodide} = await import(new URL('pyodide/pyodide.mjs', base).href);
-  const pyodide = await loadPyodide({indexURL: new URL('pyodide/', base).href});
+  await import(new URL('pyodide-wasm.js', base).href);  // the site ships the wasm gzip'd
+  const indexURL = new URL('pyodide/', base).href;
+  const pyodide = await cnnPyodideWasm.during(() => loadPyodide({indexURL}));
   const info = await (await fetch(new URL('build-info.json', base))).json();
   if (!info.app_wheel) throw new Error('build-info.json names no cnn_classroom wheel');
   const url = new URL(info.app_wheel, base).href;

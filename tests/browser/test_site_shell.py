@@ -149,19 +149,28 @@ def test_course_map_link_then_back_and_forward(page) -> None:
     page.wait_ready(route[1], timeout=SWITCH_TIMEOUT_MS)
 
 
-def test_boot_failure_shows_an_error_panel_and_retry_recovers(page) -> None:
-    page.allow_console_errors(r"packages|ERR_FAILED|Failed to load resource|[Bb]oot")
-    page.route("**/site-packages.tar.gz", lambda route: route.abort("failed"))
+@pytest.mark.parametrize(
+    ("download", "message"),
+    [
+        ("**/site-packages.tar.gz", "Could not download the Python packages"),
+        ("**/pyodide.asm.wasm.gz", "Could not download Python itself"),
+    ],
+)
+def test_boot_failure_shows_an_error_panel_and_retry_recovers(
+    page, download: str, message: str
+) -> None:
+    page.allow_console_errors(r"packages|Python|ERR_FAILED|Failed to load resource|[Bb]oot|wasm")
+    page.route(download, lambda route: route.abort("failed"))
     page.goto(page.site_url + "index.html#entropy")
 
     panel = page.get_by_role("alert")
     expect(panel).to_be_visible(timeout=60_000)
-    expect(panel).to_contain_text(re.compile("Could not download the Python packages"))
+    expect(panel).to_contain_text(message)
     assert page.evaluate("document.body.dataset.ready") is None
     # The static lesson text stays readable behind the error.
     expect(page.get_by_role("heading", level=1, name=lesson("entropy").title)).to_be_visible()
 
-    page.unroute("**/site-packages.tar.gz")
+    page.unroute(download)
     panel.get_by_role("button", name=re.compile("retry", re.I)).click()
     page.wait_ready("entropy")
 
