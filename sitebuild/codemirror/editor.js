@@ -20,7 +20,7 @@ import {
   lineNumbers,
 } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
-import { submit, warm } from "./runner.js";
+import { submit, warmWhenIdle } from "./runner.js";
 
 // Colours are the page's palette variables (static/style.css), which reach the editor inside
 // its shadow root and switch with the page's colour scheme, so the editor needs no theme of its
@@ -98,7 +98,7 @@ export function mount(host, data) {
       ],
     }),
   });
-  warm();
+  warmWhenIdle();
 
   return {
     submit(message) {

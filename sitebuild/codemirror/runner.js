@@ -46,6 +46,25 @@ export function warm() {
   if (!current) adopt(spawn());
 }
 
+/**
+ * Starts the worker's Python once the page's lesson is interactive and the page is idle: a worker
+ * starting beside the page's own boot takes CPU from it (on two cores, a second Pyodide
+ * compiling and starting). A Run before then starts it at once (`execute` calls `warm`).
+ */
+export function warmWhenIdle() {
+  const start = () => requestIdleCallback(warm, { timeout: 1000 });
+  if (document.body.dataset.ready === "true") {
+    start();
+    return;
+  }
+  const observer = new MutationObserver(() => {
+    if (document.body.dataset.ready !== "true") return;
+    observer.disconnect();
+    start();
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ["data-ready"] });
+}
+
 function dropStandby() {
   if (standby) standby.worker.terminate();
   standby = null;
