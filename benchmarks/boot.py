@@ -11,9 +11,10 @@ in the lesson list (switch: from the click until that lesson is interactive). Wi
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 
 Prints JSON: per lesson and build, the medians over runs of each boot stage (milliseconds since
-navigation start), the bytes the server sent before the lesson was interactive (the page and its
-workers; the service worker starts caching the site only after that), the switch, and what the
-server sent in all; with ``--compare``, the ratio compare / site of the headline figures.
+navigation start), the bytes the page and its workers took from the network until the lesson
+was interactive (by Chromium's request timing; the service worker's precache, which starts then,
+is not counted), the switch, and what the server sent in all; with ``--compare``, the ratio
+compare / site of the headline figures.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
 archive (the package archive downloaded and gunzipped), wheels (its files installed, before
@@ -36,7 +37,7 @@ import tempfile
 from pathlib import Path
 
 from bench_browser import BOOT_TIMEOUT_MS, REPO_ROOT, SiteServer, chromium, open_page, script
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, Request, sync_playwright
 
 sys.path.insert(0, str(REPO_ROOT))  # this checkout's app, for the lesson list's order
 from app.catalog import SLUGS
@@ -61,13 +62,33 @@ def _switch(page: Page, slug: str) -> float:
     return page.evaluate("window.cnnSwitchTimes.done - window.cnnSwitchTimes.clicked")
 
 
+def _network_bytes_until(finished: list[Request], ready_epoch_ms: float) -> int:
+    """Response bytes the page and its workers took from the network (not from the service
+    worker, not its own precache downloads) in requests that ended by ``ready_epoch_ms``."""
+    total = 0
+    for request in finished:
+        response = request.response()
+        if request.service_worker or response is None or response.from_service_worker:
+            continue
+        timing = request.timing
+        if timing["startTime"] + timing["responseEnd"] <= ready_epoch_ms:
+            total += request.sizes()["responseBodySize"]
+    return total
+
+
 def _visit(
     context: BrowserContext, url: str, server: SiteServer, switch_to: str | None
 ) -> dict[str, object]:
     server.stats.reset()
+    finished: list[Request] = []
+    context.on("requestfinished", finished.append)
     page = open_page(context, url)
-    bytes_until_ready = server.stats.bytes  # boot.js registers the service worker after this
     collected = page.evaluate(script("collect-stages"), MARK_PREFIX)
+    ready_epoch_ms = page.evaluate(
+        "performance.timeOrigin + performance.getEntriesByName('bench:data-ready')[0].startTime"
+    )
+    context.remove_listener("requestfinished", finished.append)
+    bytes_until_ready = _network_bytes_until(finished, ready_epoch_ms)
     # Let the service worker finish caching the site, and a first visit save Python's state,
     # before the profile is reused: a student's second visit comes later than a script's.
     page.evaluate(script("service-worker-ready"))
