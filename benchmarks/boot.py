@@ -72,7 +72,7 @@ def _network_bytes_until(finished: list[Request], ready_epoch_ms: float) -> int:
             continue
         timing = request.timing
         if timing["startTime"] + timing["responseEnd"] <= ready_epoch_ms:
-            total += request.sizes()["responseBodySize"]
+            total += max(0, request.sizes()["responseBodySize"])  # -1: no body
     return total
 
 
@@ -81,13 +81,17 @@ def _visit(
 ) -> dict[str, object]:
     server.stats.reset()
     finished: list[Request] = []
-    context.on("requestfinished", finished.append)
+
+    def record(request: Request) -> None:
+        finished.append(request)
+
+    context.on("requestfinished", record)
     page = open_page(context, url)
     collected = page.evaluate(script("collect-stages"), MARK_PREFIX)
     ready_epoch_ms = page.evaluate(
         "performance.timeOrigin + performance.getEntriesByName('bench:data-ready')[0].startTime"
     )
-    context.remove_listener("requestfinished", finished.append)
+    context.remove_listener("requestfinished", record)
     bytes_until_ready = _network_bytes_until(finished, ready_epoch_ms)
     # Let the service worker finish caching the site, and a first visit save Python's state,
     # before the profile is reused: a student's second visit comes later than a script's.
