@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Playwright
@@ -61,10 +61,18 @@ def chromium(
         browser.close()
 
 
-def open_page(context: BrowserContext, url: str, ready: str = 'body[data-ready="true"]') -> Page:
+def open_page(
+    context: BrowserContext,
+    url: str,
+    ready: str = 'body[data-ready="true"]',
+    before: Callable[[Page], None] | None = None,
+) -> Page:
     """A new page at ``url``, returned once ``ready`` (a CSS selector) is in the document:
-    by default the tests' definition of a lesson being interactive."""
+    by default the tests' definition of a lesson being interactive. ``before(page)`` runs before
+    the page navigates (to set up network conditions, say)."""
     page = context.new_page()
+    if before is not None:
+        before(page)
     page.goto(url)
     page.wait_for_selector(ready, state="attached", timeout=BOOT_TIMEOUT_MS)
     return page

@@ -2,19 +2,22 @@
 and how long a switch to the next lesson takes; one build, or two side by side.
 
     python benchmarks/boot.py [--site site] [--compare other-site] [--lesson entropy,pooling]
-                              [--runs 3]
+                              [--runs 3] [--mbps 40]
 
 Serves each built site under a sub-path (as the tests do) and, for each run and lesson, opens the
 lesson in a fresh browser profile (cold: empty HTTP cache, no service worker), then opens it
 again in the same profile (warm: the second visit of a student) and clicks the next lesson's link
 in the lesson list (switch: from the click until that lesson is interactive). With ``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
+``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
+classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
 
 Prints JSON: per lesson and build, the medians over runs of each boot stage (milliseconds since
 navigation start), the bytes the page and its workers took from the network until the lesson
 was interactive (by Chromium's request timing; the service worker's precache, which starts then,
-is not counted), the switch, and what the server sent in all; with ``--compare``, the ratio
-compare / site of the headline figures.
+is not counted), the switch, what the server sent in all, and the browser storage the site uses
+once it is cached and Python's state saved; with ``--compare``, the ratio compare / site of the
+headline figures.
 
 Stage times come from the ``performance.mark("cnn:<stage>")`` calls in ``static/boot.js``:
 archive (the package archive downloaded and gunzipped), wheels (its files installed, before
@@ -34,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bench_browser import BOOT_TIMEOUT_MS, REPO_ROOT, SiteServer, chromium, open_page, script
@@ -49,6 +53,7 @@ HEADLINES = {
     "warm interactive ms": ("warm", "data-ready"),
     "cold bytes until interactive": ("cold", "bytes_until_ready"),
     "switch to the next lesson ms": ("warm", "switch_ms"),
+    "storage after the first visit": ("cold", "storage_bytes_after"),
 }
 
 
@@ -76,8 +81,32 @@ def _network_bytes_until(finished: list[Request], ready_epoch_ms: float) -> int:
     return total
 
 
+def _throttled(mbps: float) -> Callable[[Page], None]:
+    """Sets a page's network (its dedicated workers' too) to ``mbps`` megabits per second down,
+    with 20 ms of latency: a school's shared Wi-Fi rather than localhost."""
+
+    def throttle(page: Page) -> None:
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": 20,
+                "downloadThroughput": mbps * 1e6 / 8,
+                "uploadThroughput": mbps * 1e6 / 8,
+            },
+        )
+
+    return throttle
+
+
 def _visit(
-    context: BrowserContext, url: str, server: SiteServer, switch_to: str | None
+    context: BrowserContext,
+    url: str,
+    server: SiteServer,
+    switch_to: str | None,
+    mbps: float | None,
 ) -> dict[str, object]:
     server.stats.reset()
     finished: list[Request] = []
@@ -86,7 +115,7 @@ def _visit(
         finished.append(request)
 
     context.on("requestfinished", record)
-    page = open_page(context, url)
+    page = open_page(context, url, before=_throttled(mbps) if mbps else None)
     collected = page.evaluate(script("collect-stages"), MARK_PREFIX)
     ready_epoch_ms = page.evaluate(
         "performance.timeOrigin + performance.getEntriesByName('bench:data-ready')[0].startTime"
@@ -99,12 +128,14 @@ def _visit(
     if page.evaluate("window.cnnBoot.restored === false && 'caches' in window"):
         page.wait_for_function("window.cnnBoot.snapshotSaved === true", timeout=BOOT_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
+    storage = page.evaluate("navigator.storage.estimate().then((estimate) => estimate.usage)")
     record: dict[str, object] = {
         **{name: round(ms) for name, ms in collected["stages"].items()},
         "bytes_until_ready": bytes_until_ready,
         "requests": server.stats.requests,
         "files_sent": server.stats.files,
         "bytes_sent": server.stats.bytes,
+        "storage_bytes_after": storage,
     }
     if switch_to:
         record["switch_ms"] = round(_switch(page, switch_to))
@@ -112,7 +143,9 @@ def _visit(
     return record
 
 
-def _cold_then_warm(playwright: Playwright, server: SiteServer, lesson: str) -> dict:
+def _cold_then_warm(
+    playwright: Playwright, server: SiteServer, lesson: str, mbps: float | None
+) -> dict:
     following = SLUGS[(SLUGS.index(lesson) + 1) % len(SLUGS)]
     with (
         tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
@@ -121,8 +154,8 @@ def _cold_then_warm(playwright: Playwright, server: SiteServer, lesson: str) -> 
         context.add_init_script(script("watch-ready"))
         url = f"{server.url}index.html#{lesson}"
         return {
-            "cold": _visit(context, url, server, None),
-            "warm": _visit(context, url, server, following),
+            "cold": _visit(context, url, server, None, mbps),
+            "warm": _visit(context, url, server, following, mbps),
         }
 
 
@@ -154,6 +187,9 @@ def main() -> None:
         "--lesson", default="entropy,convolution,pooling", help="lesson slugs, comma-separated"
     )
     parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs per lesson and build")
+    parser.add_argument(
+        "--mbps", type=float, help="throttle the page's network to this many megabits per second"
+    )
     args = parser.parse_args()
     sites = {"site": args.site, **({"compare": args.compare} if args.compare else {})}
     lessons = args.lesson.split(",")
@@ -170,7 +206,7 @@ def main() -> None:
                 for lesson in lessons:
                     order = list(sites) if index % 2 == 0 else list(reversed(sites))
                     for name in order:
-                        record = _cold_then_warm(playwright, servers[name], lesson)
+                        record = _cold_then_warm(playwright, servers[name], lesson, args.mbps)
                         runs[lesson][name].append(record)
     finally:
         for server in servers.values():
@@ -178,6 +214,7 @@ def main() -> None:
     report: dict[str, object] = {
         "builds": {name: {"path": str(p), "version": _version(p)} for name, p in sites.items()},
         "runs": args.runs,
+        "network_mbps": args.mbps or "unthrottled (localhost)",
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "chromium": subprocess.run(
             ["chromium", "--version"], capture_output=True, text=True, check=False
