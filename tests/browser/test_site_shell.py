@@ -187,8 +187,10 @@ def test_a_second_visit_restores_pythons_saved_state(page) -> None:
         assert page.evaluate("window.cnnBoot.restored") is True, "Python started afresh"
         _a_widget_change_runs_through_python_and_the_engine(page)
         draws.append(page.evaluate(_PYTHON_RANDOM))
-        # The URL now carries the change (stride=1) and a reload would reopen it: the next
-        # visit starts from the lesson's own values.
+        # The URL carries the change (stride=1) once the page writes it (debounced), and a
+        # reload would reopen it: wait for that write, then start the next visit from the
+        # lesson's own values (resetting earlier raced the write).
+        page.wait_for_function("location.hash.includes('stride=')")
         page.evaluate("history.replaceState(null, '', '#stride-padding')")
     # The snapshot holds the first visit's random states; each visit must draw its own numbers,
     # from Python's generator and from NumPy's (whose compiled code the snapshot holds too).
