@@ -45,22 +45,27 @@ globalThis.cnnA11y = (() => {
     };
     // [data-cnn-scroll]: a box marked earlier is re-checked even if its inline style changed.
     const SCROLL_BOXES = '.katex-display, .scroll, pre, [style*="overflow"], [data-cnn-scroll]';
-    const markScrolling = (el) => {
-      const scrolls = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
-        /auto|scroll/.test(getComputedStyle(el).overflowX);
+    const scrolls = (el) =>
+      el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
+      /auto|scroll/.test(getComputedStyle(el).overflowX);
+    const markScrolling = (el, scrolling) => {
       const marked = el.hasAttribute('data-cnn-scroll');
-      if (scrolls && !marked && !el.hasAttribute('tabindex')) {
+      if (scrolling && !marked && !el.hasAttribute('tabindex')) {
         el.setAttribute('data-cnn-scroll', '');
         el.setAttribute('tabindex', '0');
         el.setAttribute('role', 'group');
         el.setAttribute('aria-label', scrollName(el));
-      } else if (!scrolls && marked) {
+      } else if (!scrolling && marked) {
         for (const name of ['data-cnn-scroll', 'tabindex', 'role', 'aria-label']) {
           el.removeAttribute(name);
         }
       }
     };
-    const pass = (root) => {
+    // Names what needs a name in `root` and the shadow roots below it, and returns (in `boxes`)
+    // the elements that may scroll sideways: shadow hosts and SCROLL_BOXES, which the app's
+    // stylesheets or inline styles can give a sideways overflow (reading every element's layout
+    // cost ~70 ms per lesson render).
+    const visit = (root, boxes) => {
       if (!observed.has(root)) {
         observed.add(root);
         if (root !== document.body) {
@@ -86,16 +91,22 @@ globalThis.cnnA11y = (() => {
         button.setAttribute('aria-label', spinName(button));
       }
       for (const el of root.querySelectorAll('*')) {
-        // Reading every element's layout cost ~70 ms per lesson render; only shadow hosts and
-        // SCROLL_BOXES are given a sideways overflow (by the app's stylesheets or inline).
-        if (el.shadowRoot || el.matches(SCROLL_BOXES)) markScrolling(el);
-        if (el.shadowRoot) pass(el.shadowRoot);
+        if (el.shadowRoot || el.matches(SCROLL_BOXES)) boxes.push(el);
+        if (el.shadowRoot) visit(el.shadowRoot, boxes);
       }
+      return boxes;
+    };
+    // All layout reads first, then all writes: a read after a write makes the browser lay the
+    // page out again, and interleaving them did that once per box.
+    const pass = () => {
+      const boxes = visit(document.body, []);
+      const scrolling = boxes.map(scrolls);
+      boxes.forEach((el, index) => markScrolling(el, scrolling[index]));
     };
     function schedule() {
       if (pending) return;
       pending = true;
-      requestAnimationFrame(() => { pending = false; pass(document.body); });
+      requestAnimationFrame(() => { pending = false; pass(); });
     }
     // Whether a box scrolls changes without a DOM mutation when the window is resized or
     // KaTeX's fonts arrive (late stylesheets: see pass).
