@@ -48,6 +48,14 @@ def _press(card, button: str, code: str, expected: str, timeout: float = 30_000)
     return status.inner_text()
 
 
+def _exercise_card(shared_page, slug: str, exercise: str):
+    """The card of code exercise ``exercise`` (its spec's id without ``code-``) on lesson
+    ``slug``, scrolled into view."""
+    card = shared_page.open_lesson(slug).locator(f".exercise-code-{exercise}")
+    card.scroll_into_view_if_needed()
+    return card
+
+
 def test_conv_exercise_from_syntax_error_to_solved(shared_page, axe):
     page = shared_page.open_lesson("stride-padding")
     card = page.locator(".exercise-code-correlate2d")
@@ -111,9 +119,7 @@ def test_conv_exercise_from_syntax_error_to_solved(shared_page, axe):
 
 
 def test_softmax_without_max_subtraction_fails_on_large_logits(shared_page):
-    page = shared_page.open_lesson("softmax")
-    card = page.locator(".exercise-code-softmax")
-    card.scroll_into_view_if_needed()
+    card = _exercise_card(shared_page, "softmax", "softmax")
     naive = "import numpy as np\n\ndef softmax(z):\n    e = np.exp(z)\n    return e / np.sum(e)\n"
     text = _press(card, "Check", naive, "failed", WORKER_TIMEOUT_MS)
     assert re.search(r"large logits", text)
@@ -122,9 +128,7 @@ def test_softmax_without_max_subtraction_fails_on_large_logits(shared_page):
 
 
 def test_a_monkeypatched_np_sum_does_not_reach_the_next_check(shared_page):
-    page = shared_page.open_lesson("softmax")
-    card = page.locator(".exercise-code-softmax")
-    card.scroll_into_view_if_needed()
+    card = _exercise_card(shared_page, "softmax", "softmax")
     patch = (
         "import numpy as np\nnp.sum = lambda *args, **kwargs: 0.0\n\n"
         "def softmax(z):\n    return np.sum(z)\n"
@@ -134,9 +138,7 @@ def test_a_monkeypatched_np_sum_does_not_reach_the_next_check(shared_page):
 
 
 def test_huge_output_and_allocation_get_clear_messages(shared_page):
-    page = shared_page.open_lesson("entropy")
-    card = page.locator(".exercise-code-entropy")
-    card.scroll_into_view_if_needed()
+    card = _exercise_card(shared_page, "entropy", "entropy")
     chatty = "def entropy(p):\n    for i in range(200_000):\n        print(i)\n    return 0.0\n"
     text = _press(card, "Run", chatty, "returned", WORKER_TIMEOUT_MS)
     assert "more characters not shown" in text
@@ -148,9 +150,7 @@ def test_huge_output_and_allocation_get_clear_messages(shared_page):
 
 
 def test_student_code_sees_neither_progress_nor_saved_models(shared_page):
-    page = shared_page.open_lesson("entropy")
-    card = page.locator(".exercise-code-entropy")
-    card.scroll_into_view_if_needed()
+    card = _exercise_card(shared_page, "entropy", "entropy")
     probe = (
         "import js\n\ndef entropy(p):\n"
         "    prototype = js.Object.getPrototypeOf(js.self)\n"
