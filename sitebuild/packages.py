@@ -21,9 +21,8 @@ PAGE_PYODIDE_PACKAGES = ("numpy", "packaging")
 def add_python_packages(site: Path, pyodide: dict) -> tuple[list[str], dict[str, str], str]:
     """Slim runtime wheels (but those in PAGE_LEFT_OUT), the app wheel and the page's Pyodide
     packages (already verified against the lock by ``sitebuild.pyodide``), all byte-compiled, go
-    into
-    ``site/{SITE_PACKAGES_ARCHIVE}``; only the app wheel is also shipped as a wheel, because the
-    worker needs nothing else.
+    into ``site/{SITE_PACKAGES_ARCHIVE}``; only the app wheel is also shipped as a wheel, because
+    the worker needs nothing else.
 
     Returns (distribution names in the archive, package versions, app wheel path in the site).
     """
