@@ -8,7 +8,10 @@ offset's strided slice into an array of its own, which the forward and backward 
 read in long runs: numpy's loops over a strided slice run a few values at a time (a row of
 the pooled map, or natively after a channels-last convolution one pixel's channels), and the
 copies made the convnetjs net's training step ~0.2-0.5 ms (~3-6%) faster
-(benchmarks/engine_native.py).
+(benchmarks/engine_native.py). In Pyodide max pooling keeps, per output, the index of the window
+offset that won instead (``_max_with_winners``): there ``np.maximum`` takes ~5 ns per value and a
+comparison with ``np.where`` ~1 ns, and the backward pass then needs one comparison per offset
+instead of tracking which maxima were already claimed.
 """
 
 from __future__ import annotations
@@ -41,7 +44,10 @@ def forward(x: np.ndarray, size: int, stride: int, mode: str) -> tuple[np.ndarra
         raise ValueError(f"pooling mode must be one of {', '.join(MODES)}, got {mode!r}")
     oh, ow = output_hw(x.shape[-2], x.shape[-1], size, stride)
     windows = [_window(x, i, j, stride, oh, ow) for i in range(size) for j in range(size)]
-    if mode == "max" and not fastpath.IN_PYODIDE:
+    if mode == "max" and fastpath.IN_PYODIDE:
+        y, winners = _max_with_winners(windows)
+        return y, (x, None, winners, y, size, stride, mode)
+    if mode == "max":
         # order="K": each keeps x's memory order (natively a conv output lies channel-major
         # or channels-last), so y and the backward pass's comparisons do too.
         windows = [window.copy(order="K") for window in windows]
@@ -51,13 +57,27 @@ def forward(x: np.ndarray, size: int, stride: int, mode: str) -> tuple[np.ndarra
         combine(y, window, out=y)
     if mode == "avg":
         y *= 1.0 / (size * size)
-    return y, (x, windows, y, size, stride, mode)
+    return y, (x, windows, None, y, size, stride, mode)
+
+
+def _max_with_winners(windows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The windows' elementwise maximum and, per output, the index in ``windows`` of the first
+    window that holds it (a later window wins only when strictly larger, so ties go to the
+    first, as in ``backward``'s other path). A NaN in the first window stays; later ones are
+    passed over, where ``np.maximum`` would spread them."""
+    y = windows[0].copy(order="K")
+    winners = np.zeros(y.shape, np.min_scalar_type(len(windows) - 1))
+    for offset, window in enumerate(windows[1:], start=1):
+        larger = window > y
+        y = np.where(larger, window, y)
+        winners = np.where(larger, winners.dtype.type(offset), winners)
+    return y, winners
 
 
 def backward(grad_y: np.ndarray, cache: Any) -> np.ndarray:
     """Max sends each window's gradient to its (first) largest input; avg spreads it evenly;
     sum copies it to every input of the window."""
-    x, windows, y, size, stride, mode = cache
+    x, windows, winners, y, size, stride, mode = cache
     oh, ow = y.shape[-2:]
     dx = np.zeros_like(x)
     # Windows that do not overlap own their inputs: plain assignment is several times faster
@@ -69,7 +89,9 @@ def backward(grad_y: np.ndarray, cache: Any) -> np.ndarray:
     last = size * size - 1
     for offset in range(size * size):
         i, j = divmod(offset, size)
-        if mode == "max":
+        if winners is not None:  # in Pyodide (``_max_with_winners``)
+            g = np.where(winners == offset, grad_y, 0)
+        elif mode == "max":
             hit = windows[offset] == y
             if unclaimed is not None:
                 hit &= unclaimed

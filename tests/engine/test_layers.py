@@ -51,13 +51,36 @@ def test_pool_gradients(mode, size, stride, hw):
     assert result.max_relative_error < TOLERANCE
 
 
-def test_max_pool_tie_sends_the_gradient_once():
+@pytest.mark.parametrize("in_pyodide", [False, True])
+def test_max_pool_tie_sends_the_gradient_once(monkeypatch, in_pyodide):
+    monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
     layer = MaxPool2D(2)
     layer.forward(np.ones((1, 1, 2, 2)))
     assert layer.backward(np.ones((1, 1, 1, 1))).sum() == 1.0
 
 
-def test_overlapping_max_pool_adds_gradients_of_shared_maximum():
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 3), (3, 2)])
+def test_max_pool_platform_paths_agree_on_ties(monkeypatch, size, stride):
+    """Many equal values, as after a ReLU: both paths give the same maxima and send each
+    window's gradient to the same (first, in row-major order) largest input."""
+    rng = np.random.default_rng(size + stride)
+    x = np.maximum(np.round(rng.standard_normal((3, 4, 13, 11)), 1), 0).astype(np.float32)
+    results = []
+    for in_pyodide in (False, True):
+        monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
+        layer = MaxPool2D(size, stride)
+        y = layer.forward(x)
+        g = rng.standard_normal(y.shape).astype(np.float32) if not results else results[0][2]
+        results.append((y, layer.backward(g), g))
+    (y_native, dx_native, g), (y_pyodide, dx_pyodide, _) = results
+    assert np.array_equal(y_native, y_pyodide)
+    assert np.array_equal(dx_native, dx_pyodide)
+    assert np.isclose(dx_native.sum(), g.sum(), atol=1e-4)  # each window's gradient sent once
+
+
+@pytest.mark.parametrize("in_pyodide", [False, True])
+def test_overlapping_max_pool_adds_gradients_of_shared_maximum(monkeypatch, in_pyodide):
+    monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
     x = np.zeros((1, 1, 3, 3))
     x[0, 0, 1, 1] = 5.0
     layer = MaxPool2D(2, stride=1)
