@@ -160,7 +160,13 @@ def _shape_text(shape: Sequence[int]) -> str:
 
 class Sequential:
     """Layers applied one after the other: ``forward`` runs them in order, ``backward`` in
-    reverse. ``input_shape`` (C, H, W) per sample is optional but needed for ``summary``."""
+    reverse. ``input_shape`` (C, H, W) per sample is optional but needed for ``summary``.
+
+    One reordering that changes no result: a ReLU directly followed by a max pooling layer runs
+    after it (``_run_order``). The two commute exactly: the largest of a window's values after
+    ReLU is ReLU of its largest value, and both orders send the window's gradient to the same
+    input (its first largest), or to none when that value is ≤ 0. ReLU then touches one value
+    per window instead of every input (a quarter of them after a 2×2 pool)."""
 
     def __init__(self, layers: Sequence[Layer], input_shape: Sequence[int] | None = None) -> None:
         self.layers = list(layers)
@@ -228,24 +234,40 @@ class Sequential:
             return p.value.dtype
         return np.dtype(np.float64)
 
+    def _run_order(self) -> list[int]:
+        """Indices of the layers in the order ``forward`` runs them: as listed, except that a
+        ReLU directly followed by a max pooling layer swaps places with it (see the class)."""
+        order = list(range(len(self.layers)))
+        i = 0
+        while i < len(order) - 1:
+            first, second = self.layers[order[i]], self.layers[order[i + 1]]
+            if isinstance(first, ReLU) and isinstance(second, Pool2D) and second.mode == "max":
+                order[i], order[i + 1] = order[i + 1], order[i]
+                i += 1
+            i += 1
+        return order
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (N, C, H, W) -> logits (N, K)."""
-        for i, layer in enumerate(self.layers, start=1):
+        for i in self._run_order():
+            layer = self.layers[i]
             try:
                 x = layer.forward(x)
             except ValueError as err:
-                raise ValueError(f"layer {i} ({layer.describe()}): {err}") from None
+                raise ValueError(f"layer {i + 1} ({layer.describe()}): {err}") from None
         return x
 
     def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """∂L/∂logits -> ∂L/∂x, filling every layer's ``grads`` on the way.
 
         Training needs no gradient for the images themselves: ``input_grad=False`` lets the
-        first layer skip it (and returns None), which saves a fifth of a small net's backward.
+        layer that received them skip it (and returns None), which saves a fifth of a small
+        net's backward.
         """
-        for layer in reversed(self.layers[1:]):
-            grad = layer.backward(grad)
-        return self.layers[0].backward(grad, input_grad=input_grad)
+        first, *rest = self._run_order()
+        for i in reversed(rest):
+            grad = self.layers[i].backward(grad)
+        return self.layers[first].backward(grad, input_grad=input_grad)
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
         """Softmax probabilities (N, K), computed batch by batch to bound memory."""

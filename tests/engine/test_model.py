@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from engine import gradcheck
+from engine import fastpath, gradcheck
 from engine.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from engine.losses import MeanSquaredError, SoftmaxCrossEntropy
 from engine.model import ParameterCount, Sequential, count_parameters
@@ -122,6 +122,50 @@ def test_whole_cnn_gradients_over_random_architectures(seed):
     result = gradcheck.check_model(model, SoftmaxCrossEntropy(), x, rng.integers(0, 4, 3))
     assert result.max_relative_error < 1e-5, result.errors
     assert set(result.errors) == {"x", "1.W", "1.b", "4.W", "4.b", "6.W", "6.b"}
+
+
+@pytest.mark.parametrize("in_pyodide", [False, True])
+def test_relu_then_max_pool_runs_swapped_with_the_same_results(monkeypatch, in_pyodide):
+    """Sequential runs a ReLU after the max pool that follows it; the logits and every
+    gradient equal those of running the layers as listed, also where windows hold ties
+    (zeros after a ReLU: an input of mostly negative values)."""
+    monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
+    specs = [
+        {"type": "conv", "filters": 4, "kernel": 3, "padding": 1},
+        {"type": "relu"},
+        {"type": "pool", "mode": "max", "size": 2},
+        {"type": "conv", "filters": 5, "kernel": 3, "padding": 1},
+        {"type": "relu"},
+        {"type": "pool", "mode": "max", "size": 3, "stride": 2},
+        {"type": "flatten"},
+        {"type": "dense", "units": 3},
+    ]
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((6, 1, 12, 12)) - 1.5
+    labels = rng.integers(0, 3, 6)
+    results, models = [], []
+    for swapped in (True, False):
+        model = Sequential.from_spec(specs, input_shape=(1, 12, 12), rng=1)
+        models.append(model)
+        loss = SoftmaxCrossEntropy()
+        if swapped:
+            logits = model.forward(x)
+            loss.forward(logits, labels)
+            dx = model.backward(loss.backward())
+        else:
+            logits = x
+            for layer in model.layers:
+                logits = layer.forward(logits)
+            loss.forward(logits, labels)
+            dx = loss.backward()
+            for layer in reversed(model.layers):
+                dx = layer.backward(dx)
+        results.append((logits, dx, [p.grad for p in model.parameters()]))
+    (logits, dx, grads), (logits_listed, dx_listed, grads_listed) = results
+    assert np.array_equal(logits, logits_listed)
+    assert np.array_equal(dx, dx_listed)
+    assert all(np.array_equal(a, b) for a, b in zip(grads, grads_listed, strict=True))
+    assert models[0].layers[1]._mask.shape == (6, 4, 6, 6)  # the ReLU ran on pooled values
 
 
 def test_whole_network_with_mse_gradients():
