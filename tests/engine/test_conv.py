@@ -103,7 +103,8 @@ def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
 ) -> None:
     """im2col lays its patches out per platform (natively one product for the batch, or per
     block of images when a batch's patches outgrow BLOCK_BYTES; in Pyodide one per image
-    unless a BLAS gemm is registered, then one product through it): every layout, shape and
+    unless a BLAS gemm is registered, then one product through it, images innermost): every
+    layout, shape and
     stride, float32 kept, and dW, db, dx checked against finite differences."""
     monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
     if block_bytes is not None:
@@ -118,6 +119,7 @@ def test_im2col_patch_layouts_agree_with_the_reference_and_finite_differences(
         y, cache = conv.im2col_forward(x, k, b, stride, p)
         layout = cache[-2]
         assert (layout == "per_image") == (in_pyodide and gemm is None)
+        assert (layout == "pixel_major") == (in_pyodide and gemm is not None)
         # Natively, stride-1 layers with C·KW ≥ 16 (the trainer's second conv) run
         # channels-last.
         wide = shape[1] * shape[6] >= 16
