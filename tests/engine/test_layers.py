@@ -59,12 +59,16 @@ def test_max_pool_tie_sends_the_gradient_once(monkeypatch, in_pyodide):
     assert layer.backward(np.ones((1, 1, 1, 1))).sum() == 1.0
 
 
+@pytest.mark.parametrize("images_innermost", [False, True])
 @pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 3), (3, 2)])
-def test_max_pool_platform_paths_agree_on_ties(monkeypatch, size, stride):
+def test_max_pool_platform_paths_agree_on_ties(monkeypatch, size, stride, images_innermost):
     """Many equal values, as after a ReLU: both paths give the same maxima and send each
-    window's gradient to the same (first, in row-major order) largest input."""
+    window's gradient to the same (first, in row-major order) largest input, whether the
+    windows' values lie in short rows or in long runs of images (Pyodide's im2col output)."""
     rng = np.random.default_rng(size + stride)
-    x = np.maximum(np.round(rng.standard_normal((3, 4, 13, 11)), 1), 0).astype(np.float32)
+    x = np.maximum(np.round(rng.standard_normal((20, 4, 13, 11)), 1), 0).astype(np.float32)
+    if images_innermost:
+        x = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     results = []
     for in_pyodide in (False, True):
         monkeypatch.setattr(fastpath, "IN_PYODIDE", in_pyodide)
