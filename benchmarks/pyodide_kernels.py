@@ -5,7 +5,7 @@ default this script re-runs itself inside Pyodide 0.27.7 under Node (``pyodide_n
 measures there; ``--native`` measures in the current interpreter for comparison.
 
     python benchmarks/pyodide_kernels.py [--pyodide DIR] [--native] [--repeats 7] [--scipy]
-        [--sweep] [--train PRESET --data mnist.npz [--seconds S]]
+        [--sweep] [--train PRESET --data mnist.npz [--seconds S]] [--against DIR [--steps N]]
 
 DIR holds the Pyodide core, pyodide-lock.json and the numpy wheel: the built site's
 ``site/pyodide`` (the default) or ``$CNN_PYODIDE_DIR``. ``--scipy`` also loads Pyodide's scipy
@@ -20,7 +20,11 @@ normalize, forward, backward, optimizer step) of the presets in ``engine.recipes
 automatic kernel choice, and which kernel each conv layer got. ``--sweep`` adds the layer grid
 behind ``engine.conv.choose_algorithm``. ``--train PRESET`` trains that preset on MNIST exactly
 as the trainer would and reports test accuracy at checkpoints (evaluation off the clock): time
-to 97/98/99%, seconds per epoch, final accuracy.
+to 97/98/99%, seconds per epoch, final accuracy. ``--against DIR`` loads a second engine from
+DIR (another checkout, e.g. ``git worktree add /tmp/before main``) into the same process and
+trains the convnetjs preset with both, one step each in turn (which goes first alternates), on
+the same random batches: per step and per layer (forward, backward), the medians of both and
+their ratio, so a busy machine slows both sides alike.
 
 Every time is the process's CPU time (Node's ``process.cpuUsage()`` inside Pyodide,
 ``time.process_time()`` natively), not wall-clock time: on a shared, busy machine wall time
@@ -32,6 +36,7 @@ that BLAS threads do not add their CPU time.)
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -41,6 +46,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 64
@@ -204,6 +210,84 @@ def measure_nets(batches: int) -> dict[str, dict[str, object]]:
     return results
 
 
+def _load_engine(root: str) -> dict[str, Any]:
+    """The engine package under ``root``, imported afresh: the modules are dropped from
+    ``sys.modules`` first, and what an earlier call returned keeps its own modules."""
+    for name in [m for m in sys.modules if m == "engine" or m.startswith("engine.")]:
+        del sys.modules[name]
+    sys.path.insert(0, root)
+    try:
+        names = ("blas", "data", "losses", "model", "optim", "recipes")
+        return {name: importlib.import_module(f"engine.{name}") for name in names}
+    finally:
+        sys.path.remove(root)
+
+
+def _clocked_method(method: Callable, seconds: list[float]) -> Callable:
+    """``method``, adding the CPU seconds of each call to ``seconds``."""
+
+    def timed(*args, **kwargs):
+        start = cpu_seconds()
+        out = method(*args, **kwargs)
+        seconds.append(cpu_seconds() - start)
+        return out
+
+    return timed
+
+
+def _clock_layers(model, times: dict[str, list[float]]) -> None:
+    """Wrap each layer's forward and backward so their CPU seconds add to ``times``."""
+    for i, layer in enumerate(model.layers, start=1):
+        for kind in ("forward", "backward"):
+            seconds = times.setdefault(f"{i} {layer.describe()}: {kind}", [])
+            setattr(layer, kind, _clocked_method(getattr(layer, kind), seconds))
+
+
+def compare_engines(against: str, steps: int, scipy_gemms: dict | None) -> dict[str, object]:
+    """The convnetjs preset's training step with this tree's engine and with the one in
+    ``against``, a step of each in turn; per-layer and per-step median CPU ms."""
+    import numpy as np
+
+    sides = {}
+    for name, root in (("this", str(ROOT)), ("against", against)):
+        engine = _load_engine(root)
+        for dtype, gemm in (scipy_gemms or {}).items():
+            engine["blas"].register_gemm(dtype, gemm)
+        preset = engine["recipes"].PRESETS["convnetjs"]
+        model = engine["model"].Sequential.from_spec(
+            preset["layers"], engine["recipes"].INPUT_SHAPE, rng=0, dtype=np.float32
+        )
+        times: dict[str, list[float]] = {"step": []}
+        _clock_layers(model, times)
+        loss = engine["losses"].SoftmaxCrossEntropy()
+        sides[name] = (engine, model, loss, engine["optim"].Adam(preset["lr"]), times)
+    rng = np.random.default_rng(0)
+    warm_up = 10
+    for step in range(warm_up + steps):
+        x = rng.integers(0, 256, (BATCH, 28, 28), dtype=np.uint8)
+        y = rng.integers(0, 10, BATCH)
+        for name in ("this", "against") if step % 2 else ("against", "this"):
+            engine, model, loss, optimizer, times = sides[name]
+            start = cpu_seconds()
+            loss.forward(model.forward(engine["data"].normalize(x, dtype=np.float32)), y)
+            model.backward(loss.backward(), input_grad=False)
+            optimizer.step(model.parameters())
+            times["step"].append(cpu_seconds() - start)
+
+    def median_ms(values: list[float]) -> float:
+        return round(1000 * float(np.median(values[warm_up:])), 2)
+
+    this, other = sides["this"][4], sides["against"][4]
+    rows = {
+        key: {"this": median_ms(this[key]), "against": median_ms(other[key])}
+        for key in this
+        if key in other
+    }
+    for row in rows.values():
+        row["ratio"] = round(row["this"] / row["against"], 3) if row["against"] else None
+    return {"against": against, "steps": steps, "cpu_ms_median": rows}
+
+
 _NOT_SETTINGS = ("label", "description", "layers")
 
 
@@ -272,15 +356,20 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "numpy": np.__version__,
         "dtype": "float32",
     }
+    gemms = None
     if args.scipy:
         import scipy
         from scipy.linalg.blas import dgemm, sgemm
 
         from engine import blas
 
-        blas.register_gemm(np.float32, sgemm)
-        blas.register_gemm(np.float64, dgemm)
+        gemms = {np.float32: sgemm, np.float64: dgemm}
+        for dtype, gemm in gemms.items():
+            blas.register_gemm(dtype, gemm)
         out["scipy_blas"] = scipy.__version__
+    if args.against:
+        out["compare"] = compare_engines(args.against, args.steps, gemms)
+        return out
     if args.train:
         out["train"] = train_preset(args.train, args.data, args.every, args.seconds)
         return out
@@ -304,6 +393,8 @@ def _in_pyodide(args: argparse.Namespace, argv: list[str]) -> int:
         return _in_chromium(args, argv, pyodide)
     cmd = ["node", str(runner), str(pyodide), str(Path(__file__).resolve()), "--native", *argv]
     env = os.environ | ({"CNN_PYODIDE_PACKAGES": "scipy"} if args.scipy else {})
+    if args.against:
+        env["CNN_PYODIDE_MOUNTS"] = args.against
     return subprocess.call(cmd, env=env)
 
 
@@ -369,7 +460,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=str(ROOT / "site" / "data" / "mnist.npz"))
     parser.add_argument("--every", type=int, default=5000, help="images between test checks")
     parser.add_argument("--seconds", type=float, default=600, help="stop training after this")
+    parser.add_argument("--against", help="another checkout whose engine to compare with")
+    parser.add_argument("--steps", type=int, default=200, help="steps per engine (--against)")
     args = parser.parse_args(argv)
+    if args.against:  # absolute, for Pyodide's file system (argparse keeps the last one)
+        args.against = str(Path(args.against).resolve())
+        argv = [*argv, "--against", args.against]
     if not args.native and sys.platform != "emscripten":
         return _in_pyodide(args, argv)
     sys.path.insert(0, str(ROOT))

@@ -4,8 +4,8 @@
 //
 // <pyodide-dir> holds pyodide.mjs, the core files, pyodide-lock.json and the numpy wheel (the
 // built site's site/pyodide/ does); CNN_PYODIDE_PACKAGES="scipy" loads scipy (and its openblas)
-// from there too. The repository root and /tmp are mounted at the same paths
-// inside Pyodide, so the script, the engine and data files keep their native paths.
+// from there too. The repository root and /tmp (and CNN_PYODIDE_MOUNTS) are mounted at the same
+// paths inside Pyodide, so the script, the engine and data files keep their native paths.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { plainPyodideDir } from "./pyodide-dir.mjs";
@@ -23,7 +23,10 @@ const py = await loadPyodide({ indexURL, stdout: (s) => console.log(s), stderr: 
 const extra = (process.env.CNN_PYODIDE_PACKAGES || "").split(",").filter(Boolean);
 await py.loadPackage(["numpy", ...extra], { messageCallback: () => {} });
 
-for (const dir of [repo, "/tmp"]) {
+// CNN_PYODIDE_MOUNTS: more host directories to mount at their own paths, ":"-separated (e.g. an
+// older checkout that pyodide_kernels.py --against compares with).
+const mounts = (process.env.CNN_PYODIDE_MOUNTS || "").split(":").filter(Boolean);
+for (const dir of [repo, "/tmp", ...mounts]) {
   py.FS.mkdirTree(dir);
   py.FS.mount(py.FS.filesystems.NODEFS, { root: dir }, dir);
 }
