@@ -16,6 +16,7 @@ instead of tracking which maxima were already claimed.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,42 @@ def _max_with_winners(windows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray
     return y, winners
 
 
+def _to_winners(
+    grad_y: np.ndarray, x: np.ndarray, winners: np.ndarray, size: int, stride: int
+) -> np.ndarray:
+    """dx of a max pool with disjoint windows in Pyodide: each output's gradient written to its
+    winning input by one indexed assignment into dx's memory (laid out as x's). It replaced a
+    comparison, an ``np.where`` and a strided copy per window offset (the convnetjs net's
+    pools, backward: 0.66 -> 0.36 and 0.54 -> 0.08 ms)."""
+    memory_order = sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))
+    memory = np.zeros([x.shape[axis] for axis in memory_order], x.dtype)
+    dx = memory.transpose(np.argsort(memory_order))
+    steps = tuple(step // dx.itemsize for step in dx.strides)
+    origins, shifts = _window_origins(dx.shape, steps, grad_y.shape[-2:], size, stride)
+    memory.reshape(-1)[origins + shifts[winners]] = grad_y
+    return dx
+
+
+@lru_cache(maxsize=16)
+def _window_origins(
+    shape: tuple[int, ...], steps: tuple[int, ...], out_hw: tuple[int, int], size: int, stride: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For an (N, C, H, W) array whose axes are ``steps`` elements apart in memory: the
+    memory index of every pooling window's first element, (N, C, OH, OW), and how far from it
+    each window offset lies (size², row-major). Cached: a training run asks for the same
+    shapes every batch, and the caller does not write to them."""
+    n, c = shape[:2]
+    oh, ow = out_hw
+    origins = (
+        (np.arange(n) * steps[0])[:, None, None, None]
+        + (np.arange(c) * steps[1])[None, :, None, None]
+        + (np.arange(oh) * (stride * steps[2]))[:, None]
+        + np.arange(ow) * (stride * steps[3])
+    ).astype(np.intp)
+    shifts = np.array([i * steps[2] + j * steps[3] for i in range(size) for j in range(size)])
+    return origins, shifts.astype(np.intp)
+
+
 #: Fewer values than this along a window's fastest axis make ``_max_with_winners`` copy the
 #: windows first (measured: 4 faster with copies, 64 slower).
 SHORT_RUN = 16
@@ -100,10 +137,12 @@ def backward(grad_y: np.ndarray, cache: Any) -> np.ndarray:
     sum copies it to every input of the window."""
     x, windows, winners, y, size, stride, mode = cache
     oh, ow = y.shape[-2:]
-    dx = np.zeros_like(x)
     # Windows that do not overlap own their inputs: plain assignment is several times faster
     # than += on a strided view (measured in Pyodide).
     disjoint = stride >= size
+    if winners is not None and disjoint:
+        return _to_winners(grad_y, x, winners, size, stride)
+    dx = np.zeros_like(x)
     if mode != "max":
         g = grad_y * (1.0 / (size * size)) if mode == "avg" else grad_y
     unclaimed = None  # ties go to the first maximum only, so no gradient is counted twice
