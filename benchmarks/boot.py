@@ -7,7 +7,9 @@ and how long a switch to the next lesson takes; one build, or two side by side.
 Serves each built site under a sub-path (as the tests do) and, for each run and lesson, opens the
 lesson in a fresh browser profile (cold: empty HTTP cache, no service worker), then opens it
 again in the same profile (warm: the second visit of a student) and clicks the next lesson's link
-in the lesson list (switch: from the click until that lesson is interactive). With ``--compare``
+in the lesson list (switch: from the click until that lesson is interactive), then one further
+on (jump: not the lesson after the next, which a page that builds the next lesson ahead could
+have ready); before each click it waits ``READING_S``, a student's reading time. With ``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 ``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
 classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
@@ -53,12 +55,20 @@ HEADLINES = {
     "warm interactive ms": ("warm", "data-ready"),
     "cold bytes until interactive": ("cold", "bytes_until_ready"),
     "switch to the next lesson ms": ("warm", "switch_ms"),
+    "switch to a lesson further on ms": ("warm", "jump_ms"),
     "storage after the first visit": ("cold", "storage_bytes_after"),
 }
+#: Seconds a student reads before clicking the next lesson (a page may use them to build it).
+READING_S = 3
+#: Pages that are not lessons of steps: no jump target (the course map, the explorer's and the
+#: trainer's own views, the last two take seconds to set up).
+NOT_JUMP_TARGETS = {"home", "explorer", "trainer"}
 
 
 def _switch(page: Page, slug: str) -> float:
-    """Milliseconds from a click on lesson ``slug`` in the lesson list until it is interactive."""
+    """Milliseconds from a click on lesson ``slug`` in the lesson list, after a student's
+    reading time, until it is interactive."""
+    page.wait_for_timeout(READING_S * 1000)
     page.evaluate(script("arm-switch"), slug)
     page.locator(f'#lesson-nav a[href$="#{slug}"]').click()
     page.wait_for_selector(
@@ -105,7 +115,7 @@ def _visit(
     context: BrowserContext,
     url: str,
     server: SiteServer,
-    switch_to: str | None,
+    switch_to: tuple[str, str] | None,
     mbps: float | None,
 ) -> dict[str, object]:
     server.stats.reset()
@@ -138,7 +148,8 @@ def _visit(
         "storage_bytes_after": storage,
     }
     if switch_to:
-        record["switch_ms"] = round(_switch(page, switch_to))
+        record["switch_ms"] = round(_switch(page, switch_to[0]))
+        record["jump_ms"] = round(_switch(page, switch_to[1]))
     page.close()
     return record
 
@@ -146,7 +157,14 @@ def _visit(
 def _cold_then_warm(
     playwright: Playwright, server: SiteServer, lesson: str, mbps: float | None
 ) -> dict:
-    following = SLUGS[(SLUGS.index(lesson) + 1) % len(SLUGS)]
+    index = SLUGS.index(lesson)
+    following = SLUGS[(index + 1) % len(SLUGS)]
+    # Not the lesson, the next one or the one after that (the next one's next).
+    further = next(
+        SLUGS[(index + step) % len(SLUGS)]
+        for step in (3, 4, -2, -3)
+        if SLUGS[(index + step) % len(SLUGS)] not in NOT_JUMP_TARGETS
+    )
     with (
         tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
         chromium(playwright, profile) as context,
@@ -155,7 +173,7 @@ def _cold_then_warm(
         url = f"{server.url}index.html#{lesson}"
         return {
             "cold": _visit(context, url, server, None, mbps),
-            "warm": _visit(context, url, server, following, mbps),
+            "warm": _visit(context, url, server, (following, further), mbps),
         }
 
 
