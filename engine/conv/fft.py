@@ -45,14 +45,14 @@ def fft_size(n: int) -> int:
 
 def _spectrum(a: np.ndarray, fh: int, fw: int) -> np.ndarray:
     """rfft2 of ``a`` (A, B, H, W) zero-padded to (fh, fw), as (K, A, B) with K = fr·fh,
-    fr = fw//2+1: the frequency (column fc, row fr_) at index fc·fh + fr_.
+    fr = fw//2+1: frequency u along the width and v along the height at index u·fh + v.
 
     Both 1-D transforms run along the last, contiguous axis: the row transform on the unpadded
     rows (of a copy, when ``a`` lies otherwise, such as the images-innermost output of im2col in
     Pyodide), then, after one transposing copy, the column transform, padded to fh. In Pyodide
     numpy's transforms along a strided axis took ~1.4-1.6× as long as a copy and a contiguous
-    transform.
-    The result is a strided view of (A, B, K) memory; numpy's matmul reads it in place.
+    transform. The result is a strided view of (A, B, K) memory; numpy's matmul reads it in
+    place.
     """
     spec = np.fft.rfft(np.ascontiguousarray(a), n=fw, axis=-1)
     spec = np.fft.fft(np.ascontiguousarray(spec.swapaxes(-1, -2)), n=fh, axis=-1)
