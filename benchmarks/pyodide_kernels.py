@@ -413,7 +413,7 @@ def _in_chromium(args: argparse.Namespace, argv: list[str], pyodide: Path) -> in
     from bench_browser import SiteServer, chromium
     from playwright.sync_api import sync_playwright
 
-    files = [f"engine/{p.name}" for p in sorted((ROOT / "engine").glob("*.py"))]
+    files = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "engine").rglob("*.py"))]
     files.append("benchmarks/pyodide_kernels.py")
     argv = [a for a in argv if a != "--chromium"]
     with tempfile.TemporaryDirectory() as tmp:

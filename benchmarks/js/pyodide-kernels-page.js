@@ -3,7 +3,9 @@
 // system, runs the script there with `argv` and returns what it printed.
 window.runBenchmark = async (files, argv) => {
   const py = await cnnPyodideWasm.during(() => loadPyodide({ indexURL: "pyodide/" }));
-  await py.loadPackage("numpy", { messageCallback: () => {} });
+  // --scipy: Pyodide's scipy too (its BLAS), from the same directory, as the trainer's worker.
+  const packages = argv.includes("--scipy") ? ["numpy", "scipy"] : ["numpy"];
+  await py.loadPackage(packages, { messageCallback: () => {} });
   for (const name of files) {
     const bytes = new Uint8Array(await (await fetch("files/" + name)).arrayBuffer());
     py.FS.mkdirTree("/bench/" + name.split("/").slice(0, -1).join("/"));
