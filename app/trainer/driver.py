@@ -40,9 +40,10 @@ FEATURE_CHANNELS = 8
 MOMENTUM = 0.9
 CHECKPOINT_IMAGES = 10_000
 #: Progress messages per second: each one makes the page run Python and repaint the progress bar,
-#: status line and loss chart, which under load took 100-300 ms of the page's main thread.
-PROGRESS_PER_SECOND = 2.0
-LOSS_SAMPLES_PER_PROGRESS = 4
+#: status line and loss chart (under load 100-300 ms of the page's main thread), CPU that the
+#: page takes from the worker on a 2-core machine. The loss curve keeps 8 samples a second.
+PROGRESS_PER_SECOND = 1.0
+LOSS_SAMPLES_PER_PROGRESS = 8
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
