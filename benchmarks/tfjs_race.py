@@ -20,6 +20,10 @@ The sides take turns (trainer first in odd runs, TF.js first in even ones), each
 browser context, so neither holds the CPU while the other trains. ``--with-default`` also clicks
 the default preset each run (issue 20: at ≥98% in ≤0.5× TF.js's epoch). Prints JSON: every run,
 the medians over ``--runs``, the ratios of the medians, and the load average around each side.
+Each side also lists the three Chromium threads that used the most CPU during it, with how long
+each waited for a core (``thread_cpu.py``, Linux): the trainer's worker ("DedicatedWorker") and
+TF.js's page ("chromium", the renderer's main thread) time their steps on the wall clock, so
+that wait is what the machine's other jobs added to a clock.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ sys.path.insert(0, str(BENCHMARKS))
 from bench_browser import script  # noqa: E402
 from browser_train import clicked_presets  # noqa: E402
 from harness import CHROMIUM_ARGS, SiteServer, chromium_executable  # noqa: E402
+from thread_cpu import busiest, snapshot  # noqa: E402
 
 from app.trainer.settings import DEFAULT_PRESET, PRESETS  # noqa: E402
 
@@ -145,12 +150,13 @@ def main() -> None:
                 sides.append("default")
             row: dict = {}
             for side in sides:
-                before = load_average()
+                before, threads_before = load_average(), snapshot()
                 if side == "tfjs":
                     result = tfjs_epoch(tfjs, seed=run)
                 else:
                     result = clicked(trainer, RACED_PRESET if side == "trainer" else DEFAULT_PRESET)
-                row[side] = result | {"load_average": [before, load_average()]}
+                threads = busiest(threads_before, snapshot())
+                row[side] = result | {"load_average": [before, load_average()], "threads": threads}
                 print(json.dumps({"run": run + 1, side: row[side]}), file=sys.stderr)
             report["runs"].append(row)
         browser.close()
