@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from bokeh.document import Document
     from panel.viewable import Viewable
 
+    from app.doclink import DocumentLink
+
 Status = Literal["ok", "static", "unavailable", "error"]
 
 
@@ -41,8 +43,9 @@ class ShowResult(TypedDict):
 
 
 _target = "lesson-app"
-#: The lesson on the page and the Bokeh document it is rendered in.
-_mounted: tuple[Viewable, Document] | None = None
+#: The lesson on the page, the Bokeh document it is rendered in and that document's link to the
+#: page's.
+_mounted: tuple[Viewable, Document, DocumentLink] | None = None
 #: The link of the lesson on the page: restores a shared link's values, keeps the URL current.
 _link: shared_link.LinkState | None = None
 
@@ -134,24 +137,24 @@ def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
     return pydoc, item
 
 
-async def _render(target: str, view: Viewable) -> Document:
+async def _render(target: str, view: Viewable) -> tuple[Document, DocumentLink]:
     """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
 
-    Like Panel's ``panel.io.pyodide.write``, with two differences. It returns the document, which
-    :func:`unmount` needs. And it adds no ``Location`` model: that model pushes a history entry
-    for the hash the shell routes on, so Back would need two presses. A fresh document per
-    lesson (rather than patching one long-lived root) matters too: BokehJS learns the types of
-    custom components (``JSComponent`` data models) only from a document's definitions, and a
-    lesson imported later defines new ones.
+    Like Panel's ``panel.io.pyodide.write``, with three differences. It returns the document and
+    its link, which :func:`unmount` needs. It links with :class:`app.doclink.DocumentLink`,
+    which keeps the order of the student's changes. And it adds no ``Location`` model: that
+    model pushes a history entry for the hash the shell routes on, so Back would need two
+    presses. A fresh document per lesson (rather than patching one long-lived root) matters too:
+    BokehJS learns the types of custom components (``JSComponent`` data models) only from a
+    document's definitions, and a lesson imported later defines new ones.
     """
     import js
-    from panel.io.pyodide import _link_docs
+
+    from app.doclink import DocumentLink
 
     pydoc, item = build_document(target, view)
     views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(json.dumps(item)))
-    _link_docs(pydoc, next(iter(views.roots)).model.document)
-    pydoc.unhold()
-    return pydoc
+    return pydoc, DocumentLink(pydoc, next(iter(views.roots)).model.document)
 
 
 def unmount() -> None:
@@ -162,11 +165,12 @@ def unmount() -> None:
         _link = None
     if _mounted is None:
         return
-    view, pydoc = _mounted
+    view, pydoc, document_link = _mounted
     _mounted = None
     for root in list(pydoc.roots):
         view._cleanup(root)
     pydoc.clear()  # linked to the browser's document: BokehJS removes the views
+    document_link.close()
 
 
 def build_view(slug: str, module: ModuleType) -> Viewable:
@@ -246,7 +250,7 @@ async def show(slug: str, query: str = "") -> ShowResult:
         link = shared_link.LinkState(catalog.lesson(slug).slug, controls, write_hash)
         result["notes"] = link.apply(query)
         try:
-            _mounted = (view, await _render(_target, view))
+            _mounted = (view, *await _render(_target, view))
         except Exception as exc:  # building the Bokeh models of the view can fail too
             return _failure(catalog.lesson(slug), exc)
         link.start()
