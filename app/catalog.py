@@ -294,6 +294,13 @@ def exercise_ids(slug: str) -> frozenset[str]:
     return frozenset(item.exercise_id for item in declared)
 
 
+def following(slug: str) -> str | None:
+    """The slug after ``slug`` in course order (the lesson list's next); ``None`` after the
+    last lesson. Unknown slugs are the course map, as everywhere."""
+    index = SLUGS.index(lesson(slug).slug) + 1
+    return SLUGS[index] if index < len(SLUGS) else None
+
+
 def lesson(slug: str) -> LessonInfo:
     """The lesson for ``slug``; unknown slugs give the course map, like the page's router."""
     for info in LESSONS:

@@ -13,6 +13,7 @@ instead of raising.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
@@ -20,6 +21,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypedDict
 
@@ -48,6 +50,26 @@ _target = "lesson-app"
 _mounted: tuple[Viewable, Document, DocumentLink] | None = None
 #: The link of the lesson on the page: restores a shared link's values, keeps the URL current.
 _link: shared_link.LinkState | None = None
+
+
+@dataclass
+class _Prepared:
+    """A lesson built ahead of its click (see :func:`prepare_next`): everything :func:`show`
+    does before the page is touched."""
+
+    slug: str
+    view: Viewable
+    controls: list[shared_link.Control]
+    document: Document
+    item: dict
+    #: The lesson's stored progress when it was built (its exercises show solved marks and
+    #: problem draws from it); stale once that changes.
+    progress: object
+
+
+#: The next lesson, built while the student reads the current one; the one being built.
+_prepared: _Prepared | None = None
+_preparing: asyncio.Future | None = None
 
 
 def import_panel(panel_cdn_root: str) -> None:
@@ -116,9 +138,14 @@ def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
 
     Everything Python does to render a lesson, and nothing that needs the page.
     """
-    import bokeh
+    pydoc = _models(view)
+    return pydoc, _embed_item(target, pydoc)
+
+
+def _models(view: Viewable) -> Document:
+    """A new held Bokeh document with the Bokeh models of ``view`` as its root, in the page's
+    colour scheme."""
     from bokeh.document import Document
-    from bokeh.embed.util import standalone_docs_json_and_render_items
 
     from app.components import theme
 
@@ -126,35 +153,42 @@ def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
     theme.apply(pydoc)
     pydoc.hold()
     view.server_doc(doc=pydoc, location=False)
+    return pydoc
+
+
+def _embed_item(target: str, pydoc: Document) -> dict:
+    """What ``Bokeh.embed.embed_item`` needs to show ``pydoc`` in the element ``target``."""
+    import bokeh
+    from bokeh.embed.util import standalone_docs_json_and_render_items
+
     model = pydoc.roots[0]
     docs_json, _ = standalone_docs_json_and_render_items([model], suppress_callback_warning=True)
-    item = {
+    return {
         "target_id": target,
         "root_id": model.ref["id"],
         "doc": next(iter(docs_json.values())),
         "version": bokeh.__version__,
     }
-    return pydoc, item
 
 
-async def _render(target: str, view: Viewable) -> tuple[Document, DocumentLink]:
-    """Render ``view`` as a new Bokeh document into the element ``target`` and link it.
+async def _render(pydoc: Document, item: dict) -> DocumentLink:
+    """Show ``pydoc`` (from :func:`build_document`, with its ``item``) on the page and link the
+    two documents.
 
-    Like Panel's ``panel.io.pyodide.write``, with three differences. It returns the document and
-    its link, which :func:`unmount` needs. It links with :class:`app.doclink.DocumentLink`,
-    which keeps the order of the student's changes. And it adds no ``Location`` model: that
-    model pushes a history entry for the hash the shell routes on, so Back would need two
-    presses. A fresh document per lesson (rather than patching one long-lived root) matters too:
-    BokehJS learns the types of custom components (``JSComponent`` data models) only from a
-    document's definitions, and a lesson imported later defines new ones.
+    Like Panel's ``panel.io.pyodide.write``, with three differences. It returns the link, which
+    :func:`unmount` needs. It links with :class:`app.doclink.DocumentLink`, which keeps the
+    order of the student's changes. And it adds no ``Location`` model: that model pushes a
+    history entry for the hash the shell routes on, so Back would need two presses. A fresh
+    document per lesson (rather than patching one long-lived root) matters too: BokehJS learns
+    the types of custom components (``JSComponent`` data models) only from a document's
+    definitions, and a lesson imported later defines new ones.
     """
     import js
 
     from app.doclink import DocumentLink
 
-    pydoc, item = build_document(target, view)
     views = await js.window.Bokeh.embed.embed_item(js.JSON.parse(json.dumps(item)))
-    return pydoc, DocumentLink(pydoc, next(iter(views.roots)).model.document)
+    return DocumentLink(pydoc, next(iter(views.roots)).model.document)
 
 
 def unmount() -> None:
@@ -241,18 +275,101 @@ async def show(slug: str, query: str = "") -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
     with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls."""
     global _mounted, _link
+    ready = await _take_prepared(slug, query)
     with no_collection_pauses():
-        with shared_link.collect() as controls:
-            result, view = load_view(slug)
+        if ready is None:
+            with shared_link.collect() as controls:
+                result, view = load_view(slug)
+        else:
+            result = {"status": "ok", "message": "", "notes": []}
+            view, controls = ready.view, ready.controls
         unmount()
         if view is None:
             return result
         link = shared_link.LinkState(catalog.lesson(slug).slug, controls, write_hash)
         result["notes"] = link.apply(query)
         try:
-            _mounted = (view, *await _render(_target, view))
+            pydoc, item = (ready.document, ready.item) if ready else build_document(_target, view)
+            _mounted = (view, pydoc, await _render(pydoc, item))
         except Exception as exc:  # building the Bokeh models of the view can fail too
             return _failure(catalog.lesson(slug), exc)
         link.start()
         _link = link
     return result
+
+
+async def prepare_next(slug: str) -> None:
+    """Build the lesson after ``slug`` in course order (the lesson list's next, the ``n`` key)
+    while the student reads ``slug``, so that :func:`show` only has to put it on the page.
+
+    Python's part of showing a lesson (~0.4 s in the browser) runs here in three steps with the
+    page's event loop between them, so a click or a key press waits at most one step. Pages
+    that build their own ``view()`` (the course map, the trainer, which starts a worker) and
+    lessons that fail to build are left to :func:`show`.
+    """
+    global _prepared, _preparing
+    following = catalog.following(slug)
+    if following is None or _preparing is not None:
+        return
+    if _prepared is not None and _prepared.slug == following:
+        return
+    _discard(_prepared)
+    _prepared = None
+    _preparing = asyncio.get_running_loop().create_future()
+    try:
+        _prepared = await _build_ahead(following)
+    except Exception as exc:  # show() builds it again and reports the failure to the student
+        traceback.print_exception(exc, file=sys.stdout)
+    finally:
+        _preparing.set_result(None)
+        _preparing = None
+
+
+async def _build_ahead(slug: str) -> _Prepared | None:
+    module = catalog.module(slug)
+    if not hasattr(module, "SECTIONS"):
+        return None
+    progress = _freshness(slug)
+    with no_collection_pauses(), shared_link.collect() as controls:
+        view = build_view(slug, module)
+    await asyncio.sleep(0)  # the page's events go first
+    with no_collection_pauses():
+        pydoc = _models(view)
+    await asyncio.sleep(0)
+    with no_collection_pauses():
+        item = _embed_item(_target, pydoc)
+    return _Prepared(slug, view, controls, pydoc, item, progress)
+
+
+async def _take_prepared(slug: str, query: str) -> _Prepared | None:
+    """The lesson built ahead for ``slug`` if it is still as :func:`show` would build it now
+    (no shared link's values to apply, same progress and colour scheme); any other is
+    released. Waits for a build under way."""
+    global _prepared
+    if _preparing is not None:
+        await _preparing
+    ready, _prepared = _prepared, None
+    if ready is None:
+        return None
+    same = ready.slug == catalog.lesson(slug).slug and not query
+    if same and ready.progress == _freshness(ready.slug):
+        return ready
+    _discard(ready)
+    return None
+
+
+def _freshness(slug: str) -> object:
+    """What a built lesson shows from outside its own code: its stored progress (solved marks,
+    problem draws) and the page's colour scheme."""
+    from app import progress
+    from app.components import theme
+
+    return progress.load().get(slug), theme.page_is_dark()
+
+
+def _discard(prepared: _Prepared | None) -> None:
+    if prepared is None:
+        return
+    for root in list(prepared.document.roots):
+        prepared.view._cleanup(root)
+    prepared.document.clear()

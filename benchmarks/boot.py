@@ -8,8 +8,8 @@ Serves each built site under a sub-path (as the tests do) and, for each run and 
 lesson in a fresh browser profile (cold: empty HTTP cache, no service worker), then opens it
 again in the same profile (warm: the second visit of a student) and clicks the next lesson's link
 in the lesson list (switch: from the click until that lesson is interactive), then one further
-on (jump: not the lesson after the next, which a page that builds the next lesson ahead could
-have ready); before each click it waits ``READING_S``, a student's reading time. With ``--compare``
+on (jump: a lesson the page cannot have built ahead, see ``app.shell.prepare_next``); before
+each click it waits ``READING_S``, a student's reading time. With ``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 ``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
 classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
@@ -159,7 +159,7 @@ def _cold_then_warm(
 ) -> dict:
     index = SLUGS.index(lesson)
     following = SLUGS[(index + 1) % len(SLUGS)]
-    # Not the lesson, the next one or the one after that (the next one's next).
+    # Not the lesson, the next one or the one after that (built ahead once next is shown).
     further = next(
         SLUGS[(index + step) % len(SLUGS)]
         for step in (3, 4, -2, -3)

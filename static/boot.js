@@ -357,10 +357,29 @@
         cnnShareLink.showNotes(result.notes || []);
         body.dataset.lessonStatus = result.status;
         if (result.status !== "error") body.dataset.ready = "true";
+        if (result.status === "ok" || result.status === "static") prepareNextWhenIdle(slug);
       } while (again);
     } finally {
       rendering = false;
     }
+  }
+
+  // The next lesson in the list is built while the student reads this one (app.shell's
+  // prepare_next), so "next" only has to put it on the page. It waits until the page has been
+  // idle for a moment after the lesson became interactive: a student rarely leaves a lesson
+  // within seconds, and the first scroll or slider move should not queue behind Python.
+  const PREPARE_AFTER_MS = 1500;
+  let prepareTimer = null;
+
+  function prepareNextWhenIdle(slug) {
+    if (cnnShareLink.embedded) return; // an embedded lesson has no course navigation
+    clearTimeout(prepareTimer);
+    prepareTimer = setTimeout(() => {
+      requestIdleCallback(() => {
+        if (rendering || currentSlug() !== slug) return;
+        shell.prepare_next(slug).catch((error) => console.warn("CNN Classroom: could not build the next lesson ahead", error));
+      }, { timeout: 2000 });
+    }, PREPARE_AFTER_MS);
   }
   $(".retry-lesson").addEventListener("click", () => renderRoute());
 

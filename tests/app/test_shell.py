@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Iterator
 
 import panel as pn
 import pytest
@@ -90,3 +91,88 @@ def test_unknown_slugs_load_the_course_map(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_the_sanitizer_keeps_only_safe_html(dirty: str, clean: str) -> None:
     assert html_sanitizer.clean(dirty) == clean
+
+
+def _section_lesson(monkeypatch: pytest.MonkeyPatch, slug_module: str, built: list[str]) -> None:
+    """A lesson of one step whose builds are counted in ``built``."""
+
+    def step():
+        built.append(slug_module)
+        return pn.Column(pn.widgets.FloatSlider(label="Temperature"))
+
+    module = types.ModuleType(f"app.lessons.{slug_module}")
+    module.SECTIONS = (step,)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+
+@pytest.fixture
+def page_stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:
+    """show() natively: progress in memory, and the page's embedding replaced by a list of the
+    documents put on it."""
+    from app import progress
+
+    monkeypatch.setattr(progress, "_storage", progress.MemoryStorage())
+    shown: list = []
+
+    async def render(pydoc, item):
+        shown.append((pydoc, item))
+        return types.SimpleNamespace(close=lambda: None)  # stands in for the DocumentLink
+
+    monkeypatch.setattr(shell, "_render", render)
+    monkeypatch.setattr(shell, "write_hash", lambda _hash: None)
+    monkeypatch.setattr(shell, "_prepared", None)
+    yield shown
+    shell.unmount()
+
+
+def test_the_next_lesson_is_built_ahead_and_shown_without_building_again(
+    monkeypatch: pytest.MonkeyPatch, page_stand_in: list
+) -> None:
+    import asyncio
+
+    built: list[str] = []
+    _section_lesson(monkeypatch, "entropy", built)
+    _section_lesson(monkeypatch, "cross_entropy", built)
+    asyncio.run(shell.show("entropy"))
+    asyncio.run(shell.prepare_next("entropy"))
+    assert built == ["entropy", "cross_entropy"]
+    result = asyncio.run(shell.show("cross-entropy"))
+    assert result["status"] == "ok"
+    assert built == ["entropy", "cross_entropy"]  # not built a second time
+    pydoc, item = page_stand_in[-1]
+    assert item["root_id"] == pydoc.roots[0].id and item["target_id"] == "lesson-app"
+
+
+@pytest.mark.parametrize("change", ["a link's values", "progress", "another lesson"])
+def test_a_lesson_built_ahead_is_built_again_when_it_would_differ(
+    monkeypatch: pytest.MonkeyPatch, page_stand_in: list, change: str
+) -> None:
+    import asyncio
+
+    from app import progress
+
+    built: list[str] = []
+    for module in ("entropy", "cross_entropy", "softmax"):
+        _section_lesson(monkeypatch, module, built)
+    asyncio.run(shell.prepare_next("entropy"))
+    slug, query = "cross-entropy", ""
+    if change == "a link's values":
+        query = "temperature=2"
+    elif change == "progress":
+        progress.next_draw("cross-entropy", "some-exercise")
+    else:
+        slug = "softmax"
+    asyncio.run(shell.show(slug, query))
+    assert built == ["cross_entropy", slug.replace("-", "_")]
+
+
+def test_pages_with_their_own_view_are_not_built_ahead(
+    monkeypatch: pytest.MonkeyPatch, page_stand_in: list
+) -> None:
+    import asyncio
+
+    calls: list[str] = []
+    _fake_lesson(monkeypatch, "trainer", lambda: calls.append("trainer") or pn.Column())
+    asyncio.run(shell.prepare_next("explorer"))
+    assert calls == [] and shell._prepared is None
+    assert catalog.following(catalog.SLUGS[-1]) is None

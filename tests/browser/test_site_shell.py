@@ -131,6 +131,33 @@ def _a_widget_change_runs_through_python_and_the_engine(page) -> None:
     expect(caption).to_contain_text("Output: 5×5")  # ⌊(7 − 3)/1⌋ + 1 = 5
 
 
+def _shell_value(page, expression: str) -> object:
+    """``expression`` evaluated in the page's Python with ``app.shell`` as ``shell`` (a side
+    door for tests: what the page built, not what the student sees)."""
+    code = f"import app.shell as shell\n{expression}"
+    return page.evaluate("(code) => window.cnnBoot.pyodide.runPython(code)", code)
+
+
+def test_the_next_lesson_built_ahead_works_like_one_built_on_its_click(page) -> None:
+    page.open_lesson("relu")
+    ahead = "shell._prepared and shell._prepared.slug"
+    page.wait_for_function(
+        "(code) => window.cnnBoot.pyodide.runPython(code) === 'stride-padding'",
+        arg=f"import app.shell as shell\n{ahead}",
+        timeout=SWITCH_TIMEOUT_MS,
+    )
+    built = _shell_value(page, "id(shell._prepared.view)")
+
+    page.locator('#lesson-nav a[href$="#stride-padding"]').click()
+    page.wait_ready("stride-padding", timeout=SWITCH_TIMEOUT_MS)
+    assert _shell_value(page, "id(shell._mounted[0])") == built, "not the lesson built ahead"
+    title = lesson("stride-padding").title
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    # Its widgets reach Python and the engine, and its link follows them, as on a fresh build.
+    _a_widget_change_runs_through_python_and_the_engine(page)
+    page.wait_for_function("location.hash.includes('stride=1')", timeout=SWITCH_TIMEOUT_MS)
+
+
 def test_course_map_link_then_back_and_forward(page) -> None:
     page.open_lesson("home")
     step, slug = PIPELINE[-1]
