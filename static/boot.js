@@ -365,21 +365,31 @@
   }
 
   // The next lesson in the list is built while the student reads this one (app.shell's
-  // prepare_next), so "next" only has to put it on the page. It waits until the page has been
-  // idle for a moment after the lesson became interactive: a student rarely leaves a lesson
-  // within seconds, and the first scroll or slider move should not queue behind Python.
+  // prepare_next), so "next" only has to put it on the page. It waits until the student has left
+  // the page alone for a moment (no key press or pointer press since the lesson became
+  // interactive), so that Python's build, a few steps of up to ~0.4 s each, falls in reading time
+  // rather than between two uses of a widget.
   const PREPARE_AFTER_MS = 1500;
   let prepareTimer = null;
+  let lastInput = 0;
+  for (const type of ["keydown", "pointerdown"]) {
+    window.addEventListener(type, () => (lastInput = performance.now()), { capture: true, passive: true });
+  }
 
   function prepareNextWhenIdle(slug) {
     if (cnnShareLink.embedded) return; // an embedded lesson has no course navigation
     clearTimeout(prepareTimer);
-    prepareTimer = setTimeout(() => {
-      requestIdleCallback(() => {
-        if (rendering || currentSlug() !== slug) return;
-        shell.prepare_next(slug).catch((error) => console.warn("CNN Classroom: could not build the next lesson ahead", error));
-      }, { timeout: 2000 });
-    }, PREPARE_AFTER_MS);
+    const since = performance.now();
+    const waitLeft = () => PREPARE_AFTER_MS - (performance.now() - Math.max(since, lastInput));
+    const checkAfter = (ms) => {
+      prepareTimer = setTimeout(() => requestIdleCallback(check, { timeout: 2000 }), ms);
+    };
+    const check = () => {
+      if (rendering || currentSlug() !== slug) return;
+      if (waitLeft() > 0) return checkAfter(waitLeft());
+      shell.prepare_next(slug).catch((error) => console.warn("CNN Classroom: could not build the next lesson ahead", error));
+    };
+    checkAfter(PREPARE_AFTER_MS);
   }
   $(".retry-lesson").addEventListener("click", () => renderRoute());
 
