@@ -54,8 +54,8 @@ _link: shared_link.LinkState | None = None
 
 @dataclass
 class _Prepared:
-    """A lesson built ahead of its click (see :func:`prepare_next`): everything :func:`show`
-    does before the page is touched."""
+    """A lesson built ahead of its click (see :func:`prepare`): everything :func:`show` does
+    before the page is touched."""
 
     slug: str
     view: Viewable
@@ -67,9 +67,14 @@ class _Prepared:
     progress: object
 
 
-#: The next lesson, built while the student reads the current one; the one being built.
-_prepared: _Prepared | None = None
+#: Lessons built ahead, oldest first: the next one, built while the student reads the current
+#: one, and one the pointer rested on in the lesson list. At most ``KEEP_PREPARED``.
+_prepared: dict[str, _Prepared] = {}
+KEEP_PREPARED = 2
+#: Set while a lesson is being built ahead; :func:`show` waits for it.
 _preparing: asyncio.Future | None = None
+#: The lesson :func:`show` put on the page last: its next one is kept before any other.
+_shown: str | None = None
 
 
 def import_panel(panel_cdn_root: str) -> None:
@@ -274,7 +279,8 @@ def write_hash(hash_text: str) -> None:
 async def show(slug: str, query: str = "") -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
     with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls."""
-    global _mounted, _link
+    global _mounted, _link, _shown
+    _shown = catalog.lesson(slug).slug
     ready = await _take_prepared(slug, query)
     with no_collection_pauses():
         if ready is None:
@@ -300,29 +306,48 @@ async def show(slug: str, query: str = "") -> ShowResult:
 
 async def prepare_next(slug: str) -> None:
     """Build the lesson after ``slug`` in course order (the lesson list's next, the ``n`` key)
-    while the student reads ``slug``, so that :func:`show` only has to put it on the page.
+    while the student reads ``slug``, so that :func:`show` only has to put it on the page."""
+    following = catalog.following(slug)
+    if following is not None:
+        await prepare(following)
+
+
+async def prepare(slug: str) -> None:
+    """Build the lesson ``slug`` ahead of its click (the next one, see :func:`prepare_next`, or
+    one the pointer rests on in the lesson list), so that :func:`show` only has to put it on
+    the page.
 
     Python's part of showing a lesson (~0.4 s in the browser) runs here in three steps with the
-    page's event loop between them, so a click or a key press waits at most one step. Pages
-    that build their own ``view()`` (the course map, the trainer, which starts a worker) and
-    lessons that fail to build are left to :func:`show`.
+    page's event loop between them, so a click or a key press waits at most one step. Nothing
+    is built while another build is under way, or for a lesson already built or on the page.
+    Pages that build their own ``view()`` (the course map, the trainer, which starts a worker)
+    and lessons that fail to build are left to :func:`show`. Keeps ``KEEP_PREPARED`` lessons,
+    the shown lesson's next one first; the oldest other goes.
     """
-    global _prepared, _preparing
-    following = catalog.following(slug)
-    if following is None or _preparing is not None:
+    global _preparing
+    slug = catalog.lesson(slug).slug
+    if _preparing is not None or slug in _prepared or slug == _shown:
         return
-    if _prepared is not None and _prepared.slug == following:
-        return
-    _discard(_prepared)
-    _prepared = None
     _preparing = asyncio.get_running_loop().create_future()
     try:
-        _prepared = await _build_ahead(following)
+        ready = await _build_ahead(slug)
+        if ready is not None:
+            _prepared[slug] = ready
+            _keep_prepared()
     except Exception as exc:  # show() builds it again and reports the failure to the student
         traceback.print_exception(exc, file=sys.stdout)
     finally:
         _preparing.set_result(None)
         _preparing = None
+
+
+def _keep_prepared() -> None:
+    """Release the oldest lessons built ahead beyond ``KEEP_PREPARED``, never the next one of
+    the lesson on the page."""
+    following = catalog.following(_shown) if _shown else None
+    while len(_prepared) > KEEP_PREPARED:
+        oldest = next(slug for slug in _prepared if slug != following)
+        _discard(_prepared.pop(oldest))
 
 
 async def _build_ahead(slug: str) -> _Prepared | None:
@@ -342,17 +367,15 @@ async def _build_ahead(slug: str) -> _Prepared | None:
 
 
 async def _take_prepared(slug: str, query: str) -> _Prepared | None:
-    """The lesson built ahead for ``slug`` if it is still as :func:`show` would build it now
-    (no shared link's values to apply, same progress and colour scheme); any other is
-    released. Waits for a build under way."""
-    global _prepared
+    """The lesson built ahead for ``slug``, taken out of those kept, if it is still as
+    :func:`show` would build it now (no shared link's values to apply, same progress and colour
+    scheme), else None (a stale one is released). Waits for a build under way."""
     if _preparing is not None:
         await _preparing
-    ready, _prepared = _prepared, None
+    ready = _prepared.pop(catalog.lesson(slug).slug, None)
     if ready is None:
         return None
-    same = ready.slug == catalog.lesson(slug).slug and not query
-    if same and ready.progress == _freshness(ready.slug):
+    if not query and ready.progress == _freshness(ready.slug):
         return ready
     _discard(ready)
     return None
@@ -367,9 +390,7 @@ def _freshness(slug: str) -> object:
     return progress.load().get(slug), theme.page_is_dark()
 
 
-def _discard(prepared: _Prepared | None) -> None:
-    if prepared is None:
-        return
+def _discard(prepared: _Prepared) -> None:
     for root in list(prepared.document.roots):
         prepared.view._cleanup(root)
     prepared.document.clear()

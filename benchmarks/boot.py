@@ -8,8 +8,10 @@ Serves each built site under a sub-path (as the tests do) and, for each run and 
 lesson in a fresh browser profile (cold: empty HTTP cache, no service worker), then opens it
 again in the same profile (warm: the second visit of a student) and clicks the next lesson's link
 in the lesson list (switch: from the click until that lesson is interactive), then one further
-on (jump: a lesson the page cannot have built ahead, see ``app.shell.prepare_next``); before
-each click it waits ``READING_S``, a student's reading time. With ``--compare``
+on (jump: a lesson the page has not built ahead, see ``app.shell.prepare``, clicked the moment
+the pointer reaches it), then another one further on with the mouse resting ``REST_MS`` on its
+link before the click (rested jump: the page builds a lesson whose link the pointer rests on);
+before each click it waits ``READING_S``, a student's reading time. With ``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 ``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
 classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
@@ -56,21 +58,29 @@ HEADLINES = {
     "cold bytes until interactive": ("cold", "bytes_until_ready"),
     "switch to the next lesson ms": ("warm", "switch_ms"),
     "switch to a lesson further on ms": ("warm", "jump_ms"),
+    "the same, the mouse resting on its link first ms": ("warm", "rested_jump_ms"),
     "storage after the first visit": ("cold", "storage_bytes_after"),
 }
 #: Seconds a student reads before clicking the next lesson (a page may use them to build it).
 READING_S = 3
+#: Milliseconds the mouse rests on a link before the click in a rested jump: an assumption (a
+#: hand reaching a link, then pressing), not a measurement of students.
+REST_MS = 300
 #: Pages that are not lessons of steps: no jump target (the course map, the explorer's and the
 #: trainer's own views, the last two take seconds to set up).
 NOT_JUMP_TARGETS = {"home", "explorer", "trainer"}
 
 
-def _switch(page: Page, slug: str) -> float:
+def _switch(page: Page, slug: str, rest_ms: int = 0) -> float:
     """Milliseconds from a click on lesson ``slug`` in the lesson list, after a student's
-    reading time, until it is interactive."""
+    reading time (and ``rest_ms`` with the mouse on the link), until it is interactive."""
     page.wait_for_timeout(READING_S * 1000)
+    link = page.locator(f'#lesson-nav a[href$="#{slug}"]')
+    if rest_ms:
+        link.hover()
+        page.wait_for_timeout(rest_ms)
     page.evaluate(script("arm-switch"), slug)
-    page.locator(f'#lesson-nav a[href$="#{slug}"]').click()
+    link.click()
     page.wait_for_selector(
         f'body[data-route="{slug}"][data-ready="true"]', state="attached", timeout=BOOT_TIMEOUT_MS
     )
@@ -115,7 +125,7 @@ def _visit(
     context: BrowserContext,
     url: str,
     server: SiteServer,
-    switch_to: tuple[str, str] | None,
+    switch_to: tuple[str, str, str] | None,
     mbps: float | None,
 ) -> dict[str, object]:
     server.stats.reset()
@@ -150,6 +160,7 @@ def _visit(
     if switch_to:
         record["switch_ms"] = round(_switch(page, switch_to[0]))
         record["jump_ms"] = round(_switch(page, switch_to[1]))
+        record["rested_jump_ms"] = round(_switch(page, switch_to[2], REST_MS))
     page.close()
     return record
 
@@ -159,12 +170,7 @@ def _cold_then_warm(
 ) -> dict:
     index = SLUGS.index(lesson)
     following = SLUGS[(index + 1) % len(SLUGS)]
-    # Not the lesson, the next one or the one after that (built ahead once next is shown).
-    further = next(
-        SLUGS[(index + step) % len(SLUGS)]
-        for step in (3, 4, -2, -3)
-        if SLUGS[(index + step) % len(SLUGS)] not in NOT_JUMP_TARGETS
-    )
+    further, rested = _jump_targets(index)
     with (
         tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
         chromium(playwright, profile) as context,
@@ -173,8 +179,25 @@ def _cold_then_warm(
         url = f"{server.url}index.html#{lesson}"
         return {
             "cold": _visit(context, url, server, None, mbps),
-            "warm": _visit(context, url, server, (following, further), mbps),
+            "warm": _visit(context, url, server, (following, further, rested), mbps),
         }
+
+
+def _jump_targets(index: int) -> tuple[str, str]:
+    """Two lessons to jump to from the one at ``index`` after its next one: neither a lesson
+    shown before nor the next one of a lesson shown (built ahead without being asked for)."""
+    shown = {index, index + 1}
+    targets: list[int] = []
+    for step in (3, 5, -2, -3, -4, 7):
+        target = index + step
+        slug = SLUGS[target % len(SLUGS)]
+        if slug in NOT_JUMP_TARGETS or target in shown or target - 1 in shown:
+            continue
+        targets.append(target)
+        shown.add(target)
+        if len(targets) == 2:
+            return SLUGS[targets[0] % len(SLUGS)], SLUGS[targets[1] % len(SLUGS)]
+    raise ValueError(f"no two lessons to jump to from {SLUGS[index]}")
 
 
 def _median(runs: list[dict]) -> dict[str, dict[str, int]]:

@@ -391,6 +391,30 @@
     };
     checkAfter(PREPARE_AFTER_MS);
   }
+
+  // A lesson link the mouse pointer rests on (the lesson list, the course map's pipeline) is
+  // built too (app.shell's prepare), so that a click on it, which comes a few hundred
+  // milliseconds later, mostly only puts it on the page. Resting means HOVER_INTENT_MS without
+  // leaving: a pointer crossing the list on its way elsewhere builds nothing. Touch has no
+  // hover (its pointer arrives with the tap), and keyboard focus moving through the list would
+  // build every lesson it passes.
+  const HOVER_INTENT_MS = 120;
+  let hoverTimer = null;
+  document.addEventListener("pointerover", (event) => {
+    const link = event.target.closest?.("a[data-slug]");
+    if (!link || event.pointerType !== "mouse" || link.contains(event.relatedTarget)) return;
+    clearTimeout(hoverTimer);
+    hoverTimer = setTimeout(() => prepareHovered(link.dataset.slug), HOVER_INTENT_MS);
+  });
+  document.addEventListener("pointerout", (event) => {
+    const link = event.target.closest?.("a[data-slug]");
+    if (link && !link.contains(event.relatedTarget)) clearTimeout(hoverTimer);
+  });
+
+  function prepareHovered(slug) {
+    if (!shell || rendering || cnnShareLink.embedded || slug === currentSlug()) return;
+    shell.prepare(slug).catch((error) => console.warn("CNN Classroom: could not build a lesson ahead", error));
+  }
   $(".retry-lesson").addEventListener("click", () => renderRoute());
 
   // BokehJS builds views for new models asynchronously; two frames later they are on screen.

@@ -120,7 +120,8 @@ def page_stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:
 
     monkeypatch.setattr(shell, "_render", render)
     monkeypatch.setattr(shell, "write_hash", lambda _hash: None)
-    monkeypatch.setattr(shell, "_prepared", None)
+    monkeypatch.setattr(shell, "_prepared", {})
+    monkeypatch.setattr(shell, "_shown", None)
     yield shown
     shell.unmount()
 
@@ -166,6 +167,30 @@ def test_a_lesson_built_ahead_is_built_again_when_it_would_differ(
     assert built == ["cross_entropy", slug.replace("-", "_")]
 
 
+def test_a_lesson_the_pointer_rests_on_is_built_ahead_beside_the_next_one(
+    monkeypatch: pytest.MonkeyPatch, page_stand_in: list
+) -> None:
+    import asyncio
+
+    built: list[str] = []
+    for module in ("entropy", "cross_entropy", "softmax", "encoding"):
+        _section_lesson(monkeypatch, module, built)
+    asyncio.run(shell.show("entropy"))
+    asyncio.run(shell.prepare_next("entropy"))  # cross-entropy, the next one
+    asyncio.run(shell.prepare("softmax"))  # the pointer rests on these two in turn
+    asyncio.run(shell.prepare("encoding"))
+    asyncio.run(shell.prepare("entropy"))  # on the page already: nothing to build
+    assert built == ["entropy", "cross_entropy", "softmax", "encoding"]
+    # Two are kept: the next one, and the latest the pointer rested on.
+    assert list(shell._prepared) == ["cross-entropy", "encoding"]
+
+    asyncio.run(shell.show("encoding"))
+    asyncio.run(shell.show("cross-entropy"))
+    assert built == ["entropy", "cross_entropy", "softmax", "encoding"]  # neither built again
+    asyncio.run(shell.show("softmax"))  # released when encoding was built: built on its click
+    assert built[-1] == "softmax" and len(built) == 5
+
+
 def test_pages_with_their_own_view_are_not_built_ahead(
     monkeypatch: pytest.MonkeyPatch, page_stand_in: list
 ) -> None:
@@ -174,5 +199,5 @@ def test_pages_with_their_own_view_are_not_built_ahead(
     calls: list[str] = []
     _fake_lesson(monkeypatch, "trainer", lambda: calls.append("trainer") or pn.Column())
     asyncio.run(shell.prepare_next("explorer"))
-    assert calls == [] and shell._prepared is None
+    assert calls == [] and shell._prepared == {}
     assert catalog.following(catalog.SLUGS[-1]) is None

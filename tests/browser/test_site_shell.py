@@ -140,18 +140,35 @@ def _shell_value(page, expression: str) -> object:
 
 def test_the_next_lesson_built_ahead_works_like_one_built_on_its_click(page) -> None:
     page.open_lesson("relu")
-    ahead = "shell._prepared and shell._prepared.slug"
+    _wait_built_ahead(page, "stride-padding")
+    _click_stride_padding_built_ahead(page)
+
+
+def test_a_lesson_link_the_mouse_rests_on_is_built_ahead_and_works(page) -> None:
+    page.open_lesson("entropy")
+    _wait_built_ahead(page, "cross-entropy")  # the next one comes first, unasked
+    link = page.locator('#lesson-nav a[href$="#stride-padding"]')
+    link.hover()
+    _wait_built_ahead(page, "stride-padding")
+    assert _shell_value(page, "list(shell._prepared)") == ["cross-entropy", "stride-padding"]
+    _click_stride_padding_built_ahead(page)
+
+
+def _wait_built_ahead(page, slug: str) -> None:
     page.wait_for_function(
-        "(code) => window.cnnBoot.pyodide.runPython(code) === 'stride-padding'",
-        arg=f"import app.shell as shell\n{ahead}",
+        "(code) => window.cnnBoot.pyodide.runPython(code) === true",
+        arg=f"import app.shell as shell\n{slug!r} in shell._prepared",
         timeout=SWITCH_TIMEOUT_MS,
     )
-    built = _shell_value(page, "id(shell._prepared.view)")
 
-    page.locator('#lesson-nav a[href$="#stride-padding"]').click()
-    page.wait_ready("stride-padding", timeout=SWITCH_TIMEOUT_MS)
+
+def _click_stride_padding_built_ahead(page) -> None:
+    slug = "stride-padding"
+    built = _shell_value(page, f"id(shell._prepared[{slug!r}].view)")
+    page.locator(f'#lesson-nav a[href$="#{slug}"]').click()
+    page.wait_ready(slug, timeout=SWITCH_TIMEOUT_MS)
     assert _shell_value(page, "id(shell._mounted[0])") == built, "not the lesson built ahead"
-    title = lesson("stride-padding").title
+    title = lesson(slug).title
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     # Its widgets reach Python and the engine, and its link follows them, as on a fresh build.
     _a_widget_change_runs_through_python_and_the_engine(page)
