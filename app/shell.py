@@ -55,9 +55,8 @@ _link: shared_link.LinkState | None = None
 @dataclass
 class _Prepared:
     """A lesson built ahead of its click (see :func:`prepare`): everything :func:`show` does
-    before the page is touched."""
+    before the page is touched. Kept in ``_prepared`` under its lesson's slug."""
 
-    slug: str
     view: Viewable
     controls: list[shared_link.Control]
     document: Document
@@ -363,7 +362,7 @@ async def _build_ahead(slug: str) -> _Prepared | None:
     await asyncio.sleep(0)
     with no_collection_pauses():
         item = _embed_item(_target, pydoc)
-    return _Prepared(slug, view, controls, pydoc, item, progress)
+    return _Prepared(view, controls, pydoc, item, progress)
 
 
 async def _take_prepared(slug: str, query: str) -> _Prepared | None:
@@ -372,10 +371,11 @@ async def _take_prepared(slug: str, query: str) -> _Prepared | None:
     scheme), else None (a stale one is released). Waits for a build under way."""
     if _preparing is not None:
         await _preparing
-    ready = _prepared.pop(catalog.lesson(slug).slug, None)
+    slug = catalog.lesson(slug).slug
+    ready = _prepared.pop(slug, None)
     if ready is None:
         return None
-    if not query and ready.progress == _freshness(ready.slug):
+    if not query and ready.progress == _freshness(slug):
         return ready
     _discard(ready)
     return None

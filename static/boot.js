@@ -412,7 +412,7 @@
   });
 
   function prepareHovered(slug) {
-    if (!shell || rendering || cnnShareLink.embedded || slug === currentSlug()) return;
+    if (!shell || rendering || cnnShareLink.embedded) return; // app.shell skips the lesson shown
     shell.prepare(slug).catch((error) => console.warn("CNN Classroom: could not build a lesson ahead", error));
   }
   $(".retry-lesson").addEventListener("click", () => renderRoute());
