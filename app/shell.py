@@ -279,8 +279,9 @@ async def show(slug: str, query: str = "") -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
     with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls."""
     global _mounted, _link, _shown
-    _shown = catalog.lesson(slug).slug
-    ready = await _take_prepared(slug, query)
+    info = catalog.lesson(slug)
+    _shown = info.slug
+    ready = await _take_prepared(info.slug, query)
     with no_collection_pauses():
         if ready is None:
             with shared_link.collect() as controls:
@@ -291,13 +292,13 @@ async def show(slug: str, query: str = "") -> ShowResult:
         unmount()
         if view is None:
             return result
-        link = shared_link.LinkState(catalog.lesson(slug).slug, controls, write_hash)
+        link = shared_link.LinkState(info.slug, controls, write_hash)
         result["notes"] = link.apply(query)
         try:
             pydoc, item = (ready.document, ready.item) if ready else build_document(_target, view)
             _mounted = (view, pydoc, await _render(pydoc, item))
         except Exception as exc:  # building the Bokeh models of the view can fail too
-            return _failure(catalog.lesson(slug), exc)
+            return _failure(info, exc)
         link.start()
         _link = link
     return result
@@ -366,12 +367,11 @@ async def _build_ahead(slug: str) -> _Prepared | None:
 
 
 async def _take_prepared(slug: str, query: str) -> _Prepared | None:
-    """The lesson built ahead for ``slug``, taken out of those kept, if it is still as
-    :func:`show` would build it now (no shared link's values to apply, same progress and colour
-    scheme), else None (a stale one is released). Waits for a build under way."""
+    """The lesson built ahead for ``slug`` (a catalog slug), taken out of those kept, if it is
+    still as :func:`show` would build it now (no shared link's values to apply, same progress
+    and colour scheme), else None (a stale one is released). Waits for a build under way."""
     if _preparing is not None:
         await _preparing
-    slug = catalog.lesson(slug).slug
     ready = _prepared.pop(slug, None)
     if ready is None:
         return None
