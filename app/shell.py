@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
@@ -45,22 +45,42 @@ class ShowResult(TypedDict):
 
 
 _target = "lesson-app"
-#: The lesson on the page, the Bokeh document it is rendered in and that document's link to the
-#: page's.
-_mounted: tuple[Viewable, Document, DocumentLink] | None = None
+
+
+@dataclass
+class _Part:
+    """A view and its Bokeh document (held), with the item BokehJS embeds: built, not shown."""
+
+    view: Viewable
+    document: Document
+    item: dict
+
+    def discard(self) -> None:
+        """Release the models of a part that will not be shown."""
+        for root in list(self.document.roots):
+            self.view._cleanup(root)
+        self.document.clear()
+
+
+#: The parts of the lesson on the page, in page order (its first step, then the rest): each view,
+#: the Bokeh document it is rendered in and that document's link to the page's.
+_mounted: list[tuple[Viewable, Document, DocumentLink]] = []
 #: The link of the lesson on the page: restores a shared link's values, keeps the URL current.
 _link: shared_link.LinkState | None = None
+#: The rest of the lesson on the page, which :func:`show_rest` shows: its view, or its part if
+#: it was built ahead.
+_rest: Viewable | _Part | None = None
 
 
 @dataclass
 class _Prepared:
-    """A lesson built ahead of its click (see :func:`prepare`): everything :func:`show` does
-    before the page is touched. Kept in ``_prepared`` under its lesson's slug."""
+    """A lesson built ahead of its click (see :func:`prepare`): everything :func:`show` and
+    :func:`show_rest` do before the page is touched. Kept in ``_prepared`` under its slug."""
 
-    view: Viewable
+    first: _Part
+    #: Its steps after the first (``page.hold_back_steps``), if it has any.
+    rest: _Part | None
     controls: list[shared_link.Control]
-    document: Document
-    item: dict
     #: The lesson's stored progress when it was built (its exercises show solved marks and
     #: problem draws from it); stale once that changes.
     progress: object
@@ -111,8 +131,10 @@ def restyle_mounted() -> None:
     """Redraw the shown lesson's plots in the page's current colour scheme."""
     from app.components import theme
 
-    if _mounted is not None:
-        theme.apply(_mounted[1])
+    for _view, pydoc, _document_link in _mounted:
+        theme.apply(pydoc)
+    if isinstance(_rest, _Part):
+        theme.apply(_rest.document)
 
 
 def use_pure_sanitizer() -> None:
@@ -146,6 +168,24 @@ def build_document(target: str, view: Viewable) -> tuple[Document, dict]:
     return pydoc, _embed_item(target, pydoc)
 
 
+async def _build_part(view: Viewable, still_wanted: Callable[[], bool]) -> _Part | None:
+    """:func:`build_document` of ``view`` in two steps with the page's event loop between them,
+    so that a click or a key press waits at most one step; None as soon as ``still_wanted()``
+    is false."""
+    await asyncio.sleep(0)  # the page's events go first
+    if not still_wanted():
+        return None
+    with no_collection_pauses():
+        pydoc = _models(view)
+    await asyncio.sleep(0)
+    if not still_wanted():
+        _Part(view, pydoc, {}).discard()
+        return None
+    with no_collection_pauses():
+        item = _embed_item(_target, pydoc)
+    return _Part(view, pydoc, item)
+
+
 def _models(view: Viewable) -> Document:
     """A new held Bokeh document with the Bokeh models of ``view`` as its root, in the page's
     colour scheme."""
@@ -176,8 +216,8 @@ def _embed_item(target: str, pydoc: Document) -> dict:
 
 
 async def _render(pydoc: Document, item: dict) -> DocumentLink:
-    """Show ``pydoc`` (from :func:`build_document`, with its ``item``) on the page and link the
-    two documents.
+    """Show ``pydoc`` (from :func:`build_document`, with its ``item``) on the page, after what
+    its target shows already, and link the two documents.
 
     Like Panel's ``panel.io.pyodide.write``, with three differences. It returns the link, which
     :func:`unmount` needs. It links with :class:`app.doclink.DocumentLink`, which keeps the
@@ -197,18 +237,19 @@ async def _render(pydoc: Document, item: dict) -> DocumentLink:
 
 def unmount() -> None:
     """Remove the current lesson's views from the page and release its models."""
-    global _mounted, _link
+    global _mounted, _link, _rest
     if _link is not None:
         _link.close()
         _link = None
-    if _mounted is None:
-        return
-    view, pydoc, document_link = _mounted
-    _mounted = None
-    for root in list(pydoc.roots):
-        view._cleanup(root)
-    pydoc.clear()  # linked to the browser's document: BokehJS removes the views
-    document_link.close()
+    if isinstance(_rest, _Part):
+        _rest.discard()
+    _rest = None
+    mounted, _mounted = _mounted, []
+    for view, pydoc, document_link in mounted:
+        for root in list(pydoc.roots):
+            view._cleanup(root)
+        pydoc.clear()  # linked to the browser's document: BokehJS removes the views
+        document_link.close()
 
 
 def build_view(slug: str, module: ModuleType) -> Viewable:
@@ -221,6 +262,12 @@ def build_view(slug: str, module: ModuleType) -> Viewable:
     return lesson_page(slug, module.SECTIONS, getattr(module, "EXERCISES", ()))
 
 
+def _hold_back_steps(view: Viewable) -> Viewable | None:
+    from app.components.page import hold_back_steps  # Panel is configured before it is imported
+
+    return hold_back_steps(view)
+
+
 def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
     """Import the lesson for ``slug`` and build its view; never raises."""
     info = catalog.lesson(slug)
@@ -229,19 +276,19 @@ def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
         module = catalog.module(info.slug)
     except ModuleNotFoundError as exc:
         if exc.name != name:
-            return _failure(info, exc), None
+            return _failure(exc), None
         status: Status = "static" if info.slug == catalog.DEFAULT_SLUG else "unavailable"
         return {"status": status, "message": "", "notes": []}, None
     except Exception as exc:
-        return _failure(info, exc), None
+        return _failure(exc), None
     try:
         view = build_view(info.slug, module)
     except Exception as exc:
-        return _failure(info, exc), None
+        return _failure(exc), None
     return {"status": "ok", "message": "", "notes": []}, view
 
 
-def _failure(info: catalog.LessonInfo, exc: BaseException) -> ShowResult:
+def _failure(exc: BaseException) -> ShowResult:
     # The full traceback goes to the console for developers; the student sees one line.
     traceback.print_exception(exc, file=sys.stdout)
     sys.stdout.flush()
@@ -277,8 +324,13 @@ def write_hash(hash_text: str) -> None:
 
 async def show(slug: str, query: str = "") -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
-    with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls."""
-    global _mounted, _link, _shown
+    with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls.
+
+    A lesson of steps shows its first step only, and :func:`show_rest` the others: the whole
+    lesson's view is built (and a shared link's values applied) first, then only the first
+    step's Bokeh models.
+    """
+    global _mounted, _link, _shown, _rest
     info = catalog.lesson(slug)
     _shown = info.slug
     ready = await _take_prepared(info.slug, query)
@@ -288,20 +340,48 @@ async def show(slug: str, query: str = "") -> ShowResult:
                 result, view = load_view(slug)
         else:
             result = {"status": "ok", "message": "", "notes": []}
-            view, controls = ready.view, ready.controls
+            view, controls = ready.first.view, ready.controls
         unmount()
         if view is None:
             return result
         link = shared_link.LinkState(info.slug, controls, write_hash)
         result["notes"] = link.apply(query)
+        rest = ready.rest if ready else _hold_back_steps(view)
         try:
-            pydoc, item = (ready.document, ready.item) if ready else build_document(_target, view)
-            _mounted = (view, pydoc, await _render(pydoc, item))
+            first = ready.first if ready else _Part(view, *build_document(_target, view))
+            _mounted = [(view, first.document, await _render(first.document, first.item))]
         except Exception as exc:  # building the Bokeh models of the view can fail too
-            return _failure(info, exc)
+            if isinstance(rest, _Part):
+                rest.discard()
+            return _failure(exc)
         link.start()
         _link = link
+        _rest = rest
     return result
+
+
+async def show_rest(still_wanted: Callable[[], bool]) -> ShowResult | None:
+    """Show the rest of the lesson :func:`show` showed the first step of, below it, while the
+    student can already use that step: its Bokeh models are built (unless they were built
+    ahead) in steps with the page's event loop between them.
+
+    Returns None, leaving the rest unshown, as soon as ``still_wanted()`` is false (the student
+    went to another route); otherwise the lesson's status once all of it is on the page.
+    """
+    global _rest
+    rest, _rest = _rest, None
+    if rest is None:
+        return {"status": "ok", "message": "", "notes": []}
+    try:
+        part = rest if isinstance(rest, _Part) else await _build_part(rest, still_wanted)
+        if part is None or not still_wanted() or not _mounted:
+            if part is not None:
+                part.discard()
+            return None
+        _mounted.append((part.view, part.document, await _render(part.document, part.item)))
+    except Exception as exc:  # building the Bokeh models of a step can fail too
+        return _failure(exc)
+    return {"status": "ok", "message": "", "notes": []}
 
 
 async def prepare_next(slug: str) -> None:
@@ -317,8 +397,9 @@ async def prepare(slug: str) -> None:
     one the pointer rests on in the lesson list), so that :func:`show` only has to put it on
     the page.
 
-    Python's part of showing a lesson (~0.4 s in the browser) runs here in three steps with the
-    page's event loop between them, so a click or a key press waits at most one step. Nothing
+    Python's part of showing a lesson (~0.4 s in the browser) runs here in five steps with the
+    page's event loop between them (the view, then the models and the embedding JSON of its first
+    step and of its rest), so a click or a key press waits at most one step. Nothing
     is built while another build is under way, or for a lesson already built or on the page.
     Pages that build their own ``view()`` (the course map, the trainer, which starts a worker)
     and lessons that fail to build are left to :func:`show`. Keeps ``KEEP_PREPARED`` lessons,
@@ -357,13 +438,14 @@ async def _build_ahead(slug: str) -> _Prepared | None:
     progress = _freshness(slug)
     with no_collection_pauses(), shared_link.collect() as controls:
         view = build_view(slug, module)
-    await asyncio.sleep(0)  # the page's events go first
-    with no_collection_pauses():
-        pydoc = _models(view)
-    await asyncio.sleep(0)
-    with no_collection_pauses():
-        item = _embed_item(_target, pydoc)
-    return _Prepared(view, controls, pydoc, item, progress)
+        rest_view = _hold_back_steps(view)
+    first = await _build_part(view, _always)
+    rest = None if rest_view is None else await _build_part(rest_view, _always)
+    return _Prepared(first, rest, controls, progress)
+
+
+def _always() -> bool:
+    return True
 
 
 async def _take_prepared(slug: str, query: str) -> _Prepared | None:
@@ -391,6 +473,6 @@ def _freshness(slug: str) -> object:
 
 
 def _discard(prepared: _Prepared) -> None:
-    for root in list(prepared.document.roots):
-        prepared.view._cleanup(root)
-    prepared.document.clear()
+    prepared.first.discard()
+    if prepared.rest is not None:
+        prepared.rest.discard()

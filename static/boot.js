@@ -311,9 +311,11 @@
 
     stage("lesson");
     await shell.mount("lesson-app");
-    await renderRoute();
-    stopCreep();
-    bootStatus.hidden = true;
+    await renderRoute(() => {
+      stopCreep();
+      bootStatus.hidden = true; // the lesson's first step (or its error) is on the page
+      mark("first-step");
+    });
     mark("interactive");
     window.cnnBoot.ready = true;
     registerServiceWorker();
@@ -329,7 +331,11 @@
   let rendering = false;
   let again = false;
 
-  async function renderRoute() {
+  // A lesson arrives in two parts: app.shell's show() puts its first step on the page
+  // (body[data-first-step=interactive]; `onShown` runs then, or once an error is shown), and
+  // show_rest() the other steps below it while the student can already use the first (then
+  // body[data-ready=true]). A new route stops show_rest().
+  async function renderRoute(onShown = () => {}) {
     if (rendering) {
       again = true; // render the latest route once the current one is done
       return;
@@ -339,29 +345,51 @@
       do {
         again = false;
         const slug = currentSlug();
+        const stillWanted = () => !again && slug === currentSlug();
         body.removeAttribute("data-ready");
-        let result;
-        try {
-          const proxy = await shell.show(slug, cnnShareLink.parse(location.hash).query);
-          result = proxy.toJs({ dict_converter: Object.fromEntries });
-          proxy.destroy();
-        } catch (error) {
-          result = { status: "error", message: describe(error) };
-        }
-        if (again || slug !== currentSlug()) continue;
+        body.removeAttribute("data-first-step");
+        let result = await callShell(() => shell.show(slug, cnnShareLink.parse(location.hash).query));
+        if (!stillWanted()) continue;
         await settle();
         $("#lesson-unavailable").hidden = result.status !== "unavailable";
-        const errorPanel = $("#lesson-error");
-        errorPanel.hidden = result.status !== "error";
-        $(".error-message", errorPanel).textContent = result.message || "";
         cnnShareLink.showNotes(result.notes || []);
-        body.dataset.lessonStatus = result.status;
-        if (result.status !== "error") body.dataset.ready = "true";
-        if (result.status === "ok" || result.status === "static") prepareNextWhenIdle(slug);
+        showStatus(result);
+        if (result.status !== "error") body.dataset.firstStep = "interactive";
+        onShown();
+        if (result.status === "error") continue;
+        if (result.status === "ok") {
+          result = await callShell(() => shell.show_rest(stillWanted));
+          if (!result || !stillWanted()) continue;
+          await settle();
+          showStatus(result);
+          if (result.status === "error") continue;
+        }
+        body.dataset.ready = "true";
+        if (result.status !== "unavailable") prepareNextWhenIdle(slug);
       } while (again);
     } finally {
       rendering = false;
     }
+  }
+
+  /** What `call()` (a call into app.shell) resolves to, as JavaScript; its error as a result. */
+  async function callShell(call) {
+    try {
+      const proxy = await call();
+      if (!proxy) return proxy;
+      const result = proxy.toJs({ dict_converter: Object.fromEntries });
+      proxy.destroy();
+      return result;
+    } catch (error) {
+      return { status: "error", message: describe(error) };
+    }
+  }
+
+  function showStatus(result) {
+    const errorPanel = $("#lesson-error");
+    errorPanel.hidden = result.status !== "error";
+    $(".error-message", errorPanel).textContent = result.message || "";
+    body.dataset.lessonStatus = result.status;
   }
 
   // The next lesson in the list is built while the student reads this one (app.shell's

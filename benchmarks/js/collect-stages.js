@@ -1,5 +1,5 @@
 // benchmarks/boot.py: the boot's performance marks named `${prefix}<stage>` (ms since navigation),
-// first paint, and when data-ready turned true.
+// first paint, and when the first step became interactive and data-ready turned true.
 (prefix) => {
   const stages = {};
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
@@ -7,7 +7,9 @@
   for (const mark of performance.getEntriesByType("mark")) {
     if (mark.name.startsWith(prefix)) stages[mark.name.slice(prefix.length)] = mark.startTime;
   }
-  const ready = performance.getEntriesByName("bench:data-ready")[0];
-  if (ready) stages["data-ready"] = ready.startTime;
+  for (const name of ["data-first-step", "data-ready"]) {
+    const seen = performance.getEntriesByName(`bench:${name}`)[0];
+    if (seen) stages[name] = seen.startTime;
+  }
   return { stages };
 }

@@ -201,3 +201,97 @@ def test_pages_with_their_own_view_are_not_built_ahead(
     asyncio.run(shell.prepare_next("explorer"))
     assert calls == [] and shell._prepared == {}
     assert catalog.following(catalog.SLUGS[-1]) is None
+
+
+def _step_titles(shown: list) -> list[str]:
+    """The h2 headings of the steps in the documents put on the page, in page order."""
+    import html
+    import re
+
+    texts = (  # Panel's HTML panes send their text escaped
+        html.unescape(str(getattr(model, "text", "")))
+        for pydoc, _item in shown
+        for root in pydoc.roots
+        for step in root.children
+        for model in step.references()
+    )
+    return [title for text in texts for title in re.findall(r"<h2>(.*?)</h2>", text)]
+
+
+ENTROPY_STEPS = [
+    "1 · Three containers",
+    "2 · The formula",
+    "3 · The binary entropy curve",
+    "4 · More than two classes",
+]
+
+
+def test_a_lesson_shows_its_first_step_then_the_rest(page_stand_in: list) -> None:
+    import asyncio
+
+    from bokeh.models import TextInput
+
+    async def visit() -> None:
+        result = await shell.show("entropy", "probabilities=0.5,0.5")
+        assert result["status"] == "ok"
+        assert _step_titles(page_stand_in) == ENTROPY_STEPS[:1]
+        assert (await shell.show_rest(lambda: True))["status"] == "ok"
+
+    asyncio.run(visit())
+    first, rest = page_stand_in
+    assert _step_titles([first]) == ENTROPY_STEPS[:1]
+    assert _step_titles([rest])[:3] == ENTROPY_STEPS[1:]  # then its exercises
+    # A shared link's value for a control of step 4 was applied before that step was shown.
+    values = [model.value for model in rest[0].roots[0].select({"type": TextInput})]
+    assert "0.5,0.5" in [value.replace(" ", "") for value in values]
+
+
+def test_the_rest_is_not_shown_once_the_student_goes_elsewhere(page_stand_in: list) -> None:
+    import asyncio
+
+    async def visit() -> None:
+        await shell.show("entropy")
+        assert await shell.show_rest(lambda: False) is None
+        assert _step_titles(page_stand_in) == ENTROPY_STEPS[:1]
+        page_stand_in.clear()
+        await shell.show("pooling")
+        assert (await shell.show_rest(lambda: True))["status"] == "ok"
+
+    asyncio.run(visit())
+    titles = _step_titles(page_stand_in)
+    assert len(page_stand_in) == 2 and len(titles) > 1
+    assert not set(titles) & set(ENTROPY_STEPS)
+
+
+def test_a_lesson_built_ahead_shows_both_parts_it_built(page_stand_in: list) -> None:
+    import asyncio
+
+    async def visit() -> None:
+        await shell.prepare("entropy")
+        ready = shell._prepared["entropy"]
+        assert ready.rest is not None
+        await shell.show("entropy")
+        await shell.show_rest(lambda: True)
+        shown = [pydoc for pydoc, _item in page_stand_in]
+        assert shown == [ready.first.document, ready.rest.document]  # nothing built again
+
+    asyncio.run(visit())
+    assert _step_titles(page_stand_in)[:4] == ENTROPY_STEPS
+
+
+#: Lessons made of steps (the course map, the explorer and the trainer build their own view).
+STEP_LESSONS = [
+    info.slug for info in catalog.LESSONS if hasattr(catalog.module(info.slug), "SECTIONS")
+]
+
+
+@pytest.mark.parametrize("slug", STEP_LESSONS)
+def test_every_lesson_of_steps_renders_in_two_parts(slug: str) -> None:
+    # Two documents: a Bokeh model that two steps shared would be refused by the second one.
+    view = shell.build_view(slug, catalog.module(slug))
+    steps = list(view.objects)
+    rest = shell._hold_back_steps(view)
+    assert rest is not None and list(view.objects) + list(rest.objects) == steps
+    first_doc, _ = shell.build_document("lesson-app", view)
+    rest_doc, _ = shell.build_document("lesson-app", rest)
+    assert not {m.id for m in first_doc.models} & {m.id for m in rest_doc.models}

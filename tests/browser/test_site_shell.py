@@ -9,10 +9,13 @@ leaves the site's origin (the ``page`` fixture's guard).
 from __future__ import annotations
 
 import gzip
+import html
 import re
 from pathlib import Path
 
+import panel as pn
 import pytest
+from harness import BOOT_TIMEOUT_MS
 from playwright.sync_api import Route, expect
 
 from app.catalog import LESSONS, PIPELINE, lesson
@@ -21,6 +24,10 @@ pytestmark = pytest.mark.browser
 
 # Switching lessons re-renders only the lesson's view: seconds at most, even on a busy machine.
 SWITCH_TIMEOUT_MS = 30_000
+#: An init script's function (tests/browser/js/): types into a text box at the first step.
+TYPE_AT_FIRST_STEP_JS = (Path(__file__).with_name("js") / "type-at-first-step.js").read_text()
+#: Polls, 100 ms apart, for a Python round trip's result to show.
+ROUND_TRIP_POLLS = 100
 LESSON_DIR = Path(__file__).resolve().parents[2] / "app" / "lessons"
 
 
@@ -164,15 +171,101 @@ def _wait_built_ahead(page, slug: str) -> None:
 
 def _click_stride_padding_built_ahead(page) -> None:
     slug = "stride-padding"
-    built = _shell_value(page, f"id(shell._prepared[{slug!r}].view)")
+    built = _shell_value(page, f"id(shell._prepared[{slug!r}].first.view)")
     page.locator(f'#lesson-nav a[href$="#{slug}"]').click()
     page.wait_ready(slug, timeout=SWITCH_TIMEOUT_MS)
-    assert _shell_value(page, "id(shell._mounted[0])") == built, "not the lesson built ahead"
+    assert _shell_value(page, "id(shell._mounted[0][0])") == built, "not the lesson built ahead"
     title = lesson(slug).title
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     # Its widgets reach Python and the engine, and its link follows them, as on a fresh build.
     _a_widget_change_runs_through_python_and_the_engine(page)
     page.wait_for_function("location.hash.includes('stride=1')", timeout=SWITCH_TIMEOUT_MS)
+
+
+def test_a_lesson_can_be_used_while_its_later_steps_arrive(page) -> None:
+    page.add_init_script(f"({TYPE_AT_FIRST_STEP_JS})('Triangles in Container 1', '4')")
+    page.goto(page.site_url + "index.html#entropy")
+    _wait_first_step(page, "entropy", BOOT_TIMEOUT_MS)
+    typed = page.evaluate("window.cnnTypedAtFirstStep")
+    assert typed == {"found": True, "ready": None, "steps": 1}, typed
+    # Python ran the count typed while the rest of the lesson was still to come.
+    _wait_for_text(page, page.locator(".container-1"), "Entropy = 1.0000 bits")
+    page.wait_ready("entropy")
+    assert _step_titles(page) == _built_step_titles("entropy")
+    expect(page.get_by_role("textbox", name="Triangles in Container 1")).to_have_value("4")
+    _wait_for_text(page, page.locator(".container-1"), "Entropy = 1.0000 bits")
+
+    # A student who moves on before a lesson's later steps have arrived gets the new lesson only.
+    page.evaluate("location.hash = 'pooling'")
+    _wait_first_step(page, "pooling", SWITCH_TIMEOUT_MS)
+    page.evaluate("location.hash = 'convolution'")
+    page.wait_ready("convolution", timeout=SWITCH_TIMEOUT_MS)
+    assert _step_titles(page) == _built_step_titles("convolution")
+
+    _a_later_step_that_fails_is_reported_and_try_again_recovers(page)
+
+
+def _a_later_step_that_fails_is_reported_and_try_again_recovers(page) -> None:
+    # Fault injection through the page's Python: encoding gets a last step whose Bokeh model
+    # cannot be built, as a bug in a lesson would.
+    _shell_value(page, BREAK_ENCODINGS_LAST_STEP)
+    page.evaluate("location.hash = 'encoding'")
+    error = page.locator("#lesson-error")
+    expect(error).to_be_visible(timeout=SWITCH_TIMEOUT_MS)
+    expect(error).to_contain_text("RuntimeError: a step broke")
+    assert page.evaluate("document.body.dataset.ready") is None
+    assert _step_titles(page)[0] == _built_step_titles("encoding")[0]  # the first step stays
+    _shell_value(page, "module.SECTIONS = module.SECTIONS[:-1]")
+    page.get_by_role("button", name="Try again").click()
+    expect(error).to_be_hidden(timeout=SWITCH_TIMEOUT_MS)  # until then wait_ready would see it
+    page.wait_ready("encoding", timeout=SWITCH_TIMEOUT_MS)
+    assert _step_titles(page) == _built_step_titles("encoding")
+
+
+BREAK_ENCODINGS_LAST_STEP = """
+import panel as pn
+from app import catalog
+
+module = catalog.module("encoding")
+
+
+class Broken(pn.pane.HTML):
+    def _get_model(self, *args, **kwargs):
+        raise RuntimeError("a step broke")
+
+
+module.SECTIONS = (*module.SECTIONS, lambda: pn.Column(Broken("never shown")))
+"""
+
+
+def _wait_first_step(page, slug: str, timeout: float) -> None:
+    first_step = f'body[data-route="{slug}"][data-first-step="interactive"]'
+    page.wait_for_selector(first_step, state="attached", timeout=timeout)
+
+
+def _wait_for_text(page, locator, text: str) -> None:
+    for _ in range(ROUND_TRIP_POLLS):
+        if text in page.deep_text(locator):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{text!r} never appeared in: {page.deep_text(locator)[:300]}")
+
+
+def _step_titles(page) -> list[str]:
+    """The headings of the steps on the page, in order (Playwright's CSS pierces shadow roots)."""
+    return [title.strip() for title in page.locator("#lesson-app h2").all_inner_texts()]
+
+
+def _built_step_titles(slug: str) -> list[str]:
+    """The headings of lesson ``slug``'s steps, from its view built here (not in the page)."""
+    from app import catalog, shell
+
+    view = shell.build_view(slug, catalog.module(slug))
+    return [
+        html.unescape(title)
+        for pane in view.select(pn.pane.HTML)
+        for title in re.findall(r"<h2>(.*?)</h2>", str(pane.object))
+    ]
 
 
 def test_course_map_link_then_back_and_forward(page) -> None:
