@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from app.doclink import DocumentLink
 
 Status = Literal["ok", "static", "unavailable", "error"]
+#: Builds the rest of a lesson after its first steps (None: there is no rest).
+RestBuilder = Callable[[], "Viewable | None"]
 
 
 class ShowResult(TypedDict):
@@ -67,9 +69,9 @@ class _Part:
 _mounted: list[tuple[Viewable, Document, DocumentLink]] = []
 #: The link of the lesson on the page: restores a shared link's values, keeps the URL current.
 _link: shared_link.LinkState | None = None
-#: The rest of the lesson on the page, which :func:`show_rest` shows: its view, or its part if
-#: it was built ahead.
-_rest: Viewable | _Part | None = None
+#: The rest of the lesson on the page, which :func:`show_rest` shows: what builds its view, or
+#: its part if it was built ahead.
+_rest: RestBuilder | _Part | None = None
 
 
 @dataclass
@@ -78,7 +80,7 @@ class _Prepared:
     :func:`show_rest` do before the page is touched. Kept in ``_prepared`` under its slug."""
 
     first: _Part
-    #: Its steps after the first (``page.hold_back_steps``), if it has any.
+    #: Its steps after the first (see :func:`build_parts`), if it has any.
     rest: _Part | None
     controls: list[shared_link.Control]
     #: The lesson's stored progress when it was built (its exercises show solved marks and
@@ -262,30 +264,43 @@ def build_view(slug: str, module: ModuleType) -> Viewable:
     return lesson_page(slug, module.SECTIONS, getattr(module, "EXERCISES", ()))
 
 
-def _hold_back_steps(view: Viewable) -> Viewable | None:
-    from app.components.page import hold_back_steps  # Panel is configured before it is imported
+def build_parts(slug: str, module: ModuleType) -> tuple[Viewable, RestBuilder]:
+    """:func:`build_view` in two parts: the view of a lesson's first steps, and what builds the
+    rest of it when called (see ``app.components.page.lesson_parts``). A page that is not made
+    of steps is all first part."""
+    if hasattr(module, "view"):
+        return module.view(), _no_rest
+    from app.components.page import lesson_parts
 
-    return hold_back_steps(view)
+    return lesson_parts(slug, module.SECTIONS, getattr(module, "EXERCISES", ()))
 
 
-def load_view(slug: str) -> tuple[ShowResult, Viewable | None]:
-    """Import the lesson for ``slug`` and build its view; never raises."""
+def _no_rest() -> None:
+    return None
+
+
+def load_view(slug: str, whole: bool = False) -> tuple[ShowResult, Viewable | None, RestBuilder]:
+    """Import the lesson for ``slug`` and build its first part (:func:`build_parts`), and with
+    ``whole`` its rest too (the builder returned then only hands it over); never raises. The
+    view is None where there is nothing to show."""
     info = catalog.lesson(slug)
     name = f"app.lessons.{info.module}"
     try:
         module = catalog.module(info.slug)
     except ModuleNotFoundError as exc:
         if exc.name != name:
-            return _failure(exc), None
+            return _failure(exc), None, _no_rest
         status: Status = "static" if info.slug == catalog.DEFAULT_SLUG else "unavailable"
-        return {"status": status, "message": "", "notes": []}, None
+        return {"status": status, "message": "", "notes": []}, None, _no_rest
     except Exception as exc:
-        return _failure(exc), None
+        return _failure(exc), None, _no_rest
     try:
-        view = build_view(info.slug, module)
+        view, rest = build_parts(info.slug, module)
+        if whole:
+            rest = _built(rest())
     except Exception as exc:
-        return _failure(exc), None
-    return {"status": "ok", "message": "", "notes": []}, view
+        return _failure(exc), None, _no_rest
+    return {"status": "ok", "message": "", "notes": []}, view, rest
 
 
 def _failure(exc: BaseException) -> ShowResult:
@@ -326,9 +341,9 @@ async def show(slug: str, query: str = "") -> ShowResult:
     """Show the lesson ``slug`` in place of the current one (unknown slugs show the course map),
     with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls.
 
-    A lesson of steps shows its first step only, and :func:`show_rest` the others: the whole
-    lesson's view is built (and a shared link's values applied) first, then only the first
-    step's Bokeh models.
+    A lesson of steps shows its first step only, and :func:`show_rest` the others. Only the
+    sections of the first step are built, unless ``query`` has values to apply: then all of
+    them, so that every value is applied (or noted as left out) before anything is shown.
     """
     global _mounted, _link, _shown, _rest
     info = catalog.lesson(slug)
@@ -337,16 +352,15 @@ async def show(slug: str, query: str = "") -> ShowResult:
     with no_collection_pauses():
         if ready is None:
             with shared_link.collect() as controls:
-                result, view = load_view(slug)
+                result, view, rest = load_view(slug, whole=bool(query))
         else:
             result = {"status": "ok", "message": "", "notes": []}
-            view, controls = ready.first.view, ready.controls
+            view, controls, rest = ready.first.view, ready.controls, ready.rest
         unmount()
         if view is None:
             return result
         link = shared_link.LinkState(info.slug, controls, write_hash)
         result["notes"] = link.apply(query)
-        rest = ready.rest if ready else _hold_back_steps(view)
         try:
             first = ready.first if ready else _Part(view, *build_document(_target, view))
             _mounted = [(view, first.document, await _render(first.document, first.item))]
@@ -370,18 +384,31 @@ async def show_rest(still_wanted: Callable[[], bool]) -> ShowResult | None:
     """
     global _rest
     rest, _rest = _rest, None
-    if rest is None:
-        return {"status": "ok", "message": "", "notes": []}
     try:
-        part = rest if isinstance(rest, _Part) else await _build_part(rest, still_wanted)
-        if part is None or not still_wanted() or not _mounted:
+        built_ahead = rest is None or isinstance(rest, _Part)
+        part = rest if built_ahead else await _build_rest(rest, still_wanted)
+        if not still_wanted() or not _mounted:
             if part is not None:
                 part.discard()
             return None
-        _mounted.append((part.view, part.document, await _render(part.document, part.item)))
-    except Exception as exc:  # building the Bokeh models of a step can fail too
+        if part is not None:
+            _mounted.append((part.view, part.document, await _render(part.document, part.item)))
+    except Exception as exc:  # building a later step or its Bokeh models can fail too
         return _failure(exc)
     return {"status": "ok", "message": "", "notes": []}
+
+
+async def _build_rest(build: RestBuilder, still_wanted: Callable[[], bool]) -> _Part | None:
+    """The rest of the shown lesson, built, its controls added to the lesson's link; None if
+    there is no rest or it is no longer wanted."""
+    await asyncio.sleep(0)  # the page's events (the student's first change) go first
+    if not still_wanted():
+        return None
+    with no_collection_pauses(), shared_link.collect() as controls:
+        view = build()
+    if _link is not None:
+        _link.add(controls)
+    return None if view is None else await _build_part(view, still_wanted)
 
 
 async def prepare_next(slug: str) -> None:
@@ -437,8 +464,8 @@ async def _build_ahead(slug: str) -> _Prepared | None:
         return None
     progress = _freshness(slug)
     with no_collection_pauses(), shared_link.collect() as controls:
-        view = build_view(slug, module)
-        rest_view = _hold_back_steps(view)
+        view, build_rest = build_parts(slug, module)
+        rest_view = build_rest()
     first = await _build_part(view, _always)
     rest = None if rest_view is None else await _build_part(rest_view, _always)
     return _Prepared(first, rest, controls, progress)
@@ -446,6 +473,11 @@ async def _build_ahead(slug: str) -> _Prepared | None:
 
 def _always() -> bool:
     return True
+
+
+def _built(view: Viewable | None) -> RestBuilder:
+    """A :data:`RestBuilder` for a view built already."""
+    return lambda: view
 
 
 async def _take_prepared(slug: str, query: str) -> _Prepared | None:

@@ -3,7 +3,8 @@ then the code exercises whose spec names the lesson."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 
 import panel as pn
 
@@ -11,12 +12,9 @@ from app.code_exercises import registry
 from app.components.code_exercise import CodeExerciseCard
 from app.components.exercise import ExerciseInfo, exercise_section
 
-#: Steps a lesson page puts on screen at once; the shell shows the others right after (see
-#: :func:`hold_back_steps`), so the student can start while the rest arrives.
+#: Steps of a lesson the shell shows at once; it builds and shows the others right after (see
+#: :func:`lesson_parts`), so the student can start while the rest arrives.
 FIRST_STEPS = 1
-
-#: The CSS class that marks a page built by :func:`lesson_page`.
-LESSON = "lesson"
 
 #: A section builds one step of the page, or a few steps that share live state (a tuple).
 Section = Callable[[], "pn.viewable.Viewable | tuple[pn.viewable.Viewable, ...]"]
@@ -30,28 +28,42 @@ def lesson_page(
     """The interactive part of a lesson (the shell shows its title, intro and goals): its steps,
     its checked exercises, then the programming exercises ``app.code_exercises.registry`` places
     in it (not required for the lesson's done mark)."""
-    steps: list[pn.viewable.Viewable] = []
+    return _page(slug, list(_steps(slug, sections, exercises)))
+
+
+def lesson_parts(
+    slug: str,
+    sections: Sequence[Section],
+    exercises: Sequence[ExerciseInfo] = (),
+) -> tuple[pn.Column, Callable[[], pn.Column | None]]:
+    """:func:`lesson_page` in two parts: its first ``FIRST_STEPS`` steps, built now (only the
+    sections they need), and a function that builds the rest of the page, each step in the
+    same order, or returns None if there is none.
+
+    A section's steps stay one piece of code wherever the cut falls: a control in the first part
+    may drive a plot in the rest.
+    """
+    steps = _steps(slug, sections, exercises)
+    first = _page(slug, list(itertools.islice(steps, FIRST_STEPS)))
+
+    def rest() -> pn.Column | None:
+        remaining = list(steps)
+        return _page(slug, remaining) if remaining else None
+
+    return first, rest
+
+
+def _steps(
+    slug: str, sections: Sequence[Section], exercises: Sequence[ExerciseInfo]
+) -> Iterator[pn.viewable.Viewable]:
+    """The page's steps in order, each section built when its first step is asked for."""
     for build in sections:
         built = build()
-        steps.extend(built if isinstance(built, tuple) else [built])
+        yield from built if isinstance(built, tuple) else [built]
     if exercises:
-        steps.append(exercise_section(slug, exercises))
-    steps.extend(CodeExerciseCard(exercise) for exercise in registry.for_lesson(slug))
-    return pn.Column(*steps, sizing_mode="stretch_width", css_classes=[LESSON, f"lesson-{slug}"])
+        yield exercise_section(slug, exercises)
+    yield from (CodeExerciseCard(exercise) for exercise in registry.for_lesson(slug))
 
 
-def hold_back_steps(view: pn.viewable.Viewable) -> pn.Column | None:
-    """The steps after the first ``FIRST_STEPS`` of a page from :func:`lesson_page`, taken out
-    of it into a page of their own (None if there are none, or for any other view), so that the
-    page renders only its first steps and the shell shows the rest below them.
-
-    The steps stay built and wired: a step's controls may drive a later step's plot, and that
-    plot's Bokeh model simply shows its latest state when the rest is shown.
-    """
-    if not isinstance(view, pn.Column) or LESSON not in view.css_classes:
-        return None
-    first, rest = view.objects[:FIRST_STEPS], view.objects[FIRST_STEPS:]
-    if not rest:
-        return None
-    view.objects = first
-    return pn.Column(*rest, sizing_mode=view.sizing_mode, css_classes=view.css_classes)
+def _page(slug: str, steps: list[pn.viewable.Viewable]) -> pn.Column:
+    return pn.Column(*steps, sizing_mode="stretch_width", css_classes=["lesson", f"lesson-{slug}"])

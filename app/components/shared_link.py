@@ -281,6 +281,12 @@ class LinkState:
         self._stops = [control.watch(self._update) for control in self.controls]
         self._update()
 
+    def add(self, controls: list[Control]) -> None:
+        """Controls of the lesson's later steps, built after the link started (they start from
+        their defaults, so the URL stays as it is): written to the URL after each change too."""
+        self.controls += controls
+        self._stops += [control.watch(self._update) for control in controls]
+
     def close(self) -> None:
         """Stop writing the URL (the lesson is being replaced)."""
         for stop in self._stops:

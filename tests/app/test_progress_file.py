@@ -251,6 +251,6 @@ def test_reset_asks_first_then_clears_progress_and_brings_back_the_starter_code(
 
 
 def test_the_course_map_shows_the_progress_area(store):
-    result, view = shell.load_view("home")
+    result, view, _rest = shell.load_view("home")
     assert result["status"] == "ok"
     assert "progress-panel" in view.css_classes

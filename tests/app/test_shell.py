@@ -24,16 +24,16 @@ def test_a_lesson_without_a_module_is_not_yet_available(monkeypatch: pytest.Monk
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
     monkeypatch.setattr(catalog.importlib, "import_module", import_module)
-    result, view = shell.load_view("pooling")
+    result, view, _rest = shell.load_view("pooling")
     assert result == {"status": "unavailable", "message": "", "notes": []} and view is None
     # The course map needs no module: its content is static HTML.
-    result, view = shell.load_view("home")
+    result, view, _rest = shell.load_view("home")
     assert result["status"] == "static" and view is None
 
 
 def test_a_working_lesson_gives_its_view(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_lesson(monkeypatch, "softmax", lambda: pn.widgets.FloatSlider(label="Temperature"))
-    result, view = shell.load_view("softmax")
+    result, view, _rest = shell.load_view("softmax")
     assert result["status"] == "ok"
     assert isinstance(view, pn.widgets.FloatSlider)
 
@@ -45,7 +45,7 @@ def test_a_lesson_whose_view_raises_reports_one_line(
         raise ValueError("kernel must be odd\nsecond line")
 
     _fake_lesson(monkeypatch, "convolution", broken)
-    result, view = shell.load_view("convolution")
+    result, view, _rest = shell.load_view("convolution")
     assert result == {"status": "error", "message": "ValueError: kernel must be odd", "notes": []}
     assert view is None
     assert "Traceback" in capsys.readouterr().out  # full traceback for developers
@@ -59,7 +59,7 @@ def test_a_lesson_that_fails_to_import_reports_the_missing_dependency(
         raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
 
     monkeypatch.setattr(catalog.importlib, "import_module", import_module)
-    result, _ = shell.load_view("entropy")
+    result, _view, _rest = shell.load_view("entropy")
     assert result == {
         "status": "error",
         "message": "ModuleNotFoundError: No module named 'scipy'",
@@ -288,10 +288,47 @@ STEP_LESSONS = [
 @pytest.mark.parametrize("slug", STEP_LESSONS)
 def test_every_lesson_of_steps_renders_in_two_parts(slug: str) -> None:
     # Two documents: a Bokeh model that two steps shared would be refused by the second one.
-    view = shell.build_view(slug, catalog.module(slug))
-    steps = list(view.objects)
-    rest = shell._hold_back_steps(view)
-    assert rest is not None and list(view.objects) + list(rest.objects) == steps
-    first_doc, _ = shell.build_document("lesson-app", view)
+    first, build_rest = shell.build_parts(slug, catalog.module(slug))
+    rest = build_rest()
+    assert rest is not None
+    whole = shell.build_view(slug, catalog.module(slug))
+    assert len(first.objects) + len(rest.objects) == len(whole.objects)
+    first_doc, _ = shell.build_document("lesson-app", first)
     rest_doc, _ = shell.build_document("lesson-app", rest)
     assert not {m.id for m in first_doc.models} & {m.id for m in rest_doc.models}
+
+
+def test_a_lesson_builds_its_later_sections_for_the_rest_only(
+    monkeypatch: pytest.MonkeyPatch, page_stand_in: list
+) -> None:
+    import asyncio
+
+    from app.components.shared_link import shared
+
+    built: dict[str, pn.widgets.IntSlider] = {}
+    hashes: list[str] = []
+    monkeypatch.setattr(shell, "write_hash", hashes.append)
+
+    def section(key: str):
+        def build() -> pn.Column:
+            built[key] = shared(key, pn.widgets.IntSlider(label=key, start=0, end=9, value=1))
+            return pn.Column(built[key])
+
+        return build
+
+    module = types.ModuleType("app.lessons.softmax")
+    module.SECTIONS = (section("first"), section("later"))
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    async def visit() -> None:
+        await shell.show("softmax")
+        assert list(built) == ["first"]
+        assert (await shell.show_rest(lambda: True))["status"] == "ok"
+        assert list(built) == ["first", "later"]
+
+    asyncio.run(visit())
+    # The later step's control is in the lesson's link like the first one's.
+    built["later"].value = 5
+    assert hashes[-1] == "softmax?later=5"
+    built["first"].value = 2
+    assert hashes[-1] == "softmax?first=2&later=5"
