@@ -59,9 +59,15 @@ class _Part:
 
     def discard(self) -> None:
         """Release the models of a part that will not be shown."""
-        for root in list(self.document.roots):
-            self.view._cleanup(root)
-        self.document.clear()
+        _release(self.view, self.document)
+
+
+def _release(view: Viewable, document: Document) -> None:
+    """Release the Bokeh models of ``view`` in ``document``; if the document is linked to the
+    page's, BokehJS removes their views."""
+    for root in list(document.roots):
+        view._cleanup(root)
+    document.clear()
 
 
 #: The parts of the lesson on the page, in page order (its first step, then the rest): each view,
@@ -181,7 +187,7 @@ async def _build_part(view: Viewable, still_wanted: Callable[[], bool]) -> _Part
         pydoc = _models(view)
     await asyncio.sleep(0)
     if not still_wanted():
-        _Part(view, pydoc, {}).discard()
+        _release(view, pydoc)
         return None
     with no_collection_pauses():
         item = _embed_item(_target, pydoc)
@@ -248,9 +254,7 @@ def unmount() -> None:
     _rest = None
     mounted, _mounted = _mounted, []
     for view, pydoc, document_link in mounted:
-        for root in list(pydoc.roots):
-            view._cleanup(root)
-        pydoc.clear()  # linked to the browser's document: BokehJS removes the views
+        _release(view, pydoc)  # while still linked, so that BokehJS removes the views
         document_link.close()
 
 
@@ -385,8 +389,7 @@ async def show_rest(still_wanted: Callable[[], bool]) -> ShowResult | None:
     global _rest
     rest, _rest = _rest, None
     try:
-        built_ahead = rest is None or isinstance(rest, _Part)
-        part = rest if built_ahead else await _build_rest(rest, still_wanted)
+        part = await _build_rest(rest, still_wanted) if callable(rest) else rest
         if not still_wanted() or not _mounted:
             if part is not None:
                 part.discard()
