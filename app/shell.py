@@ -93,6 +93,12 @@ class _Prepared:
     #: problem draws from it); stale once that changes.
     progress: object
 
+    def discard(self) -> None:
+        """Release the models of a lesson built ahead that will not be shown."""
+        self.first.discard()
+        if self.rest is not None:
+            self.rest.discard()
+
 
 #: Lessons built ahead, oldest first: the next one, built while the student reads the current
 #: one, and one the pointer rested on in the lesson list. At most ``KEEP_PREPARED``.
@@ -346,8 +352,8 @@ async def show(slug: str, query: str = "") -> ShowResult:
     with the values of a shared link's ``query`` (``kernel=Sharpen&digit=7``) in its controls.
 
     A lesson of steps shows its first step only, and :func:`show_rest` the others. Only the
-    sections of the first step are built, unless ``query`` has values to apply: then all of
-    them, so that every value is applied (or noted as left out) before anything is shown.
+    sections of the first step are built, unless a ``query`` is given: then all of them, so that
+    every value it names is applied (or noted as left out) before anything is shown.
     """
     global _mounted, _link, _shown, _rest
     info = catalog.lesson(slug)
@@ -458,7 +464,7 @@ def _keep_prepared() -> None:
     following = catalog.following(_shown) if _shown else None
     while len(_prepared) > KEEP_PREPARED:
         oldest = next(slug for slug in _prepared if slug != following)
-        _discard(_prepared.pop(oldest))
+        _prepared.pop(oldest).discard()
 
 
 async def _build_ahead(slug: str) -> _Prepared | None:
@@ -494,7 +500,7 @@ async def _take_prepared(slug: str, query: str) -> _Prepared | None:
         return None
     if not query and ready.progress == _freshness(slug):
         return ready
-    _discard(ready)
+    ready.discard()
     return None
 
 
@@ -505,9 +511,3 @@ def _freshness(slug: str) -> object:
     from app.components import theme
 
     return progress.load().get(slug), theme.page_is_dark()
-
-
-def _discard(prepared: _Prepared) -> None:
-    prepared.first.discard()
-    if prepared.rest is not None:
-        prepared.rest.discard()
