@@ -67,10 +67,13 @@ import gc
 from contextlib import nullcontext
 def build(slug):
     with nullcontext() if collect else app.shell.no_collection_pauses():
-        result, view = app.shell.load_view(slug)
+        result, view, rest = app.shell.load_view(slug)
         if result["status"] != "ok":
             raise RuntimeError(result["message"] or result["status"])
-        app.shell.build_document("lesson-app", view)
+        app.shell.build_document("lesson-app", view)  # its first step (app.shell.show)
+        rest_view = rest()
+        if rest_view is not None:  # the steps after it (app.shell.show_rest)
+            app.shell.build_document("lesson-app", rest_view)
     gc.collect()  # this lesson's garbage, so that the next one starts from the same state
 `);
 stage("attach (restored)");
