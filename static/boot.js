@@ -361,7 +361,7 @@
           result = await callShell(() => shell.show_rest(stillWanted));
           if (!result || !stillWanted()) continue;
           await settle();
-          showStatus(result);
+          showStatus(result, true);
           if (result.status === "error") continue;
         }
         body.dataset.ready = "true";
@@ -385,10 +385,14 @@
     }
   }
 
-  function showStatus(result) {
+  /** Shows `result` of app.shell's show() or, with `partShown`, of show_rest(): an error then
+   * says that the lesson's first step, on the page already, still works. */
+  function showStatus(result, partShown = false) {
     const errorPanel = $("#lesson-error");
     errorPanel.hidden = result.status !== "error";
     $(".error-message", errorPanel).textContent = result.message || "";
+    for (const part of $$(".error-whole", errorPanel)) part.hidden = partShown;
+    for (const part of $$(".error-part", errorPanel)) part.hidden = !partShown;
     body.dataset.lessonStatus = result.status;
   }
 

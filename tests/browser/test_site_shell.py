@@ -213,6 +213,10 @@ def _a_later_step_that_fails_is_reported_and_try_again_recovers(page) -> None:
     error = page.locator("#lesson-error")
     expect(error).to_be_visible(timeout=SWITCH_TIMEOUT_MS)
     expect(error).to_contain_text("RuntimeError: a step broke")
+    # The panel says what still works: the first step, below it.
+    part = error.get_by_role("heading", name="The rest of this lesson could not be shown")
+    expect(part).to_be_visible()
+    expect(error.get_by_text("Its first step, below, still works.")).to_be_visible()
     assert page.evaluate("document.body.dataset.ready") is None
     assert _step_titles(page)[0] == _built_step_titles("encoding")[0]  # the first step stays
     _shell_value(page, "module.SECTIONS = module.SECTIONS[:-1]")
@@ -220,6 +224,18 @@ def _a_later_step_that_fails_is_reported_and_try_again_recovers(page) -> None:
     expect(error).to_be_hidden(timeout=SWITCH_TIMEOUT_MS)  # until then wait_ready would see it
     page.wait_ready("encoding", timeout=SWITCH_TIMEOUT_MS)
     assert _step_titles(page) == _built_step_titles("encoding")
+
+    # A first step that fails leaves nothing of the lesson, and the panel says so.
+    broken_first = "module.SECTIONS = module.SECTIONS[-1:] + module.SECTIONS[:-1]"
+    _shell_value(page, BREAK_ENCODINGS_LAST_STEP + broken_first)
+    page.evaluate("location.hash = 'pooling'")
+    page.wait_ready("pooling", timeout=SWITCH_TIMEOUT_MS)
+    page.evaluate("location.hash = 'encoding'")
+    whole = error.get_by_role("heading", name="This lesson could not be opened")
+    expect(whole).to_be_visible(timeout=SWITCH_TIMEOUT_MS)
+    expect(error.get_by_text("Its first step, below, still works.")).to_be_hidden()
+    assert _step_titles(page) == []
+    _shell_value(page, "module.SECTIONS = module.SECTIONS[1:]")
 
 
 BREAK_ENCODINGS_LAST_STEP = """
