@@ -60,31 +60,43 @@ const py = await globalThis.cnnSitePackages.startWith(
   archive, () => loadPyodide({ indexURL, ...options }), { ready: filled });
 stage("restore");
 py.runPython("import app.prelude, app.shell; app.prelude.reseed(); app.shell.attach_to_page()");
-// Each lesson as app.shell.show builds it (import, view, Bokeh models, the JSON for BokehJS),
-// minus what happens in the browser (BokehJS drawing it).
+// Each lesson as app.shell.show and show_rest build it (import, view, Bokeh models, the JSON for
+// BokehJS), minus what happens in the browser (BokehJS drawing it): its first step, then the rest.
 py.runPython(`
 import gc
 from contextlib import nullcontext
-def build(slug):
-    with nullcontext() if collect else app.shell.no_collection_pauses():
+def pauses():
+    return nullcontext() if collect else app.shell.no_collection_pauses()
+def build_first(slug):
+    global rest
+    with pauses():
         result, view, rest = app.shell.load_view(slug)
         if result["status"] != "ok":
             raise RuntimeError(result["message"] or result["status"])
-        app.shell.build_document("lesson-app", view)  # its first step (app.shell.show)
+        app.shell.build_document("lesson-app", view)
+def build_rest():
+    with pauses():
         rest_view = rest()
-        if rest_view is not None:  # the steps after it (app.shell.show_rest)
+        if rest_view is not None:
             app.shell.build_document("lesson-app", rest_view)
     gc.collect()  # this lesson's garbage, so that the next one starts from the same state
 `);
 stage("attach (restored)");
 py.globals.set("collect", config.collect);
 for (const [slug, module] of config.lessons) {
+  const first = `first step:${module}`;
   try {
-    py.runPython(`build("${slug}")`);
-    stage(`lesson:${module}`);
+    py.runPython(`build_first("${slug}")`);
+    stage(first);
+    py.runPython("build_rest()");
+    stage(`rest:${module}`);
   } catch (error) {
-    stage(`lesson:${module}`);
-    stages[`lesson:${module}`].error = String(error.message).trim().split("\n").pop();
+    const failed = first in stages ? `rest:${module}` : first;
+    stage(failed);
+    stages[failed].error = String(error.message).trim().split("\n").pop();
   }
+  const parts = [stages[first], stages[`rest:${module}`]].filter(Boolean);
+  stages[`lesson:${module}`] = Object.fromEntries(
+    ["cpu_ms", "wall_ms"].map((key) => [key, parts.reduce((sum, part) => sum + part[key], 0)]));
 }
 console.log(JSON.stringify(stages));
