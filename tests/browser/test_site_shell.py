@@ -202,10 +202,10 @@ def test_a_lesson_can_be_used_while_its_later_steps_arrive(page) -> None:
     page.wait_ready("convolution", timeout=SWITCH_TIMEOUT_MS)
     assert _step_titles(page) == _built_step_titles("convolution")
 
-    _a_later_step_that_fails_is_reported_and_try_again_recovers(page)
+    _a_failing_step_is_reported_for_what_it_leaves_and_try_again_recovers(page)
 
 
-def _a_later_step_that_fails_is_reported_and_try_again_recovers(page) -> None:
+def _a_failing_step_is_reported_for_what_it_leaves_and_try_again_recovers(page) -> None:
     # Fault injection through the page's Python: encoding gets a last step whose Bokeh model
     # cannot be built, as a bug in a lesson would.
     _shell_value(page, BREAK_ENCODINGS_LAST_STEP)
