@@ -1,7 +1,7 @@
-"""Boot benchmark: how long until a lesson is interactive, cold and warm, in Debian's Chromium,
-and how long a switch to the next lesson takes; one build, or two side by side. Each is timed
-twice: until the lesson's first step is interactive (the rest of the lesson still arriving below
-it), and until the whole lesson is on the page.
+"""Boot benchmark: how long until a lesson is interactive, cold, warm and later, in Debian's
+Chromium, and how long a switch to the next lesson takes; one build, or two side by side. Each is
+timed twice: until the lesson's first step is interactive (the rest of the lesson still arriving
+below it), and until the whole lesson is on the page.
 
     python benchmarks/boot.py [--site site] [--compare other-site] [--lesson entropy,pooling]
                               [--runs 3] [--mbps 40]
@@ -13,7 +13,9 @@ in the lesson list (switch: from the click until that lesson is interactive), th
 on (jump: a lesson the page has not built ahead, see ``app.shell.prepare``, clicked the moment
 the pointer reaches it), then another one further on with the mouse resting ``REST_MS`` on its
 link before the click (rested jump: the page builds a lesson whose link the pointer rests on);
-before each click it waits ``READING_S``, a student's reading time. With ``--compare``
+before each click it waits ``READING_S``, a student's reading time. Then it opens the lesson a
+third time (later: every visit after the second, which Chromium starts with the WebAssembly it
+compiled and optimized during the second). With ``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 ``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
 classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
@@ -61,6 +63,8 @@ HEADLINES = {
     "cold: whole lesson on the page ms": ("cold", "data-ready"),
     "warm: first step interactive ms": ("warm", "data-first-step"),
     "warm: whole lesson on the page ms": ("warm", "data-ready"),
+    "later visits: first step interactive ms": ("later", "data-first-step"),
+    "later visits: whole lesson on the page ms": ("later", "data-ready"),
     "cold bytes until the whole lesson": ("cold", "bytes_until_ready"),
     "switch to the next lesson: first step ms": ("warm", "switch_ms"),
     "switch to the next lesson: whole lesson ms": ("warm", "switch_whole_ms"),
@@ -68,6 +72,8 @@ HEADLINES = {
     "the same, the mouse resting on its link first: first step ms": ("warm", "rested_jump_ms"),
     "storage after the first visit": ("cold", "storage_bytes_after"),
 }
+#: A student's visits in one browser profile: the first, the second, a later one.
+VISITS = ("cold", "warm", "later")
 #: Seconds a student reads before clicking the next lesson (a page may use them to build it).
 READING_S = 3
 #: Milliseconds the mouse rests on a link before the click in a rested jump: an assumption (a
@@ -175,7 +181,7 @@ def _visit(
     return record
 
 
-def _cold_then_warm(
+def _a_students_visits(
     playwright: Playwright, server: SiteServer, lesson: str, mbps: float | None
 ) -> dict:
     index = SLUGS.index(lesson)
@@ -190,6 +196,7 @@ def _cold_then_warm(
         return {
             "cold": _visit(context, url, server, None, mbps),
             "warm": _visit(context, url, server, (following, further, rested), mbps),
+            "later": _visit(context, url, server, None, mbps),
         }
 
 
@@ -216,7 +223,7 @@ def _median(runs: list[dict]) -> dict[str, dict[str, int]]:
             key: round(statistics.median(run[visit][key] for run in runs if key in run[visit]))
             for key in sorted({k for run in runs for k in run[visit]})
         }
-        for visit in ("cold", "warm")
+        for visit in VISITS
     }
 
 
@@ -237,7 +244,9 @@ def main() -> None:
     parser.add_argument(
         "--lesson", default="entropy,convolution,pooling", help="lesson slugs, comma-separated"
     )
-    parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs per lesson and build")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="cold, warm and later visits per lesson and build"
+    )
     parser.add_argument(
         "--mbps", type=float, help="throttle the page's network to this many megabits per second"
     )
@@ -257,7 +266,7 @@ def main() -> None:
                 for lesson in lessons:
                     order = list(sites) if index % 2 == 0 else list(reversed(sites))
                     for name in order:
-                        record = _cold_then_warm(playwright, servers[name], lesson, args.mbps)
+                        record = _a_students_visits(playwright, servers[name], lesson, args.mbps)
                         runs[lesson][name].append(record)
     finally:
         for server in servers.values():
