@@ -265,8 +265,10 @@ def unmount() -> None:
 
 
 def build_view(slug: str, module: ModuleType) -> Viewable:
-    """The interactive part of a lesson: its declared ``SECTIONS`` and ``EXERCISES``, or what its
-    ``view()`` builds for a page that is not made of steps (the trainer)."""
+    """The whole interactive part of a lesson in one view: its declared ``SECTIONS`` and
+    ``EXERCISES``, or what its ``view()`` builds for a page that is not made of steps (the
+    trainer). The page shows the same steps in the two parts of :func:`build_parts`; this one
+    piece is what the lessons' tests look through."""
     if hasattr(module, "view"):
         return module.view()
     from app.components.page import lesson_page
