@@ -27,6 +27,7 @@ from typing import Protocol
 
 from app import catalog
 from app.components.messages import literal
+from app.js_calls import call_method
 
 STORAGE_KEY = "cnn-classroom/progress/v1"
 BACKUP_KEY = "cnn-classroom/progress/v1/unreadable-backup"
@@ -101,7 +102,7 @@ class BrowserStorage:
     def get(self, key: str) -> str | None:
         if self._fallback is None:
             try:
-                value = self._window.localStorage.getItem(key)
+                value = call_method(self._window.localStorage, "getItem", key)
             except Exception:  # a SecurityError from the browser, raised as a JsException
                 return self._blocked().get(key)
             return None if value is None else str(value)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sys
 
+from app.js_calls import call_method
+
 
 def install() -> None:
     """Start naming Bokeh's slider handles and spinner buttons and making sideways-scrolling
@@ -25,4 +27,4 @@ def install() -> None:
         return
     import js
 
-    js.cnnA11y.install()  # static/a11y.js
+    call_method(js.cnnA11y, "install")  # static/a11y.js

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.js_calls import call_method
+
 if TYPE_CHECKING:
     from bokeh.document import Document
     from bokeh.themes import Theme
@@ -80,7 +82,7 @@ def page_is_dark() -> bool:
         return False
     import js
 
-    return js.document.documentElement.getAttribute("data-theme") == "dark"
+    return call_method(js.document.documentElement, "getAttribute", "data-theme") == "dark"
 
 
 def apply(doc: Document, *, dark: bool | None = None) -> None:
