@@ -55,7 +55,7 @@ export default [
     files: ["benchmarks/js/*.js", "tests/browser/js/*.js"],
     languageOptions: {
       sourceType: "script",
-      globals: { ...globals.browser, loadPyodide: "readonly", cnnPyodideWasm: "readonly" },
+      globals: { ...globals.browser, Bokeh: "readonly", loadPyodide: "readonly", cnnPyodideWasm: "readonly" },
     },
   },
   {

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from app import catalog
 from app.components import shared_link
@@ -44,6 +44,9 @@ class ShowResult(TypedDict):
     message: str
     #: What a shared link asked for and the lesson left out, one plain-text note each.
     notes: list[str]
+    #: Whether the lesson shown had been built before it was asked for (:func:`prepare`,
+    #: :func:`prepare_saved`), so that showing it only put it on the page.
+    built_ahead: NotRequired[bool]
 
 
 _target = "lesson-app"
@@ -86,8 +89,9 @@ class _Prepared:
     :func:`show_rest` do before the page is touched. Kept in ``_prepared`` under its slug."""
 
     first: _Part
-    #: Its steps after the first (see :func:`build_parts`), if it has any.
-    rest: _Part | None
+    #: Its steps after the first (see :func:`build_parts`), built or what builds them, if it
+    #: has any.
+    rest: _Part | RestBuilder | None
     controls: list[shared_link.Control]
     #: The lesson's stored progress when it was built (its exercises show solved marks and
     #: problem draws from it); stale once that changes.
@@ -96,7 +100,7 @@ class _Prepared:
     def discard(self) -> None:
         """Release the models of a lesson built ahead that will not be shown."""
         self.first.discard()
-        if self.rest is not None:
+        if isinstance(self.rest, _Part):
             self.rest.discard()
 
 
@@ -383,6 +387,7 @@ async def show(slug: str, query: str = "") -> ShowResult:
         link.start()
         _link = link
         _rest = rest
+    result["built_ahead"] = ready is not None
     return result
 
 
@@ -458,6 +463,37 @@ async def prepare(slug: str) -> None:
     finally:
         _preparing.set_result(None)
         _preparing = None
+
+
+def prepare_saved(slug: str) -> None:
+    """Build the first step of the lesson ``slug`` before the page shows it: what a first visit
+    does before Python's state is saved (see ``static/boot.js``), so that the saved state holds
+    it built and a later visit to the same lesson, restoring that state, only has to put it on
+    the page (while its progress and colour scheme are still as saved; otherwise :func:`show`
+    builds it again). The visit that saves the state shows the same build, so this costs it
+    nothing. Touches nothing on the page; pages that build their own ``view()`` and lessons
+    that fail to build are left to :func:`show`.
+    """
+    slug = catalog.lesson(slug).slug
+    try:
+        module = catalog.module(slug)
+        if not hasattr(module, "SECTIONS"):
+            return
+        progress = _freshness(slug)
+        with no_collection_pauses(), shared_link.collect() as controls:
+            view, build_rest = build_parts(slug, module)
+            first = _Part(view, *build_document(_target, view))
+    except Exception as exc:  # show() builds it again and reports the failure to the student
+        traceback.print_exception(exc, file=sys.stdout)
+        return
+    _prepared[slug] = _Prepared(first, build_rest, controls, progress)
+
+
+def forget_prepared() -> None:
+    """Release every lesson built ahead (a snapshot that cannot hold them is taken without)."""
+    while _prepared:
+        _prepared.popitem()[1].discard()
+    gc.collect()
 
 
 def _keep_prepared() -> None:

@@ -262,6 +262,20 @@
     return { pyodide: await start({}), restored: false };
   }
 
+  /**
+   * Pyodide's memory to save on a first visit, with the first step of the lesson this visit
+   * opens built into it (`app.shell.prepare_saved`): a later visit to that lesson restores it
+   * built. Not for a shared link's values (those are applied to a fresh build), and taken again
+   * without it if the build holds what a snapshot cannot. Null when nothing can be saved.
+   */
+  function saveableState(pyodide, python) {
+    if (!cnnShareLink.parse(location.hash).query) python.prepare_saved(currentSlug());
+    const snapshot = takeSnapshot(pyodide);
+    if (snapshot) return snapshot;
+    python.forget_prepared();
+    return takeSnapshot(pyodide);
+  }
+
   /** Pyodide's memory as bytes to save, or null when this state cannot be saved. */
   function takeSnapshot(pyodide) {
     try {
@@ -297,15 +311,16 @@
     stage("panel");
     await Promise.all(frontend);
     const prelude = pyodide.pyimport("app.prelude");
+    const pythonShell = pyodide.pyimport("app.shell");
     let snapshot = null;
     if (restored) {
       prelude.reseed();
     } else {
       prelude.load(new URL(config.panelCdnRoot, document.baseURI).href);
-      if ("caches" in window) snapshot = takeSnapshot(pyodide);
+      if ("caches" in window) snapshot = saveableState(pyodide, pythonShell);
     }
     prelude.destroy();
-    shell = pyodide.pyimport("app.shell");
+    shell = pythonShell;
     shell.attach_to_page();
     mark("panel");
 
@@ -355,6 +370,7 @@
         cnnShareLink.showNotes(result.notes || []);
         showStatus(result);
         if (result.status !== "error") body.dataset.firstStep = "interactive";
+        window.cnnBoot.builtAhead = Boolean(result.built_ahead); // for tests and benchmarks
         onShown();
         if (result.status === "error") continue;
         if (result.status === "ok") {

@@ -279,6 +279,37 @@ def test_a_lesson_built_ahead_shows_both_parts_it_built(page_stand_in: list) -> 
     assert _step_titles(page_stand_in)[:4] == ENTROPY_STEPS
 
 
+def test_a_lesson_saved_built_shows_that_first_step_and_builds_its_rest(
+    page_stand_in: list,
+) -> None:
+    import asyncio
+
+    shell.prepare_saved("entropy")
+    saved = shell._prepared["entropy"]
+    assert _step_titles([(saved.first.document, saved.first.item)]) == ENTROPY_STEPS[:1]
+
+    async def visit() -> None:
+        result = await shell.show("entropy")
+        assert result["built_ahead"] is True
+        assert (await shell.show_rest(lambda: True))["status"] == "ok"
+
+    asyncio.run(visit())
+    first, rest = page_stand_in
+    assert first[0] is saved.first.document  # not built again
+    assert _step_titles([rest])[:3] == ENTROPY_STEPS[1:]
+    shell.prepare_saved("home")  # the course map builds its own view(): left to show()
+    assert shell._prepared == {}
+    assert asyncio.run(shell.show("pooling"))["built_ahead"] is False
+
+
+def test_forgetting_the_lessons_built_ahead_releases_their_models(page_stand_in: list) -> None:
+    shell.prepare_saved("pooling")
+    document = shell._prepared["pooling"].first.document
+    assert document.roots
+    shell.forget_prepared()
+    assert shell._prepared == {} and not document.roots
+
+
 #: Lessons made of steps (the course map, the explorer and the trainer build their own view).
 STEP_LESSONS = [
     info.slug for info in catalog.LESSONS if hasattr(catalog.module(info.slug), "SECTIONS")

@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
 #: A function expression for Playwright's ``evaluate``: the visible text under an element (the
 #: page's body when called without one), including open shadow roots (tests/browser/js/).
 DEEP_TEXT_JS = (Path(__file__).with_name("js") / "deep-text.js").read_text(encoding="utf-8")
+#: A function expression: the background colour of every Bokeh plot on the page.
+PLOT_BACKGROUNDS_JS = (Path(__file__).with_name("js") / "plot-backgrounds.js").read_text(
+    encoding="utf-8"
+)
 
 # A cold boot is ~8 s alone; two test suites sharing 2 cores can triple that.
 BOOT_TIMEOUT_MS = int(os.environ.get("CNN_BOOT_TIMEOUT_MS", "90000"))

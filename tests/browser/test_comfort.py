@@ -11,6 +11,7 @@ help dialog. A second page has its storage blocked and must still work.
 from __future__ import annotations
 
 import pytest
+from harness import PLOT_BACKGROUNDS_JS
 from playwright.sync_api import expect
 from test_narrow_screens import _settle
 
@@ -69,12 +70,6 @@ _LOW_CONTRAST_JS = """
 """
 
 # The background colour of every Bokeh plot on the page, from BokehJS's own models.
-_PLOT_BACKGROUNDS_JS = """
-() => Bokeh.documents.flatMap((doc) => [...doc.all_models])
-  .filter((model) => 'x_range' in model.properties && 'background_fill_color' in model.properties)
-  .map((plot) => plot.background_fill_color)
-"""
-
 # WCAG 2.5.8: every pointer target at least 24 × 24 CSS px, unless it is a link inside a sentence
 # or a 24 px circle on its centre meets no other target (nor another small target's circle). A
 # control inside its <label> is hit anywhere on the label.
@@ -154,7 +149,7 @@ def shared_page(_pages):
 
 
 def _plot_backgrounds(page) -> set[str]:
-    return set(page.evaluate(_PLOT_BACKGROUNDS_JS))
+    return set(page.evaluate(PLOT_BACKGROUNDS_JS))
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -197,7 +192,7 @@ def test_the_colour_scheme_switches_without_reload_and_is_remembered(shared_page
     scheme.select_option("light")
     expect(page.locator("html")).to_have_attribute("data-theme", "light")
     page.wait_for_function(
-        f"() => ({_PLOT_BACKGROUNDS_JS})().every((colour) => colour === '#ffffff')"
+        f"() => ({PLOT_BACKGROUNDS_JS})().every((colour) => colour === '#ffffff')"
     )
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(247, 248, 246)"
     assert page.evaluate("window.sameDocument")
@@ -211,7 +206,7 @@ def test_the_colour_scheme_switches_without_reload_and_is_remembered(shared_page
     scheme.select_option("system")  # the browser says dark
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     page.wait_for_function(
-        f"() => ({_PLOT_BACKGROUNDS_JS})().every((colour) => colour === '{theme.SURFACE}')"
+        f"() => ({PLOT_BACKGROUNDS_JS})().every((colour) => colour === '{theme.SURFACE}')"
     )
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import panel as pn
 import pytest
-from harness import BOOT_TIMEOUT_MS
+from harness import BOOT_TIMEOUT_MS, PLOT_BACKGROUNDS_JS
 from playwright.sync_api import Route, expect
 
 from app.catalog import LESSONS, PIPELINE, lesson
+from app.components import theme
 
 pytestmark = pytest.mark.browser
 
@@ -350,6 +351,30 @@ def test_a_second_visit_restores_pythons_saved_state(page) -> None:
     python_draws, numpy_draws = zip(*draws, strict=True)
     assert python_draws[0] != python_draws[1]
     assert numpy_draws[0] != numpy_draws[1]
+
+
+def test_a_later_visit_to_the_first_lesson_opened_shows_its_saved_build(page) -> None:
+    # A first visit saves Python's state with the lesson it opened built in (and shows that
+    # build itself): a later visit to the lesson restores it built and only puts it on the page.
+    page.open_lesson("entropy")
+    assert page.evaluate("window.cnnBoot.builtAhead") is True
+    page.wait_for_function("window.cnnBoot.snapshotSaved === true")
+    page.reload()
+    page.wait_ready("entropy")
+    assert page.evaluate("[window.cnnBoot.restored, window.cnnBoot.builtAhead]") == [True, True]
+    # That build is live: a count typed in runs through the lesson's Python.
+    page.get_by_role("textbox", name="Triangles in Container 1").fill("15")
+    page.keyboard.press("Enter")
+    _wait_for_text(page, page.locator(".container-1"), "Entropy = 0.7425 bits")  # 15 of 19
+    page.wait_for_function("location.hash.includes('triangles-1=15')")
+    page.evaluate("history.replaceState(null, '', '#entropy')")  # the next visit: no values
+
+    # Its plots were drawn in the light scheme: in the dark one the lesson is built afresh.
+    page.get_by_role("combobox", name="Colours").select_option("dark")
+    page.reload()
+    page.wait_ready("entropy")
+    assert page.evaluate("[window.cnnBoot.restored, window.cnnBoot.builtAhead]") == [True, False]
+    assert set(page.evaluate(PLOT_BACKGROUNDS_JS)) == {theme.SURFACE}
 
 
 _PYTHON_RANDOM = """window.cnnBoot.pyodide.runPython(
