@@ -15,7 +15,10 @@ the pointer reaches it), then another one further on with the mouse resting ``RE
 link before the click (rested jump: the page builds a lesson whose link the pointer rests on);
 before each click it waits ``READING_S``, a student's reading time. Then it opens the lesson a
 third time (later: every visit after the second, which Chromium starts with the WebAssembly it
-compiled and optimized during the second). With ``--compare``
+compiled and optimized during the second). Then, in another fresh profile, it opens the next
+lesson and then this one (warm, the first visit elsewhere: a first visit saves Python's state with
+the lesson it opened built in, which a second visit to another lesson does not find). With
+``--compare``
 the two builds take turns (A B, then B A, ...) within every run, so both see the same machine.
 ``--mbps`` throttles the page's network (Chromium's own emulation, 20 ms latency) to a shared
 classroom connection's speed; the service worker's precache, after the lesson, is not throttled.
@@ -63,6 +66,10 @@ HEADLINES = {
     "cold: whole lesson on the page ms": ("cold", "data-ready"),
     "warm: first step interactive ms": ("warm", "data-first-step"),
     "warm: whole lesson on the page ms": ("warm", "data-ready"),
+    "warm, the first visit elsewhere: first step interactive ms": (
+        "warm_elsewhere",
+        "data-first-step",
+    ),
     "later visits: first step interactive ms": ("later", "data-first-step"),
     "later visits: whole lesson on the page ms": ("later", "data-ready"),
     "cold bytes until the whole lesson": ("cold", "bytes_until_ready"),
@@ -72,8 +79,9 @@ HEADLINES = {
     "the same, the mouse resting on its link first: first step ms": ("warm", "rested_jump_ms"),
     "storage after the first visit": ("cold", "storage_bytes_after"),
 }
-#: A student's visits in one browser profile: the first, the second, a later one.
-VISITS = ("cold", "warm", "later")
+#: A student's visits in one browser profile: the first, the second, a later one; and in
+#: another profile, a second visit whose first visit opened another lesson.
+VISITS = ("cold", "warm", "later", "warm_elsewhere")
 #: Seconds a student reads before clicking the next lesson (a page may use them to build it).
 READING_S = 3
 #: Milliseconds the mouse rests on a link before the click in a rested jump: an assumption (a
@@ -193,11 +201,21 @@ def _a_students_visits(
     ):
         context.add_init_script(script("watch-ready"))
         url = f"{server.url}index.html#{lesson}"
-        return {
+        visits = {
             "cold": _visit(context, url, server, None, mbps),
             "warm": _visit(context, url, server, (following, further, rested), mbps),
             "later": _visit(context, url, server, None, mbps),
         }
+    # A first visit saves Python's state with the lesson it opened built in (app.shell.
+    # prepare_saved): a second visit to another lesson does not find its lesson there.
+    with (
+        tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
+        chromium(playwright, profile) as context,
+    ):
+        context.add_init_script(script("watch-ready"))
+        _visit(context, f"{server.url}index.html#{following}", server, None, mbps)
+        visits["warm_elsewhere"] = _visit(context, url, server, None, mbps)
+    return visits
 
 
 def _jump_targets(index: int) -> tuple[str, str]:
