@@ -3,7 +3,8 @@
 On a first visit the page calls :func:`load`, then saves Pyodide's memory in the browser's
 cache; later visits restore that memory instead of starting Python and importing all this
 again: NumPy, Panel, Bokeh's plotting API, the engine and the components every lesson uses.
-Lesson modules themselves stay out (each is cheap to import and only one is needed), and so
+Lesson modules themselves stay out (each is cheap to import and only one is needed; the lesson
+the visit opens is then built into the saved state by :func:`app.shell.prepare_saved`), and so
 does anything that touches the page: a snapshot can only hold references to JavaScript objects
 that the next visit's page has too (see ``serialize`` in ``static/python-state.js``).
 """

@@ -1,10 +1,11 @@
 """Python side of the page shell: mounts one Panel root and swaps lesson views inside it.
 
 ``static/boot.js`` owns the route (the URL hash), the static lesson header and the status
-attributes on ``<body>``; once Python is up (and :mod:`app.prelude` has loaded Panel) it calls
-:func:`attach_to_page` and :func:`mount` once, then :func:`show` on every route change. Python is
-never reloaded between lessons; each lesson's view is rendered into ``<div id="lesson-app">`` as
-its own Bokeh document.
+attributes on ``<body>``; once Python is up (and :mod:`app.prelude` has loaded Panel, and on a
+first visit :func:`prepare_saved` has built the lesson it opens into the state saved then) it
+calls :func:`attach_to_page` and :func:`mount` once, then :func:`show` on every route change.
+Python is never reloaded between lessons; each lesson's view is rendered into
+``<div id="lesson-app">`` as its own Bokeh document.
 
 Lessons are imported lazily, on first visit (through :mod:`app.catalog`), so a lesson that fails
 to import or to build its view breaks only its own route: :func:`show` reports the failure
