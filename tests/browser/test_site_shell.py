@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 SWITCH_TIMEOUT_MS = 30_000
 #: An init script's function (tests/browser/js/): types into a text box at the first step.
 TYPE_AT_FIRST_STEP_JS = (Path(__file__).with_name("js") / "type-at-first-step.js").read_text()
+FAIL_FIRST_SNAPSHOT_JS = (Path(__file__).with_name("js") / "fail-first-snapshot.js").read_text()
 #: Polls, 100 ms apart, for a Python round trip's result to show.
 ROUND_TRIP_POLLS = 100
 LESSON_DIR = Path(__file__).resolve().parents[2] / "app" / "lessons"
@@ -375,6 +376,18 @@ def test_a_later_visit_to_the_first_lesson_opened_shows_its_saved_build(page) ->
     page.wait_ready("entropy")
     assert page.evaluate("[window.cnnBoot.restored, window.cnnBoot.builtAhead]") == [True, False]
     assert set(page.evaluate(PLOT_BACKGROUNDS_JS)) == {theme.SURFACE}
+
+
+def test_a_build_the_saved_state_cannot_hold_is_left_out_of_it(page) -> None:
+    # Fault injection: the snapshot with the lesson built in fails. The state is then saved
+    # without the build, so a later visit is still restored, and builds the lesson itself.
+    page.add_init_script(f"({FAIL_FIRST_SNAPSHOT_JS})()")
+    page.open_lesson("pooling")
+    page.wait_for_function("window.cnnBoot.snapshotSaved === true")
+    assert page.evaluate("window.cnnSnapshotTries") == 2
+    page.reload()
+    page.wait_ready("pooling")
+    assert page.evaluate("[window.cnnBoot.restored, window.cnnBoot.builtAhead]") == [True, False]
 
 
 _PYTHON_RANDOM = """window.cnnBoot.pyodide.runPython(
