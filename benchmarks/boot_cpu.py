@@ -6,12 +6,14 @@ Wall-clock boot times in Chromium swing by 3x when other work shares the 2 cores
 stage consumes does not, so this is the number to compare before and after a boot optimisation.
 It runs the same steps as static/boot.js: a first visit (Pyodide starts with the package archive
 unpacked and NumPy linked, ``app.prelude.load`` imports NumPy, Panel and what lessons share, the
-memory is snapshotted), then a later visit (the snapshot restored, ``app.shell.attach_to_page``),
-then builds each lesson as ``app.shell.show`` and ``show_rest`` do: imports its module, builds
-the view of its first step and turns that into Bokeh models and the JSON BokehJS would draw
-(``first step:<module>``), then the same for the steps after it (``rest:<module>``;
-``lesson:<module>`` is the sum). Node has no DOM, so nothing is drawn, and a lesson that needs
-the page, like the trainer's Web Worker, reports an ``error`` in ``each_run``.
+memory is snapshotted, without the first step ``app.shell.prepare_saved`` builds into it on a
+page), then a later visit (the snapshot restored, ``app.shell.attach_to_page``), then builds
+each lesson as ``app.shell.show`` and ``show_rest`` do for a lesson the snapshot does not
+hold: imports its module, builds the view of its first step and turns that into Bokeh models
+and the JSON BokehJS would draw (``first step:<module>``), then the same for the steps after
+it (``rest:<module>``; ``lesson:<module>`` is the sum). Node has no DOM, so nothing is drawn,
+and a lesson that needs the page, like the trainer's Web Worker, reports an ``error`` in
+``each_run``.
 ``--collect-during-lessons`` lets the garbage collector run during those builds,
 as it did before ``app.shell.no_collection_pauses``. Prints JSON: median CPU and wall
 milliseconds per stage. Needs ``node`` (the build needs it too).
