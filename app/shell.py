@@ -472,8 +472,8 @@ def prepare_saved(slug: str) -> None:
     it built and a later visit to the same lesson, restoring that state, only has to put it on
     the page (while its progress and colour scheme are still as saved; otherwise :func:`show`
     builds it again). The visit that saves the state shows the same build, so this costs it
-    nothing. Touches nothing on the page; pages that build their own ``view()`` and lessons
-    that fail to build are left to :func:`show`.
+    nothing. Keeps no reference to anything on the page (a snapshot could not hold it); pages
+    that build their own ``view()`` and lessons that fail to build are left to :func:`show`.
     """
     slug = catalog.lesson(slug).slug
     try:

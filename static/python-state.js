@@ -74,17 +74,22 @@ globalThis.cnnPythonState = (() => {
       }
       saved = received;
     });
-    return { options: { _loadSnapshot: standIn(size, () => saved), _snapshotDeserializer: deserialize }, filled };
+    const options = { _loadSnapshot: standIn(size, () => saved), _snapshotDeserializer: deserialize };
+    return { options, filled };
   }
 
   /**
    * A byte array of length `size` that reads through to `arrived()` (the saved bytes). Pyodide
    * takes only its `length` when it starts, and its buffer and slices when it restores, by which
-   * time the bytes are there: so the ~60 MB they hold are copied once, into Python's memory,
-   * instead of first into a buffer made up front (~85 ms of the main thread on a warm visit).
+   * time the bytes are there: so they are copied once, into Python's memory, instead of first
+   * into a buffer made up front.
    */
   function standIn(size, arrived) {
-    const bytes = () => arrived() ?? (() => { throw new Error("the saved Python state has not arrived"); })();
+    const bytes = () => {
+      const saved = arrived();
+      if (!saved) throw new Error("the saved Python state has not arrived");
+      return saved;
+    };
     return Object.defineProperties(new Uint8Array(0), {
       length: { value: size },
       byteLength: { get: () => bytes().byteLength },
