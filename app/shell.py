@@ -477,12 +477,11 @@ def prepare_saved(slug: str) -> None:
     """
     slug = catalog.lesson(slug).slug
     try:
-        module = catalog.module(slug)
-        if not hasattr(module, "SECTIONS"):
+        views = _views_ahead(slug, with_rest=False)
+        if views is None:
             return
-        progress = _freshness(slug)
-        with no_collection_pauses(), shared_link.collect() as controls:
-            view, build_rest = build_parts(slug, module)
+        view, build_rest, controls, progress = views
+        with no_collection_pauses():
             first = _Part(view, *build_document(_target, view))
     except Exception as exc:  # show() builds it again and reports the failure to the student
         traceback.print_exception(exc, file=sys.stdout)
@@ -507,16 +506,30 @@ def _keep_prepared() -> None:
 
 
 async def _build_ahead(slug: str) -> _Prepared | None:
+    views = _views_ahead(slug, with_rest=True)
+    if views is None:
+        return None
+    view, rest_view, controls, progress = views
+    first = await _build_part(view, _always)
+    rest = None if rest_view is None else await _build_part(rest_view, _always)
+    return _Prepared(first, rest, controls, progress)
+
+
+def _views_ahead(
+    slug: str, *, with_rest: bool
+) -> tuple[Viewable, Viewable | RestBuilder | None, list[shared_link.Control], object] | None:
+    """The views of lesson ``slug`` built ahead: its first step's, its rest's (``with_rest``) or
+    what builds that, the controls they declared and the lesson's :func:`_freshness`; None for
+    a page that builds its own ``view()``."""
     module = catalog.module(slug)
     if not hasattr(module, "SECTIONS"):
         return None
     progress = _freshness(slug)
     with no_collection_pauses(), shared_link.collect() as controls:
-        view, build_rest = build_parts(slug, module)
-        rest_view = build_rest()
-    first = await _build_part(view, _always)
-    rest = None if rest_view is None else await _build_part(rest_view, _always)
-    return _Prepared(first, rest, controls, progress)
+        view, rest = build_parts(slug, module)
+        if with_rest:
+            rest = rest()
+    return view, rest, controls, progress
 
 
 def _always() -> bool:
