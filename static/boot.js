@@ -370,7 +370,7 @@
         cnnShareLink.showNotes(result.notes || []);
         showStatus(result);
         if (result.status !== "error") body.dataset.firstStep = "interactive";
-        window.cnnBoot.builtAhead = Boolean(result.built_ahead); // for tests and benchmarks
+        window.cnnBoot.builtAhead = Boolean(result.built_ahead); // for tests and the curious
         onShown();
         if (result.status === "error") continue;
         if (result.status === "ok") {
