@@ -13,14 +13,29 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def load(panel_cdn_root: str) -> None:
     """Import everything a lesson needs before its own module (``panel_cdn_root``: see
     :func:`app.shell.import_panel`)."""
+    # The imports below create ~130,000 objects that live as long as the page, and almost no
+    # garbage (~200 objects in cycles, measured under Node). The collector's passes over them
+    # while they accumulate were ~80 ms of this function in Pyodide, for nothing: it stays off
+    # until they are frozen at the end.
+    gc.disable()
+    try:
+        _import_all(panel_cdn_root)
+    finally:
+        gc.enable()
+
+
+def _import_all(panel_cdn_root: str) -> None:
     from app import shell
 
-    shell.import_panel(panel_cdn_root)
+    with bokeh_models_without_signatures():
+        shell.import_panel(panel_cdn_root)
     # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in Pyodide):
     # Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes, NumPy's masked
     # arrays (Bokeh's serializer), the engine and the shared components.
@@ -45,12 +60,32 @@ def load(panel_cdn_root: str) -> None:
     import engine.layers
     import engine.losses  # noqa: F401
 
-    # The ~130,000 objects imported above live as long as the page. Frozen, they are no longer
-    # traversed by the cyclic garbage collector, whose full passes took ~120 ms each in Pyodide
-    # and could fall in the middle of rendering a lesson. The frozen state is saved with the
-    # snapshot, so restored visits benefit too.
-    gc.collect()
+    # Frozen, the objects imported above are no longer traversed by the cyclic garbage
+    # collector, whose full passes took ~120 ms each in Pyodide and could fall in the middle of
+    # rendering a lesson. No collection first: it found ~20 objects and took ~115 ms. The frozen
+    # state is saved with the snapshot, so restored visits benefit too.
     gc.freeze()
+
+
+@contextmanager
+def bokeh_models_without_signatures() -> Iterator[None]:
+    """Bokeh's own model classes, defined inside this block, skip what Bokeh computes for its
+    documentation as each one is defined: an ``__init__`` signature listing its properties with
+    their types, and a link to its gallery example (``Model.__init_subclass__``). Only
+    ``help()`` and Sphinx read those; for the ~500 classes of ``bokeh.models`` they were ~10% of
+    importing Panel in Pyodide. Everything else about the classes is Bokeh's own."""
+    from bokeh.model import Model
+
+    documented = Model.__dict__["__init_subclass__"]
+
+    def plain(cls: type[Model]) -> None:
+        super(Model, cls).__init_subclass__()
+
+    Model.__init_subclass__ = classmethod(plain)  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        Model.__init_subclass__ = documented  # type: ignore[method-assign]
 
 
 def reseed() -> None:
