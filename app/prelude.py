@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
+from typing import Any
+
+from jinja2 import Environment, Template
 
 
 def load(panel_cdn_root: str) -> None:
     """Import everything a lesson needs before its own module (``panel_cdn_root``: see
     :func:`app.shell.import_panel`)."""
     # The imports below create ~130,000 objects that live as long as the page, and almost no
-    # garbage (~200 objects in cycles, measured under Node). The collector's passes over them
-    # while they accumulate were ~80 ms of this function in Pyodide, for nothing: it stays off
-    # until they are frozen at the end.
+    # garbage (~200 objects in cycles). The collector's passes over them while they accumulate
+    # were ~80 ms of this function (Pyodide under Node), for nothing: it stays off until they
+    # are frozen at the end.
     gc.disable()
     try:
         _import_all(panel_cdn_root)
@@ -34,7 +37,7 @@ def load(panel_cdn_root: str) -> None:
 def _import_all(panel_cdn_root: str) -> None:
     from app import shell
 
-    with bokeh_models_without_signatures():
+    with bokeh_models_without_signatures(), templates_compiled_on_first_use():
         shell.import_panel(panel_cdn_root)
     # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in Pyodide):
     # Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes, NumPy's masked
@@ -62,7 +65,7 @@ def _import_all(panel_cdn_root: str) -> None:
 
     # Frozen, the objects imported above are no longer traversed by the cyclic garbage
     # collector, whose full passes took ~120 ms each in Pyodide and could fall in the middle of
-    # rendering a lesson. No collection first: it found ~20 objects and took ~115 ms. The frozen
+    # rendering a lesson. No collection first: it found ~20 objects in ~115 ms. The frozen
     # state is saved with the snapshot, so restored visits benefit too.
     gc.freeze()
 
@@ -73,7 +76,7 @@ def bokeh_models_without_signatures() -> Iterator[None]:
     documentation as each one is defined: an ``__init__`` signature listing its properties with
     their types, and a link to its gallery example (``Model.__init_subclass__``). Only
     ``help()`` and Sphinx read those; for the ~500 classes of ``bokeh.models`` they were ~10% of
-    importing Panel in Pyodide. Everything else about the classes is Bokeh's own."""
+    :func:`load` (Pyodide under Node). Everything else about the classes is Bokeh's own."""
     from bokeh.model import Model
 
     documented = Model.__dict__["__init_subclass__"]
@@ -97,3 +100,47 @@ def reseed() -> None:
         import numpy.random
 
         numpy.random.seed()
+
+
+@contextmanager
+def templates_compiled_on_first_use() -> Iterator[None]:
+    """Jinja templates loaded inside this block are compiled when first used instead of when
+    loaded. Bokeh and Panel load ~20 page templates (standalone HTML files, notebook output,
+    login pages) as they are imported, ~90 ms of compiling (Pyodide under Node); a lesson page
+    renders none of them, since Panel hands BokehJS JSON."""
+    load = Environment.get_template
+
+    def deferred(
+        env: Environment,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        if isinstance(name, Template):
+            return name
+        return TemplateOnFirstUse.of(lambda: load(env, name, parent, globals))
+
+    Environment.get_template = deferred  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Environment.get_template = load  # type: ignore[method-assign]
+
+
+class TemplateOnFirstUse(Template):
+    """A jinja ``Template`` whose compiled contents arrive the first time any of them is read:
+    ``Template`` keeps them all in its instance dictionary, so the first attribute missing
+    loads the real template and takes its dictionary over."""
+
+    @classmethod
+    def of(cls, load: Callable[[], Template]) -> TemplateOnFirstUse:
+        template = object.__new__(cls)
+        template.__dict__["_load"] = load
+        return template
+
+    def __getattr__(self, name: str) -> Any:
+        load = self.__dict__.pop("_load", None)
+        if load is None:
+            raise AttributeError(name)
+        self.__dict__.update(load().__dict__)
+        return getattr(self, name)

@@ -8,6 +8,7 @@ import inspect
 import pytest
 from bokeh.core.properties import Int
 from bokeh.model import Model
+from jinja2 import DictLoader, Environment, Template
 
 from app import prelude
 
@@ -47,3 +48,24 @@ def test_the_collector_is_back_on_after_the_imports_even_if_one_fails(
     with pytest.raises(ImportError):
         prelude.load("https://example.invalid/static/panel/")
     assert gc.isenabled()
+
+
+def test_templates_loaded_in_the_block_compile_when_first_rendered() -> None:
+    loads: list[str] = []
+
+    class CountingLoader(DictLoader):
+        def get_source(self, environment: Environment, template: str) -> tuple:
+            loads.append(template)
+            return super().get_source(environment, template)
+
+    sources = {"hello.html": "Hello {{ name }}!", "bye.html": "Bye!"}
+    env = Environment(loader=CountingLoader(sources))
+    with prelude.templates_compiled_on_first_use():
+        hello = env.get_template("hello.html")
+    assert loads == [] and isinstance(hello, Template)
+    assert hello.render(name="Ada") == "Hello Ada!"
+    assert hello.render(name="Alan") == "Hello Alan!"
+    assert loads == ["hello.html"]
+    # Outside the block templates load at once again.
+    env.get_template("bye.html")
+    assert loads == ["hello.html", "bye.html"]
