@@ -75,8 +75,8 @@ def bokeh_models_without_signatures() -> Iterator[None]:
     """Bokeh's own model classes, defined inside this block, skip what Bokeh computes for its
     documentation as each one is defined: an ``__init__`` signature listing its properties with
     their types, and a link to its gallery example (``Model.__init_subclass__``). Only
-    ``help()`` and Sphinx read those; for the ~500 classes of ``bokeh.models`` they were ~10% of
-    :func:`load` (Pyodide under Node). Everything else about the classes is Bokeh's own."""
+    ``help()`` and Sphinx read those, and for the ~500 classes of ``bokeh.models`` computing them
+    was a tenth of :func:`load`. Everything else about the classes is Bokeh's own."""
     from bokeh.model import Model
 
     documented = Model.__dict__["__init_subclass__"]
@@ -106,8 +106,8 @@ def reseed() -> None:
 def templates_compiled_on_first_use() -> Iterator[None]:
     """Jinja templates loaded inside this block are compiled when first used instead of when
     loaded. Bokeh and Panel load ~20 page templates (standalone HTML files, notebook output,
-    login pages) as they are imported, ~90 ms of compiling (Pyodide under Node); a lesson page
-    renders none of them, since Panel hands BokehJS JSON."""
+    login pages) as they are imported; a lesson page renders none of them, since Panel hands
+    BokehJS JSON."""
     load = Environment.get_template
 
     def deferred(

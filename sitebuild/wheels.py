@@ -14,7 +14,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from sitebuild import ROOT, BuildError
+from sitebuild import ROOT, BuildError, lazy_panel
+from sitebuild.lazy_panel import LAZY_SUBMODULES
 
 #: Zip entries dropped from the wheels: JS/CSS that the site serves as static files instead,
 #: and code the page never runs: command lines, build-time plugins, Fortran bindings, test
@@ -91,16 +92,23 @@ def shipped(name: str) -> bool:
 
 
 def slim_wheel(src: Path, dest_dir: Path) -> Path:
-    """Copy a wheel with only the entries the page ships (see ``shipped``)."""
+    """Copy a wheel with only the entries the page ships (see ``shipped``), Panel's package
+    ``__init__`` files as ``sitebuild.lazy_panel`` rewrites them."""
     with zipfile.ZipFile(src) as zf:
         names = zf.namelist()
-        if all(shipped(n) for n in names):
+        if all(shipped(n) for n in names) and not LAZY_SUBMODULES.keys() & set(names):
             return Path(shutil.copy2(src, dest_dir / src.name))
         dist_info = next(n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info"))
-        entries = [(n, zf.read(n)) for n in names if shipped(n)]
+        entries = [(n, _as_shipped(n, zf.read(n))) for n in names if shipped(n)]
     out = dest_dir / src.name
     write_wheel(out, entries, dist_info)
     return out
+
+
+def _as_shipped(name: str, data: bytes) -> bytes:
+    if name in LAZY_SUBMODULES:
+        return lazy_panel.rewrite(name, data.decode()).encode()
+    return data
 
 
 def _app_sources() -> list[tuple[str, bytes]]:
