@@ -91,17 +91,6 @@ def bokeh_models_without_signatures() -> Iterator[None]:
         Model.__init_subclass__ = documented  # type: ignore[method-assign]
 
 
-def reseed() -> None:
-    """Fresh randomness after a restore: the snapshot holds the first visit's generator states."""
-    import random
-
-    random.seed()
-    if "numpy.random" in sys.modules:
-        import numpy.random
-
-        numpy.random.seed()
-
-
 @contextmanager
 def templates_compiled_on_first_use() -> Iterator[None]:
     """Jinja templates loaded inside this block are compiled when first used instead of when
@@ -144,3 +133,14 @@ class TemplateOnFirstUse(Template):
             raise AttributeError(name)
         self.__dict__.update(load().__dict__)
         return getattr(self, name)
+
+
+def reseed() -> None:
+    """Fresh randomness after a restore: the snapshot holds the first visit's generator states."""
+    import random
+
+    random.seed()
+    if "numpy.random" in sys.modules:
+        import numpy.random
+
+        numpy.random.seed()

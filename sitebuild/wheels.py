@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from sitebuild import ROOT, BuildError, lazy_panel
-from sitebuild.lazy_panel import LAZY_SUBMODULES
+from sitebuild import ROOT, BuildError
+from sitebuild.lazy_panel import LAZY_SUBMODULES, rewrite
 
 #: Zip entries dropped from the wheels: JS/CSS that the site serves as static files instead,
 #: and code the page never runs: command lines, build-time plugins, Fortran bindings, test
@@ -107,7 +107,7 @@ def slim_wheel(src: Path, dest_dir: Path) -> Path:
 
 def _as_shipped(name: str, data: bytes) -> bytes:
     if name in LAZY_SUBMODULES:
-        return lazy_panel.rewrite(name, data.decode()).encode()
+        return rewrite(name, data.decode()).encode()
     return data
 
 
