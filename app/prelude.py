@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from jinja2 import Environment, Template
@@ -70,8 +70,7 @@ def _import_all(panel_cdn_root: str) -> None:
     gc.freeze()
 
 
-@contextmanager
-def bokeh_models_without_signatures() -> Iterator[None]:
+def bokeh_models_without_signatures() -> AbstractContextManager[None]:
     """Bokeh's own model classes, defined inside this block, skip what Bokeh computes for its
     documentation as each one is defined: an ``__init__`` signature listing its properties with
     their types, and a link to its gallery example (``Model.__init_subclass__``). Only
@@ -79,20 +78,13 @@ def bokeh_models_without_signatures() -> Iterator[None]:
     was a tenth of :func:`load`. Everything else about the classes is Bokeh's own."""
     from bokeh.model import Model
 
-    documented = Model.__dict__["__init_subclass__"]
-
     def plain(cls: type[Model]) -> None:
         super(Model, cls).__init_subclass__()
 
-    Model.__init_subclass__ = classmethod(plain)  # type: ignore[method-assign, assignment]
-    try:
-        yield
-    finally:
-        Model.__init_subclass__ = documented  # type: ignore[method-assign]
+    return _replaced(Model, "__init_subclass__", classmethod(plain))
 
 
-@contextmanager
-def templates_compiled_on_first_use() -> Iterator[None]:
+def templates_compiled_on_first_use() -> AbstractContextManager[None]:
     """Jinja templates loaded inside this block are compiled when first used instead of when
     loaded. Bokeh and Panel load ~20 page templates (standalone HTML files, notebook output,
     login pages) as they are imported; a lesson page renders none of them, since Panel hands
@@ -109,11 +101,18 @@ def templates_compiled_on_first_use() -> Iterator[None]:
             return name
         return TemplateOnFirstUse.of(lambda: load(env, name, parent, globals))
 
-    Environment.get_template = deferred  # type: ignore[method-assign]
+    return _replaced(Environment, "get_template", deferred)
+
+
+@contextmanager
+def _replaced(owner: type, name: str, value: object) -> Iterator[None]:
+    """``owner.name`` is ``value`` inside the block, and what it was before after it."""
+    original = owner.__dict__[name]
+    setattr(owner, name, value)
     try:
         yield
     finally:
-        Environment.get_template = load  # type: ignore[method-assign]
+        setattr(owner, name, original)
 
 
 class TemplateOnFirstUse(Template):

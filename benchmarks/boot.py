@@ -50,7 +50,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench_browser import BOOT_TIMEOUT_MS, REPO_ROOT, SiteServer, chromium, open_page, script
@@ -189,18 +190,25 @@ def _visit(
     return record
 
 
+@contextmanager
+def _fresh_profile(playwright: Playwright) -> Iterator[BrowserContext]:
+    """Chromium with a new, empty profile, its pages marking when a lesson is ready."""
+    with (
+        tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
+        chromium(playwright, profile) as context,
+    ):
+        context.add_init_script(script("watch-ready"))
+        yield context
+
+
 def _a_students_visits(
     playwright: Playwright, server: SiteServer, lesson: str, mbps: float | None
 ) -> dict:
     index = SLUGS.index(lesson)
     following = SLUGS[(index + 1) % len(SLUGS)]
     further, rested = _jump_targets(index)
-    with (
-        tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
-        chromium(playwright, profile) as context,
-    ):
-        context.add_init_script(script("watch-ready"))
-        url = f"{server.url}index.html#{lesson}"
+    url = f"{server.url}index.html#{lesson}"
+    with _fresh_profile(playwright) as context:
         visits = {
             "cold": _visit(context, url, server, None, mbps),
             "warm": _visit(context, url, server, (following, further, rested), mbps),
@@ -208,11 +216,7 @@ def _a_students_visits(
         }
     # A first visit saves Python's state with the lesson it opened built in (app.shell.
     # prepare_saved): a second visit to another lesson does not find its lesson there.
-    with (
-        tempfile.TemporaryDirectory(prefix="cnn-boot-profile-") as profile,
-        chromium(playwright, profile) as context,
-    ):
-        context.add_init_script(script("watch-ready"))
+    with _fresh_profile(playwright) as context:
         _visit(context, f"{server.url}index.html#{following}", server, None, mbps)
         visits["warm_elsewhere"] = _visit(context, url, server, None, mbps)
     return visits
