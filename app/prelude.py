@@ -15,6 +15,7 @@ import gc
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
+from inspect import Parameter
 from typing import Any
 
 from jinja2 import Environment, Template
@@ -42,7 +43,8 @@ def _import_all(panel_cdn_root: str) -> None:
     # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in Pyodide):
     # Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes, NumPy's masked
     # arrays (Bokeh's serializer), the engine and the shared components.
-    import bokeh.plotting  # noqa: F401
+    with glyph_methods_documented_briefly():
+        import bokeh.plotting  # noqa: F401
     import linkify_it  # noqa: F401
     import markdown_it  # noqa: F401
     import mdit_py_plugins.deflist
@@ -82,6 +84,21 @@ def bokeh_models_without_signatures() -> AbstractContextManager[None]:
         super(Model, cls).__init_subclass__()
 
     return _replaced(Model, "__init_subclass__", classmethod(plain))
+
+
+def glyph_methods_documented_briefly() -> AbstractContextManager[None]:
+    """Glyph methods of ``bokeh.plotting`` (``figure.line``, ``figure.scatter``, ...) defined
+    inside this block document only their positional arguments. Bokeh builds each one's
+    signature and docstring from ``Model.parameters()``, which lists every property of the glyph
+    with its default and type; for the ~60 glyph methods that was ~7 % of :func:`load`. A call
+    maps its positional arguments from that list's head, which is the glyph's ``_args`` either
+    way, so the methods behave as Bokeh's own."""
+    from bokeh.model import Model
+
+    def positional(cls: type[Model]) -> list[tuple[Parameter, str, str]]:
+        return [(Parameter(name, Parameter.POSITIONAL_OR_KEYWORD), "", "") for name in cls._args]
+
+    return _replaced(Model, "parameters", classmethod(positional))
 
 
 def templates_compiled_on_first_use() -> AbstractContextManager[None]:

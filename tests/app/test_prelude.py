@@ -69,3 +69,28 @@ def test_templates_loaded_in_the_block_compile_when_first_rendered() -> None:
     # Outside the block templates load at once again.
     env.get_template("bye.html")
     assert loads == ["hello.html", "bye.html"]
+
+
+def test_glyph_methods_documented_briefly_draw_what_bokehs_own_draw() -> None:
+    from bokeh.models import Line
+    from bokeh.plotting import figure
+    from bokeh.plotting._decorators import glyph_method
+
+    def line(self: object, *args: object, **kwargs: object) -> None:
+        """Draw lines."""
+
+    with prelude.glyph_methods_documented_briefly():
+        brief = glyph_method(Line)(line)
+    documented = glyph_method(Line)(line)  # outside the block: Bokeh's own
+
+    drawn = [method(figure(), [1, 2, 3], [4, 6, 5], line_width=3) for method in (brief, documented)]
+    glyphs = [renderer.glyph.properties_with_values() for renderer in drawn]
+    data = [dict(renderer.data_source.data) for renderer in drawn]
+    assert glyphs[0] == glyphs[1] and glyphs[0]["line_width"] == 3
+    assert data[0] == data[1] == {"x": [1, 2, 3], "y": [4, 6, 5]}
+    for method in (brief, documented):
+        with pytest.raises(TypeError, match="takes 2 positional"):
+            method(figure(), [1], [2], [3])
+    # Only the documentation differs: the keyword arguments' part of it.
+    assert list(inspect.signature(brief).parameters) == ["self", "x", "y", "kwargs"]
+    assert "line_dash" in documented.__doc__ and "line_dash" not in brief.__doc__
