@@ -55,6 +55,23 @@ def test_matrix_view_shades_large_values_dark_with_white_text():
     assert small[0] != large[0]
 
 
+def test_every_shade_of_the_grid_keeps_its_number_readable():
+    def luminance(hex_color: str) -> float:
+        linear = []
+        for i in (1, 3, 5):
+            c = int(hex_color[i : i + 2], 16) / 255
+            linear.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    view = MatrixView([list(range(300))], fmt="g")
+    cells = re.findall(r'<td style="background:(#\w+);color:(#\w+)', view.html())
+    assert len({background for background, _ in cells}) > 100  # the palette, dark and pale
+    for background, text in cells:
+        text = "#" + "".join(2 * ch for ch in text[1:]) if len(text) == 4 else text  # #000
+        lighter, darker = sorted([luminance(background), luminance(text)], reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (background, text)
+
+
 def test_matrix_view_shows_missing_values_as_a_dash():
     view = MatrixView([[np.nan, 1.0]], title="Map")
     assert _cells(view) == ["–", "1"]
