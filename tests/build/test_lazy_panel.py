@@ -34,6 +34,8 @@ names = {
     "SpeechToText": panel.widgets.SpeechToText.__module__,
     "ChatInterface": panel.chat.ChatInterface.__module__,
     "interact": panel.interact.__module__,
+    "Template": panel.Template.__module__,
+    "template": panel.template.__name__,
 }
 try:
     panel.widgets.NoSuchWidget
@@ -76,6 +78,8 @@ def test_panel_imports_the_lazy_submodules_only_when_their_names_are_used(
         "SpeechToText": "panel.widgets.speech_to_text",
         "ChatInterface": "panel.chat.interface",
         "interact": "panel.interact",
+        "Template": "panel.template.base",
+        "template": "panel.template",
     }
     assert "NoSuchWidget" in result["missing"]
 
