@@ -90,9 +90,9 @@ def glyph_methods_documented_briefly() -> AbstractContextManager[None]:
     """Glyph methods of ``bokeh.plotting`` (``figure.line``, ``figure.scatter``, ...) defined
     inside this block document only their positional arguments. Bokeh builds each one's
     signature and docstring from ``Model.parameters()``, which lists every property of the glyph
-    with its default and type; for the ~60 glyph methods that was ~7 % of :func:`load`. A call
-    maps its positional arguments from that list's head, which is the glyph's ``_args`` either
-    way, so the methods behave as Bokeh's own."""
+    with its default and type; for the ~60 glyph methods that was most of what importing
+    ``bokeh.plotting`` cost. A call maps its positional arguments from that list's head, which is
+    the glyph's ``_args`` either way, so the methods behave as Bokeh's own."""
     from bokeh.model import Model
 
     def positional(cls: type[Model]) -> list[tuple[Parameter, str, str]]:
