@@ -38,12 +38,15 @@ def load(panel_cdn_root: str) -> None:
 def _import_all(panel_cdn_root: str) -> None:
     from app import shell
 
-    with bokeh_models_without_signatures(), templates_compiled_on_first_use():
+    with (
+        bokeh_models_without_signatures(),
+        glyph_methods_documented_briefly(),
+        templates_compiled_on_first_use(),
+    ):
         shell.import_panel(panel_cdn_root)
-    # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in Pyodide):
-    # Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes, NumPy's masked
-    # arrays (Bokeh's serializer), the engine and the shared components.
-    with glyph_methods_documented_briefly():
+        # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in
+        # Pyodide): Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes,
+        # NumPy's masked arrays (Bokeh's serializer), the engine and the shared components.
         import bokeh.plotting  # noqa: F401
     import linkify_it  # noqa: F401
     import markdown_it  # noqa: F401
