@@ -38,6 +38,7 @@ def load(panel_cdn_root: str) -> None:
 def _import_all(panel_cdn_root: str) -> None:
     from app import shell
 
+    # Bokeh's documentation work skipped and page templates deferred while everything imports.
     with (
         bokeh_models_without_signatures(),
         glyph_methods_documented_briefly(),
@@ -48,25 +49,25 @@ def _import_all(panel_cdn_root: str) -> None:
         # Pyodide): Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes,
         # NumPy's masked arrays (Bokeh's serializer), the engine and the shared components.
         import bokeh.plotting  # noqa: F401
-    import linkify_it  # noqa: F401
-    import markdown_it  # noqa: F401
-    import mdit_py_plugins.deflist
-    import mdit_py_plugins.footnote
-    import mdit_py_plugins.tasklists  # noqa: F401
-    import numpy.ma
-    import numpy.random  # noqa: F401
+        import linkify_it  # noqa: F401
+        import markdown_it  # noqa: F401
+        import mdit_py_plugins.deflist
+        import mdit_py_plugins.footnote
+        import mdit_py_plugins.tasklists  # noqa: F401
+        import numpy.ma
+        import numpy.random  # noqa: F401
 
-    import app.components.charts
-    import app.components.code
-    import app.components.exercise
-    import app.components.image
-    import app.components.layout
-    import app.components.matrix
-    import app.components.progress_panel  # the course map's, where most visits start
-    import app.components.slip  # noqa: F401
-    import engine.functional
-    import engine.layers
-    import engine.losses  # noqa: F401
+        import app.components.charts
+        import app.components.code
+        import app.components.exercise
+        import app.components.image
+        import app.components.layout
+        import app.components.matrix
+        import app.components.progress_panel  # the course map's, where most visits start
+        import app.components.slip  # noqa: F401
+        import engine.functional
+        import engine.layers
+        import engine.losses  # noqa: F401
 
     # Frozen, the objects imported above are no longer traversed by the cyclic garbage
     # collector, whose full passes took ~120 ms each in Pyodide and could fall in the middle of
