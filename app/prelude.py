@@ -45,9 +45,9 @@ def _import_all(panel_cdn_root: str) -> None:
         templates_compiled_on_first_use(),
     ):
         shell.import_panel(panel_cdn_root)
-        # What rendering a lesson imports on top of Panel (~0.5 s of a first lesson view in
-        # Pyodide): Bokeh's plotting API, the Markdown parser behind Panel's Markdown panes,
-        # NumPy's masked arrays (Bokeh's serializer), the engine and the shared components.
+        # What rendering a lesson imports on top of Panel: Bokeh's plotting API, the Markdown
+        # parser behind Panel's Markdown panes, NumPy's masked arrays (Bokeh's serializer), the
+        # engine and the shared components.
         import bokeh.plotting  # noqa: F401
         import linkify_it  # noqa: F401
         import markdown_it  # noqa: F401
